@@ -1,0 +1,298 @@
+"""Read one line of an incident log: what failed, the dates that matter and their roles,
+orders and their value, outage times, and hints that the incident is not the titulaire's
+breach.
+
+The log is written by operational services in free French, so every role is found from the
+words just before a date (« échéance du », « livré le », « rejet notifiée … le »), never
+from the position of the date in the sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models.domain.types import Incident, PenaltyTrigger
+from nlp.linking import (
+    find_amounts,
+    find_articles,
+    find_contract_refs,
+    find_dates,
+    find_order_refs,
+    fold,
+    words_to_int,
+)
+
+DateRole = str  # due, performed, order, rejection, reported, notified, reception, postponed, other
+
+# Words just before a date that tell what the date is. Checked on accent-folded text; the
+# keyword closest to the date wins.
+_ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
+    ("due", r"date limite|echeance|attendue?s?|au plus tard|date (?:d'achevement )?contractuelle|"
+            r"date d'achevement|au lieu du|devai(?:t|ent)|prevue? (?:le|au|pour)|date prevue|"
+            r"delai (?:expirant|expire)|expirait|jusqu'au"),
+    ("performed", r"livr[ee]+s?|livraison (?:recue|effective|complete|realisee)|recue?s?|"
+                  r"receptionnee?s?|retabli|retablissement|correctif|remplacement|installee?s?|"
+                  r"effectuee?s?|enlevee?s?|remise?s?|acheve(?:s|e|es)?|achevement constate|"
+                  r"realisee?s?|operationnel|mise en conformite|regularisee?|transmise?s?|"
+                  r"fournie?s?|montee?s?"),
+    ("order", r"notifiee? le|commandee?s? le|bon de commande [^;]{0,40} du|emise? le|passee? le|"
+              r"ordre de service [^;]{0,30} du"),
+    ("rejection", r"rejet(?:e|ee|ees|es)?|refusee?s?|ajournee?s?"),
+    ("reported", r"signalee?s?|signalement|declaree?s?|constatee?s?|ouvert"),
+    ("notified", r"notifiee? a (?:la |l'|au )(?:communaute|acheteur|collectivite|ville|commune|"
+                 r"departement|region|maitre d'ouvrage|pouvoir adjudicateur|service)"),
+    ("reception", r"reception (?:des travaux )?(?:du|prononcee)|apres la reception du|"
+                  r"operations prealables a la reception"),
+    ("postponed", r"reportee? (?:du [^;]{0,20} )?au|decalee? au|repoussee? au"),
+)
+_ROLE_RES = [(role, re.compile(r"(?:" + pattern + r")")) for role, pattern in _ROLE_KEYWORDS]
+
+# Scores for the kind of failing; the highest wins (ties follow this order).
+_FAILING_WORDS: dict[str, tuple[str, ...]] = {
+    "securite": ("regles de securite", "consignes de securite", "hygiene et securite",
+                 "securite des personnes", "securite des travailleurs", "mise en danger", "garde-corps", "garde corps", "violation de donnees", "donnees a caractere",
+                 "sps", "chute", "protections collectives", "epi non porte", "incendie", "amiante",
+                 "fuite de donnees", "confidentialite"),
+    "social": ("travail dissimule", "urssaf", "non declare", "sans titre de sejour", "detachement"),
+    "indisponibilite": ("indisponib", "panne", "inaccessible", "inaccessibilite", "interruption",
+                        "coupure", "hors service", "anomalie bloquante", "service retabli",
+                        "retablissement", "acces impossible", "acces a", "bloqu"),
+    "absence": ("absence", "absent", "ni presente", "ni present", "non represente", "pas represente",
+                "n'etait pas present", "sans excuse"),
+    "document": ("rapport", "bilan", "doe", "dossier des ouvrages", "compte rendu", "compte-rendu",
+                 "attestation", "planning", "releve", "justificatif", "document"),
+    "non_conformite": ("non conforme", "non-conforme", "rejet", "rejete", "montage non realise",
+                       "sans montage", "defectueu", "casse", "endommag", "erreur de livraison",
+                       "au lieu de la", "non-conformite", "non conformite", "livree au lieu"),
+    "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
+               "non acheve", "achevement", "toujours en place", "au lieu du", "correctif",
+               "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu"),
+}
+_FAILING_ORDER = ("securite", "social", "indisponibilite", "absence", "non_conformite", "document", "retard")
+
+_NEVER_DONE = re.compile(
+    r"\b(non|pas|jamais|toujours pas|aucune?)\s+(livre|livree|livres|livraison|remis|remise|"
+    r"transmis|transmise|recu|recue|realise|realisee|acheve|fourni)", re.IGNORECASE)
+
+_BUYER_REQUEST = re.compile(
+    r"a la demande (?:de la|du|de l'|des|de)\s*(?!titulaire|l'entreprise|fournisseur|prestataire|"
+    r"societe|l'entrepreneur|bureau d'etudes|l'editeur|l'hebergeur)", re.IGNORECASE)
+_BUYER_SIDE = (
+    r"reseau interne", r"pare-feu (?:du|de la|de l')[^.;]{0,40}(?:communaute|collectivite|ville|commune|interne)",
+    r"intervention (?:de la )?dsi", r"operationnel cote (?:hebergeur|titulaire|prestataire|editeur)",
+    r"imputable a (?:l'acheteur|la collectivite|la communaute|nos services|la ville|la commune)",
+    r"du fait de (?:l'acheteur|la collectivite|la communaute|nos services|la ville|la commune)",
+    r"absence de l'instructeur", r"(?:validation|decision|reponse|paiement|admission|visa)[^.;]{0,80}"
+    r"notifiee? au (?:titulaire|bureau d'etudes|prestataire|fournisseur|cabinet|groupement|maitre d'oeuvre)"
+    r"[^.;]{0,60}(?:seulement|au-dela|tardivement|hors delai)",
+    r"retard (?:de|du|des) (?:nos services|l'acheteur|la collectivite|la communaute)",
+    r"defaillance (?:de|du|des) (?:nos services|l'acheteur|la collectivite|la communaute)",
+)
+_BUYER_SIDE_RE = re.compile("|".join(_BUYER_SIDE))
+_WEATHER = re.compile(r"intemperie|orage|neige|gel\b|canicule|vent violent|rafales|pluies? (?:superieure|abondant)")
+
+_CLOCK = re.compile(r"(?<![\d(])(\d{1,2})\s?[hH:](\d{2})?(?![\d)])")
+_COUNT = re.compile(
+    r"\b(\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)\s+(absences|reunions|rapports|livraisons|"
+    r"manquements|constats|occurrences|fois|comites|documents|bilans)\b")
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    role: DateRole
+    day: dt.date
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NotBreachHint:
+    code: str  # demande_acheteur, intemperies, defaillance_acheteur, dans_delai
+    reason: str  # French, shown to the user
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    incident_id: str
+    failing_type: PenaltyTrigger
+    failing_confidence: float
+    dates: tuple[DatedFact, ...] = ()
+    due_on: dt.date | None = None
+    performed_on: dt.date | None = None
+    order_on: dt.date | None = None
+    rejected_on: dt.date | None = None
+    reported_on: dt.date | None = None  # signalement (ticket), not the log's reported_on
+    notified_on: dt.date | None = None  # when the titulaire told the buyer
+    reception_on: dt.date | None = None
+    never_performed: bool = False
+    order_refs: tuple[str, ...] = ()
+    order_value_eur: float | None = None
+    contract_refs: tuple[str, ...] = ()
+    articles_cited: tuple[str, ...] = ()
+    outage_start: dt.datetime | None = None
+    outage_end: dt.datetime | None = None
+    outage_hours: float | None = None
+    occurrences: int = 1
+    supplier_mentions: tuple[str, ...] = ()
+    not_breach_hints: tuple[NotBreachHint, ...] = ()
+
+
+def _role_of(folded: str, start: int, floor: int) -> DateRole:
+    context = folded[max(floor, start - 70): start]
+    best: tuple[int, DateRole] | None = None
+    for role, pattern in _ROLE_RES:
+        for m in pattern.finditer(context):
+            if best is None or m.end() > best[0] or (m.end() == best[0] and role == "notified"):
+                best = (m.end(), role)
+    return best[1] if best else "other"
+
+
+def _dated_facts(text: str, folded: str) -> list[DatedFact]:
+    facts: list[DatedFact] = []
+    previous_end = 0
+    for day, start, end in find_dates(text):
+        role = _role_of(folded, start, previous_end if previous_end < start else 0)
+        facts.append(DatedFact(role, day, start, end))
+        previous_end = end
+    return facts
+
+
+def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
+    scores = {kind: sum(folded.count(w) for w in words) for kind, words in _FAILING_WORDS.items()}
+    best = max(_FAILING_ORDER, key=lambda k: (scores[k], -_FAILING_ORDER.index(k)))
+    total = sum(scores.values())
+    if scores[best] == 0:
+        return "autre", 0.3
+    return best, round(min(1.0, 0.5 + 0.5 * scores[best] / total), 2)  # type: ignore[return-value]
+
+
+def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> tuple[
+        dt.datetime | None, dt.datetime | None, float | None]:
+    clocks = []
+    for m in _CLOCK.finditer(text):
+        hours, minutes = int(m.group(1)), int(m.group(2) or 0)
+        after = text[m.end(): m.end() + 2]
+        if hours > 23 or minutes > 59 or re.match(r"\s?\)", after):
+            continue
+        if m.group(2) is None and not re.match(r"\s?[hH]\b", text[m.start() + len(m.group(1)):][:3]):
+            continue
+        day = default_day
+        for fact in facts:
+            if fact.end <= m.start():
+                day = fact.day
+        if day is None:
+            continue
+        clocks.append(dt.datetime.combine(day, dt.time(hours, minutes)))
+    if len(clocks) < 2:
+        return None, None, None
+    start, end = clocks[0], clocks[-1]
+    if end <= start:
+        return start, None, None
+    return start, end, round((end - start).total_seconds() / 3600, 4)
+
+
+def _occurrences(folded: str) -> int:
+    m = _COUNT.search(folded)
+    if not m:
+        return 1
+    value = words_to_int(m.group(1))
+    return value if value and value < 50 else 1
+
+
+def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBreachHint]:
+    hints: list[NotBreachHint] = []
+    if _BUYER_REQUEST.search(folded):
+        hints.append(NotBreachHint("demande_acheteur", "Report ou modification demandé par l'acheteur ou ses services."))
+    if _WEATHER.search(folded):
+        hints.append(NotBreachHint("intemperies", "Arrêt pour intempéries : à couvrir par une prolongation de délai."))
+    buyer_side = bool(_BUYER_SIDE_RE.search(folded))
+    for name in buyer_names:
+        key = fold(name)
+        if key and re.search(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}" + re.escape(key), folded):
+            buyer_side = True
+    if buyer_side:
+        hints.append(NotBreachHint("defaillance_acheteur", "Défaillance imputable à l'acheteur, non au titulaire."))
+    if re.search(r"dans le delai (?:de retablissement|contractuel|imparti)|sans depassement", folded):
+        hints.append(NotBreachHint("dans_delai", "Rétablissement ou exécution dans le délai contractuel."))
+    return hints
+
+
+def _suppliers_named(text: str, supplier_names: Sequence[str]) -> tuple[str, ...]:
+    folded = fold(text)
+    out = []
+    for name in supplier_names:
+        key = fold(name).strip()
+        if len(key) >= 3 and re.search(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])", folded):
+            out.append(name)
+    return tuple(out)
+
+
+def _order_value(text: str, order_refs: list[str]) -> float | None:
+    """« BC … (tables, 12 400,00 € HT) »: the HT amount written near the order."""
+    amounts = find_amounts(text)
+    if not amounts:
+        return None
+    if order_refs:
+        first_order = fold(text).find(fold(order_refs[0].split(" ", 1)[1]))
+        near = [a for a in amounts if first_order >= 0 and 0 <= a[1] - first_order <= 250]
+        if near:
+            return near[0][0]
+    return amounts[0][0] if len(amounts) == 1 else None
+
+
+def read_incident(
+    incident: Incident,
+    *,
+    supplier_names: Sequence[str] = (),
+    buyer_names: Sequence[str] = (),
+) -> IncidentFacts:
+    """Structured facts of one incident of the log (description and the log's own dates)."""
+    text = incident.description or ""
+    folded = fold(text)
+    facts = _dated_facts(text, folded)
+    failing, confidence = _failing_type(folded)
+
+    def first(role: DateRole) -> dt.date | None:
+        days = [f.day for f in facts if f.role == role]
+        return days[0] if days else None
+
+    def last(role: DateRole) -> dt.date | None:
+        days = [f.day for f in facts if f.role == role]
+        return days[-1] if days else None
+
+    performed = last("performed")
+    never = performed is None and bool(_NEVER_DONE.search(folded)) and incident.resolved_on is None
+    if performed is None and incident.resolved_on and failing != "indisponibilite":
+        performed = incident.resolved_on
+    orders = find_order_refs(text)
+    start, end, hours = _outage(text, facts, incident.occurred_on)
+    stated = re.search(r"\((\d+)\s*h\s*(\d{2})?\)", text)
+    if hours is None and stated:
+        hours = int(stated.group(1)) + int(stated.group(2) or 0) / 60
+    return IncidentFacts(
+        incident_id=incident.id,
+        failing_type=failing,
+        failing_confidence=confidence,
+        dates=tuple(facts),
+        due_on=first("due"),
+        performed_on=performed,
+        order_on=first("order"),
+        rejected_on=first("rejection"),
+        reported_on=first("reported"),
+        notified_on=first("notified"),
+        reception_on=first("reception"),
+        never_performed=never,
+        order_refs=tuple(orders),
+        order_value_eur=_order_value(text, orders),
+        contract_refs=tuple(find_contract_refs(text)),
+        articles_cited=tuple(find_articles(text)),
+        outage_start=start,
+        outage_end=end,
+        outage_hours=hours,
+        occurrences=_occurrences(folded),
+        supplier_mentions=_suppliers_named(text, supplier_names),
+        not_breach_hints=tuple(_hints(folded, failing, buyer_names)),
+    )

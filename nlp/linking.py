@@ -1,0 +1,304 @@
+"""Small text helpers shared by the letter and incident readers.
+
+They find the things a contract manager uses to tie a letter or an incident to a contract:
+dates, times, euro amounts, contract / order references, SIRETs, cited articles, and a
+TF-IDF similarity between short French texts. Pure functions, no spaCy: these run on every
+incident of a portfolio and must stay cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+
+MONTHS: dict[str, int] = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "janv": 1, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+
+# Units and tens are enough for the time limits written in letters (« quinze », « quarante-huit »).
+_WORD_NUMBERS: dict[str, int] = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60, "cent": 100,
+}
+
+
+def fold(text: str | None) -> str:
+    """Lower-case, accent-free, apostrophes unified: the form every comparison uses."""
+    if not text:
+        return ""
+    text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words_to_int(words: str) -> int | None:
+    """« quarante-huit » → 48, « trente » → 30, « 15 » → 15; None when not a number."""
+    text = fold(words).strip()
+    if text.isdigit():
+        return int(text)
+    total = 0
+    current = 0
+    seen = False
+    for part in re.split(r"[\s-]+", text):
+        if part in ("et", ""):
+            continue
+        value = _WORD_NUMBERS.get(part)
+        if value is None:
+            if part in ("dix", "vingts"):
+                value = 10 if part == "dix" else 20
+            else:
+                return None
+        seen = True
+        if value == 100:
+            current = max(current, 1) * 100
+        elif value == 20 and current == 4:  # quatre-vingt
+            current = 80
+        else:
+            current += value
+    total += current
+    return total if seen else None
+
+
+# ---------------------------------------------------------------------------- dates
+
+_MONTH_RE = (
+    r"(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|"
+    r"d[ée]cembre|janv\.?|f[ée]v\.?|avr\.?|juil\.?|sept\.?|oct\.?|nov\.?|d[ée]c\.?)"
+)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# « les 7, 8, 9 et 11 juillet 2025 », « du 23 au 25 septembre 2024 », « 1er juillet 2024 »
+_TEXT_DATE = re.compile(
+    r"\b((?:\d{1,2}(?:er)?\s*(?:,|et|au|-|à)\s*)*)(\d{1,2})(?:er)?\s+" + _MONTH_RE + r"\s+(\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[tuple[dt.date, int, int]]:
+    """Every date written in `text`, with its character span, in text order.
+
+    Enumerations (« les 7, 8 et 9 juillet 2025 ») give one entry per day, all with the span
+    of the whole enumeration.
+    """
+    found: list[tuple[dt.date, int, int]] = []
+    for m in _NUMERIC_DATE.finditer(text):
+        year = int(m.group(3))
+        if year < 100:
+            year += 2000
+        day = _safe_date(year, int(m.group(2)), int(m.group(1)))
+        if day:
+            found.append((day, m.start(), m.end()))
+    for m in _ISO_DATE.finditer(text):
+        day = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if day:
+            found.append((day, m.start(), m.end()))
+    for m in _TEXT_DATE.finditer(text):
+        month = MONTHS.get(fold(m.group(3)).rstrip("."))
+        if month is None:
+            continue
+        year = int(m.group(4))
+        leading = [int(x) for x in re.findall(r"\d{1,2}", m.group(1) or "")]
+        for d in leading + [int(m.group(2))]:
+            day = _safe_date(year, month, d)
+            if day:
+                found.append((day, m.start(1) if leading else m.start(2), m.end()))
+    found.sort(key=lambda item: (item[1], item[0]))
+    return found
+
+
+_TIME = re.compile(r"\b(\d{1,2})\s*(?:h|H|:)\s*(\d{2})?\b")
+
+
+def find_times(text: str) -> list[tuple[int, int, int]]:
+    """(minutes since midnight, start, end) for « 08h10 », « 9 h », « 11:30 »."""
+    out: list[tuple[int, int, int]] = []
+    for m in _TIME.finditer(text):
+        hours = int(m.group(1))
+        minutes = int(m.group(2) or 0)
+        if hours > 23 or minutes > 59:
+            continue
+        # « 48 h » is a duration, and « 3 h 30 » after a parenthesis is too: callers filter.
+        out.append((hours * 60 + minutes, m.start(), m.end()))
+    return out
+
+
+# ---------------------------------------------------------------------------- amounts
+
+_AMOUNT = re.compile(
+    r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?)\s*(?:€|euros?\b|EUR\b)",
+    re.IGNORECASE,
+)
+
+
+def parse_amount(raw: str) -> float | None:
+    cleaned = re.sub(r"[ \u00a0\u202f.]", "", raw).replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def find_amounts(text: str) -> list[tuple[float, int, int]]:
+    """Euro amounts (« 12 400,00 € HT », « 1 500 euros »), with spans."""
+    out: list[tuple[float, int, int]] = []
+    for m in _AMOUNT.finditer(text):
+        value = parse_amount(m.group(1))
+        if value is not None:
+            out.append((value, m.start(), m.end()))
+    return out
+
+
+# ---------------------------------------------------------------------------- references
+
+_CONTRACT_REF = re.compile(
+    r"(?:march[ée]|accord[- ]cadre|contrat|convention)\s*(?:public\s*)?(?:subs[ée]quent\s*)?"
+    r"(?:n[°o º]\.?\s*|num[ée]ro\s*|r[ée]f[ée]rence\s*|:\s*)?"
+    r"([A-Z0-9][A-Z0-9/_.-]*\d[A-Z0-9/_.-]*[A-Z0-9])",
+    re.IGNORECASE,
+)
+# A reference of the « 2024-FCS-012 » family standing alone (subject lines, brackets).
+_BARE_REF = re.compile(r"\b((?:19|20)\d{2}[-_/][A-Z]{1,6}[-_/]\d{1,4}[A-Z]?)\b")
+
+
+def ref_key(ref: str | None) -> str:
+    """Comparison key of a reference: upper-case letters and digits only."""
+    return re.sub(r"[^A-Z0-9]", "", fold(ref).upper()) if ref else ""
+
+
+def find_contract_refs(text: str) -> list[str]:
+    refs: list[str] = []
+    for m in _CONTRACT_REF.finditer(text):
+        candidate = m.group(1).rstrip(".-/")
+        if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", candidate):
+            continue  # « contrat du 12/03/2024 » is a date
+        if sum(c.isdigit() for c in candidate) >= 2 and candidate not in refs:
+            refs.append(candidate)
+    for m in _BARE_REF.finditer(text):
+        if m.group(1) not in refs:
+            refs.append(m.group(1))
+    return refs
+
+
+def find_known_refs(text: str, known: Sequence[str]) -> list[str]:
+    """Known contract references written in `text`; separators are free (2024-FCS-012 = 2024 FCS 012)."""
+    hits = []
+    for ref in known:
+        chars = re.sub(r"[^A-Za-z0-9]", "", ref)
+        if not chars:
+            continue
+        pattern = r"[\s_/.-]?".join(re.escape(ch) for ch in chars)
+        if re.search(r"(?<![A-Za-z0-9])" + pattern + r"(?![0-9])", text, re.IGNORECASE):
+            hits.append(ref)
+    return hits
+
+
+_ORDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("BC", re.compile(
+        r"\b(?:bons?\s+de\s+commande|BC)\s*(?:n[°oº]\.?\s*)?([A-Z0-9][A-Z0-9/_.-]*\d[A-Z0-9]*)",
+        re.IGNORECASE)),
+    ("OS", re.compile(
+        r"\b(?:ordres?\s+de\s+service|OS)\s*(?:n[°oº]\.?\s*)?(\d+[A-Z0-9/_.-]*)", re.IGNORECASE)),
+    ("ticket", re.compile(r"\btickets?\s*(?:n[°oº]\.?\s*)?([A-Z0-9][A-Z0-9/_.-]*\d)", re.IGNORECASE)),
+)
+
+
+def find_order_refs(text: str) -> list[str]:
+    """« BC 2024-BC-017 », « bon de commande n° 24-041 », « OS n° 3 », « ticket 24-0087 »,
+    normalised as « BC 24-041 », « OS 3 », « ticket 24-0087 »."""
+    out: list[str] = []
+    for label, pattern in _ORDER_PATTERNS:
+        for m in pattern.finditer(text):
+            ident = m.group(1).rstrip(".-/")
+            if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", ident):
+                continue
+            ref = f"{label} {ident}"
+            if ref not in out:
+                out.append(ref)
+    return out
+
+
+def order_key(ref: str) -> str:
+    """« BC 2024-BC-017 » and « BC n° 2024-BC-017 » share a key; so do « BC 24-041 » forms."""
+    label, _, ident = ref.partition(" ")
+    return label.upper() + ":" + ref_key(ident)
+
+
+_SIRET = re.compile(r"(?<!\d)(\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{5})(?!\d)")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def find_sirets(text: str) -> list[str]:
+    out = []
+    for m in _SIRET.finditer(text):
+        digits = re.sub(r"\D", "", m.group(1))
+        if len(digits) == 14 and luhn_ok(digits) and digits not in out:
+            out.append(digits)
+    return out
+
+
+_ARTICLE = re.compile(
+    r"\b(?:articles?|art\.)\s+((?:\d+(?:\.\d+)*(?!\d|er\b|\s*:)(?:\s*[a-z]\))?(?:\s*(?:,|et)\s*)?)+)"
+    r"(?:\s*(?:du|de\s+l'|des|de\s+son|de\s+sa)\s*(CCAP|CCAG(?:[- ][A-Za-zé]+)?|CCTP|AE|acte d'engagement|"
+    r"r[èe]glement|RGPD|code))?",
+    re.IGNORECASE,
+)
+
+
+def find_articles(text: str) -> list[str]:
+    """« article 9.2 du CCAP » → « CCAP 9.2 »; « art. 14.1.3 du CCAG-FCS » → « CCAG-FCS 14.1.3 »;
+    an article without its document stays bare (« 9.2 »)."""
+    out: list[str] = []
+    for m in _ARTICLE.finditer(text.replace("’", "'")):
+        doc = (m.group(2) or "").strip()
+        doc = re.sub(r"\s+", "-", doc.upper()) if doc.upper().startswith("CCAG") else doc.upper()
+        if doc == "ACTE D'ENGAGEMENT":
+            doc = "AE"
+        for number in re.findall(r"\d+(?:\.\d+)*", m.group(1)):
+            item = f"{doc} {number}".strip()
+            if item not in out:
+                out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------------------- similarity
+
+def tfidf_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """Cosine similarity of `query` to each candidate (TF-IDF over words and character
+    n-grams, accents folded), in [0, 1]. Character n-grams make « livraison » meet « livré »."""
+    if not candidates or not query.strip():
+        return [0.0] * len(candidates)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    texts = [fold(query)] + [fold(c) for c in candidates]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # empty vocabulary
+        return [0.0] * len(candidates)
+    sims = cosine_similarity(matrix[0:1], matrix[1:]).ravel()
+    return [float(s) for s in sims]
