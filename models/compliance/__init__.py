@@ -1,0 +1,102 @@
+"""Breach engine: French deadline arithmetic, CCAG defaults, penalty computation.
+
+Pure functions over `models.domain` types; the clock is always injected (`as_of`).
+Every CCAG value comes from /work/shared/domain/FACTS.md with its status; [U] values carry
+`verified=False` and computations relying on them come out `needs_review` (« à vérifier »).
+
+How a caller (api/services/monitoring.py) uses it, per contract:
+
+    regime = effective_regime(contract, ccap_penalties, derogations, applies_ccag_penalties)
+    for each incident linked to a clause `penalty` (or `regime.default_delay`):
+        due = add_duration(event_day, deadline.duration, deadline.unit, deadline.day_type)
+        comp = compute_penalty(penalty, BreachFacts(due=..., performed=..., as_of=as_of,
+                               outage_hours=..., occurrences=..., value_eur=...), contract=contract)
+        items.append(contract_item(incident.id, incident.occurred_on, comp.amount_eur, penalty, regime))
+    limited = apply_contract_limits(items, regime)   # same order as items
+    step = next_step(NextStepFacts(breach=True, penalty_eur=..., is_delay=..., performed=...,
+                                   actions=((kind, date), ...)), regime, contract, as_of)
+
+Finding fields: penalty_eur = limited.amount_eur; days_late = comp.days_late;
+computation = comp.computation + " ; " + limited.explanation; rule / rule_version =
+comp.rule / comp.rule_version; needs_review = comp.needs_review or not regime.verified;
+next_step / act_by = step.text_fr / step.act_by.
+"""
+
+from models.compliance.calendar import (
+    add_duration,
+    add_months,
+    counted_days,
+    days_late,
+    easter_sunday,
+    french_public_holidays,
+    is_public_holiday,
+    is_working_day,
+    next_working_day,
+    started_units,
+)
+from models.compliance.ccag_rules import (
+    CcagDefaults,
+    CcagRule,
+    DelayFormula,
+    ccag_defaults,
+    ccag_label,
+    normalise_ccag,
+)
+from models.compliance.engine import (
+    ContractPenaltyItem,
+    LimitedAmount,
+    NextStep,
+    NextStepFacts,
+    apply_contract_limits,
+    contract_end,
+    contract_item,
+    next_step,
+)
+from models.compliance.fmt import format_eur, normalise_article, round_cents
+from models.compliance.penalties import (
+    RULES_VERSION,
+    BreachFacts,
+    PenaltyComputation,
+    compute_penalty,
+    delay_end,
+)
+from models.compliance.regime import LimitValue, PenaltyRegime, effective_regime, penalty_key
+
+__all__ = [
+    "RULES_VERSION",
+    "BreachFacts",
+    "CcagDefaults",
+    "CcagRule",
+    "ContractPenaltyItem",
+    "DelayFormula",
+    "LimitValue",
+    "LimitedAmount",
+    "NextStep",
+    "NextStepFacts",
+    "PenaltyComputation",
+    "PenaltyRegime",
+    "add_duration",
+    "add_months",
+    "apply_contract_limits",
+    "ccag_defaults",
+    "ccag_label",
+    "compute_penalty",
+    "contract_end",
+    "contract_item",
+    "counted_days",
+    "days_late",
+    "delay_end",
+    "easter_sunday",
+    "effective_regime",
+    "format_eur",
+    "french_public_holidays",
+    "is_public_holiday",
+    "is_working_day",
+    "next_step",
+    "next_working_day",
+    "normalise_article",
+    "normalise_ccag",
+    "penalty_key",
+    "round_cents",
+    "started_units",
+]
