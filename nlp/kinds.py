@@ -1,0 +1,316 @@
+"""Document kind: strong textual cues first, a learned text classifier second.
+
+Rules look at what a reader looks at: the title lines, the « Objet : » line or e-mail
+subject, and who writes (the buyer or the titulaire). When a rule fires, its kind wins and
+the model only modulates the confidence; when none fires, the model decides with a capped
+confidence so that the product shows « à vérifier ». File names are ignored on purpose:
+in real files they are `scan_0042.pdf`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from models.domain.types import DOCUMENT_KINDS, ParsedDocument
+from nlp.learned import ModelSpec, get_model, read_jsonl
+from nlp.normalize.text import fold
+
+Side = Literal["acheteur", "titulaire"]
+
+TRAINING_FILE = Path(__file__).parent / "training" / "kinds.jsonl"
+MODEL_TEXT_CHARS = 3000  # the head of a document carries its kind; the rest is noise
+RULE_FLOOR = 0.75  # confidence of a fired rule before the model's agreement is added
+MODEL_CAP = 0.7  # a model-only answer is never fully trusted
+
+
+# --------------------------------------------------------------------------- model
+
+def _build_pipeline() -> Pipeline:
+    features = FeatureUnion([
+        ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                 preprocessor=fold, token_pattern=r"(?u)\b\w[\w']+\b")),
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                 min_df=2, preprocessor=fold, max_features=40000)),
+    ])
+    return Pipeline([
+        ("features", features),
+        ("clf", LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced")),
+    ])
+
+
+KIND_MODEL = ModelSpec(
+    name="document_kind",
+    version="1",
+    data_files=(TRAINING_FILE,),
+    build=_build_pipeline,
+    load_examples=lambda files: read_jsonl(files, "text", "kind"),
+)
+
+
+def model_probabilities(text: str, *, cache_dir: Path | None = None) -> dict[str, float]:
+    model = get_model(KIND_MODEL, cache_dir=cache_dir).pipeline
+    probs = model.predict_proba([text[:MODEL_TEXT_CHARS]])[0]
+    return {str(label): float(p) for label, p in zip(model.classes_, probs)}
+
+
+# --------------------------------------------------------------------------- reading the head
+
+_SUBJECT_RE = re.compile(r"^[ \t>]*(?:objet|subject|sujet)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_SALUTATION = re.compile(r"(?i)^(madame|monsieur|mesdames|messieurs|bonjour|cher|chère)\b")
+_HEADER_RE = {
+    "from": re.compile(r"^[ \t]*(?:de|from|exp[ée]diteur)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE),
+    "to": re.compile(r"^[ \t]*(?:[àa]|to|destinataire)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE),
+}
+
+
+@dataclass(frozen=True)
+class Head:
+    """The parts of a document's head that decide its kind (all folded)."""
+
+    title: str  # first non-empty lines, before any « Objet »
+    subject: str
+    sender: str
+    recipient: str
+    body: str  # first MODEL_TEXT_CHARS characters
+    is_letter: bool = False  # a salutation opens the text: a letter or an e-mail
+
+
+def _meta(parsed: ParsedDocument, key: str) -> str:
+    for k, v in parsed.metadata.items():
+        if k.lower() == key and v:
+            return str(v)
+    return ""
+
+
+def read_head(parsed: ParsedDocument) -> Head:
+    text = parsed.text[:MODEL_TEXT_CHARS]
+    subject = _meta(parsed, "subject")
+    if not subject:
+        m = _SUBJECT_RE.search(text)
+        if m:
+            subject = m.group(1)
+            # a subject wraps onto the next line until a blank line or the salutation
+            following = text[m.end():].split("\n")[1:3]
+            for line in following:
+                if not line.strip() or re.match(r"(?i)\s*(madame|monsieur|bonjour)", line):
+                    break
+                subject += " " + line.strip()
+    header_part = text[:1200]
+    sender = _meta(parsed, "from")
+    recipient = _meta(parsed, "to")
+    if not sender and (m := _HEADER_RE["from"].search(header_part)):
+        sender = m.group(1)
+    if not recipient and (m := _HEADER_RE["to"].search(header_part)):
+        recipient = m.group(1)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    title_lines: list[str] = []
+    salutation = False
+    for line in lines[:14]:
+        if _SALUTATION.match(line):
+            salutation = True
+            break
+        if not _SUBJECT_RE.match(line):
+            title_lines.append(line)
+    salutation = salutation or any(_SALUTATION.match(ln) for ln in lines[:40])
+    return Head(
+        title="\n".join(fold(x) for x in title_lines),
+        subject=fold(" ".join(subject.split())),
+        sender=fold(sender),
+        recipient=fold(recipient),
+        body=fold(text),
+        is_letter=salutation,
+    )
+
+
+# --------------------------------------------------------------------------- who writes
+
+_BUYER_ORG = re.compile(
+    r"\b(commune|mairie|ville de|communaute (?:d'agglomeration|de communes|urbaine)|agglomeration|"
+    r"communautaire|departement|conseil departemental|region|conseil regional|metropole|"
+    r"centre hospitalier|chu\b|hopita|universite|syndicat (?:intercommunal|mixte|departemental)|"
+    r"sdis|prefecture|ministere|office public|oph\b|etablissement public|direction de la commande publique|"
+    r"direction des achats|service (?:des marches|commande publique|achats)|pouvoir adjudicateur|"
+    r"collectivite|le maire|le president|la presidente|\.gouv\.fr)"
+)
+_COMPANY = re.compile(
+    r"\b(sas|sasu|sarl|eurl|sa|sca|snc|scop)\b|au capital de|siret|rcs\b|\bgerant\b|"
+    r"\bsociete\b(?! publique)|\bentreprise\b|\bets\b"
+)
+_TITULAIRE_VOICE = re.compile(
+    r"\bnous (contestons|accusons reception|reconnaissons|sollicitons|vous prions|refusons|"
+    r"considerons que|ne pouvons accepter|vous transmettons|vous adressons)|"
+    r"\bnotre societe\b|\bnos equipes\b|\bvotre (mise en demeure|courrier|courriel|decision|bon de commande|invitation)\b|"
+    r"\bvos penalites\b"
+)
+_BUYER_VOICE = re.compile(
+    r"\bje vous (mets|met) en demeure|\bvous (etes|serez) mis en demeure|\bnous vous mettons en demeure|"
+    r"\bje vous (notifie|invite|informe)|\bnous vous (invitons|notifions)|\bvotre societe\b|"
+    r"\b(j'envisage|nous envisageons|j'ai l'intention|nous avons l'intention)\b|\bdecide\s*:"
+)
+
+
+def _org_score(text: str) -> tuple[int, int]:
+    return len(_BUYER_ORG.findall(text)), len(_COMPANY.findall(text))
+
+
+def sender_side(head: Head) -> Side | None:
+    """Who writes: the buyer or the titulaire; None when nothing says it."""
+    score = 0.0
+    if head.sender:
+        buyer, company = _org_score(head.sender)
+        score += 2.0 * (buyer > 0) - 2.0 * (company > 0 and buyer == 0)
+    if head.recipient:
+        buyer, company = _org_score(head.recipient)
+        score += -2.0 * (buyer > 0) + 2.0 * (company > 0 and buyer == 0)
+    if not head.sender:
+        # a postal letter: the letterhead is the first lines
+        letterhead = "\n".join(head.title.split("\n")[:3])
+        buyer, company = _org_score(letterhead)
+        if buyer and not company:
+            score += 1.5
+        elif company and not buyer:
+            score -= 1.5
+    score -= 1.0 * min(3, len(_TITULAIRE_VOICE.findall(head.body)))
+    score += 1.0 * min(3, len(_BUYER_VOICE.findall(head.body)))
+    if score >= 1.0:
+        return "acheteur"
+    if score <= -1.0:
+        return "titulaire"
+    return None
+
+
+# --------------------------------------------------------------------------- rules
+
+# A contract document announces itself in a title line (not in a sentence citing it).
+_TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ccap", re.compile(r"cahier des clauses administratives particulieres|^c\.?c\.?a\.?p\.?\b")),
+    ("cctp", re.compile(r"cahier des clauses techniques particulieres|^c\.?c\.?t\.?p\.?\b")),
+    ("ccag", re.compile(r"^(extrait du )?(cahier des clauses administratives generales|ccag\b)"
+                        r"|portant approbation du cahier des clauses administratives generales")),
+    ("ae", re.compile(r"acte d'engagement|^a\.?e\.?$|^a\.?e\.? [-:]|formulaire attri1")),
+    ("rc", re.compile(r"reglement (de la |de )?consultation|^r\.?c\.?$")),
+    ("bpu", re.compile(r"bordereau (des |de )?prix|^b\.?p\.?u\b|decomposition du prix global|\bdpgf\b|"
+                       r"detail quantitatif estimatif|\bdqe\b")),
+)
+_PIECE_PREFIX = re.compile(r"^([#*_>\s]+|piece\s*n\W*\s*\d+\s*[:\-]\s*|\d+\s*[-.)]\s*)")
+
+
+def contract_kind_from_title(head: Head) -> str | None:
+    if head.is_letter:  # a letter citing a CCAP is not a CCAP
+        return None
+    for line in head.title.split("\n"):
+        line = _PIECE_PREFIX.sub("", line.strip())
+        if len(line) > 160 or line.startswith(("objet", "vu ", "conformement")):
+            continue
+        for kind, pattern in _TITLE_CUES:
+            if pattern.search(line):
+                return kind
+    return None
+
+
+_PENALTY = r"penalit"
+
+
+def _has(pattern: str, *texts: str) -> bool:
+    return any(re.search(pattern, t) for t in texts if t)
+
+
+def buyer_act_kind(head: Head) -> str | None:
+    """The buyer's written acts, recognised from the subject and title lines."""
+    top = head.subject + "\n" + head.title
+    if _has(r"proces-verbal de constat|pv de constat|constat (contradictoire|d'huissier|de non|d'anomalie)"
+            r"|proces-verbal de constatation|^constat\b", head.title, head.subject):
+        return "pv_constat"
+    if _has(r"(proces-verbal|pv) (de reception|d'admission|d'ajournement|de rejet|de refaction|"
+            r"des operations prealables|de verification)", top):
+        return "pv_reception"
+    if _has(r"^(ordre de service|os n)|\bordre de service n\W", head.title, head.subject):
+        return "ordre_de_service"
+    if _has(r"^avenant\b|\bavenant n\W|modification n\W\s*\d+ du marche|^exe10", head.title, head.subject):
+        return "avenant"
+    if _has(r"decompte", top) and _has(_PENALTY + r"|resiliation", top):
+        return "notification_penalites"
+    if _has(r"mise en demeure|mettons en demeure|mets en demeure", head.subject, head.title) \
+            and not _has(r"votre mise en demeure|reponse|decision de resiliation|prononc|arrete", top):
+        return "mise_en_demeure"
+    if _has(r"resiliation", top) and _has(r"decision|arrete|notification|prononc|resiliation (pour|du|de l)", top):
+        return "decision_resiliation"
+    if _has(r"observations", top) and _has(_PENALTY + r"|invitation|contradictoire", top) \
+            or _has(r"penalites? (envisagee|susceptible)|intention d'appliquer|projet d'application|"
+                    r"procedure contradictoire", top):
+        return "invitation_observations"
+    if _has(_PENALTY, top) and _has(r"notification|notifi|decision|application|applique|retenue|"
+                                    r"inflige|titre de recette", top):
+        return "notification_penalites"
+    if _has(r"^bon de commande|^bc n\W|\bbon de commande n\W", head.title) and not head.subject:
+        return "bon_de_commande"
+    if _has(r"\b(relance|rappel)\b", head.subject):
+        return "relance"
+    return None
+
+
+_CONTEST = re.compile(
+    r"contest|ne (pouvons|saurions) (pas )?accepter|\brefusons\b|non fondee|pas fondee|injustifi|"
+    r"pas justifiee|(remise|annulation|abandon|retrait|reversement) (gracieuse )?(des|de ces|de la|de cette) penalit|"
+    r"renoncer a (son|leur|cette|ces)|desaccord"
+)
+
+
+def titulaire_letter_kind(head: Head) -> str:
+    if _has(r"memoire (en|de) reclamation|\breclamation\b", head.subject, head.title):
+        return "reclamation"
+    if _CONTEST.search(head.subject) or (_CONTEST.search(head.body) and _has(_PENALTY, head.body)):
+        return "contestation"
+    return "courrier_titulaire"
+
+
+def rule_kind(head: Head) -> tuple[str | None, Side | None]:
+    side = sender_side(head)
+    contract = contract_kind_from_title(head)
+    if contract is not None:
+        return contract, side
+    if side == "titulaire":
+        return titulaire_letter_kind(head), side
+    act = buyer_act_kind(head)
+    if act is not None:
+        return act, side
+    if side == "acheteur" and _has(r"\breponse a (votre|vos)\b", head.subject):
+        return "autre", side
+    return None, side
+
+
+# --------------------------------------------------------------------------- entry point
+
+def classify_kind(parsed: ParsedDocument, *, filename: str | None = None,
+                  cache_dir: Path | None = None) -> tuple[str, float]:
+    """(kind, confidence) of a parsed document. `filename` is accepted for the record but
+    deliberately not used: names carry no meaning in real files."""
+    del filename
+    head = read_head(parsed)
+    if not head.body.strip():
+        return "autre", 0.0
+    probs = _probs_cached(head.body, cache_dir)
+    kind, _side = rule_kind(head)
+    if kind is not None:
+        return kind, round(RULE_FLOOR + (1 - RULE_FLOOR) * probs.get(kind, 0.0), 3)
+    best = max(probs, key=lambda k: probs[k])
+    if best not in DOCUMENT_KINDS:
+        return "autre", 0.0
+    return best, round(min(MODEL_CAP, probs[best]), 3)
+
+
+def _probs_cached(body: str, cache_dir: Path | None) -> dict[str, float]:
+    return dict(_probs(body, str(cache_dir) if cache_dir else ""))
+
+
+@lru_cache(maxsize=256)
+def _probs(body: str, cache_dir: str) -> tuple[tuple[str, float], ...]:
+    return tuple(model_probabilities(body, cache_dir=Path(cache_dir) if cache_dir else None).items())
