@@ -1,0 +1,1 @@
+"""One module per format family; each exposes a `*Parser` class following ingest.registry.Parser."""

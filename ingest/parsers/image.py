@@ -1,0 +1,52 @@
+"""Image files (a scanned letter sent as JPEG or PNG, a multi-page TIFF): OCR each frame."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from ingest.assemble import DraftPage, assemble
+from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError
+from ingest.ocr import ocr_image
+from ingest.options import ParseOptions
+from models.domain.types import ParsedDocument
+
+_FORMATS = frozenset({"png", "jpeg", "tiff", "gif", "bmp", "webp"})
+Image.MAX_IMAGE_PIXELS = 200_000_000  # decompression-bomb guard of Pillow, at a scan-friendly size
+
+
+class ImageParser:
+    name = "image"
+
+    def score(self, fmt: str, data: bytes, filename: str | None) -> int:
+        return 100 if fmt in _FORMATS else 0
+
+    def parse(self, data: bytes, *, filename: str, options: ParseOptions) -> ParsedDocument:
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            raise CorruptFileError("image", str(exc)[:80]) from exc
+        fmt = (image.format or "image").lower()
+        if not options.ocr:
+            return assemble([DraftPage(number=1)], fmt=fmt, paginated=True, status="partial", errors=[
+                "Image sans texte exploitable : l'OCR est désactivé ; activez-le pour lire ce document."])
+        pages: list[DraftPage] = []
+        errors: list[str] = []
+        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            if number > options.max_pages:
+                errors.append(f"Seules les {options.max_pages} premières pages de l'image ont été lues.")
+                break
+            page = DraftPage(number=number)
+            try:
+                result = ocr_image(frame.convert("L"), options)
+            except OcrUnavailableError as exc:
+                return assemble([page], fmt=fmt, paginated=True, status="partial", errors=[exc.message])
+            except IngestError as exc:
+                errors.append(f"Page {number} : {exc.message}")
+            else:
+                page.add_text(result.text)
+                page.ocr, page.ocr_confidence = True, result.confidence
+            pages.append(page)
+        return assemble(pages, fmt=fmt, paginated=True, status="partial" if errors else "parsed", errors=errors)

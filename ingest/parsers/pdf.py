@@ -1,0 +1,202 @@
+"""PDF: pypdfium2 text per page (fast), pdfplumber only on pages that look ruled (tables),
+tesseract on pages without a usable text layer."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ingest.assemble import DraftPage, assemble, strip_running_lines
+from ingest.clean import clean_text, normalise_line_key
+from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, PasswordProtectedError
+from ingest.ocr import ocr_image
+from ingest.options import ParseOptions
+from models.domain.types import ParsedDocument
+
+log = logging.getLogger(__name__)
+
+_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+_EDGE_BAND = 0.08  # share of the page height searched for running headers/footers
+_RULED_MIN_PATHS = 6  # fewer vector paths than this: a rule under a header, not a table
+_IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
+_METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
+                  "Producer": "producer", "CreationDate": "created", "ModDate": "modified"}
+
+
+def _readable_share(text: str) -> float:
+    """Share of visible characters that are ordinary Latin text; broken font encodings give
+    private-use or box characters instead."""
+    visible = [c for c in text if not c.isspace()]
+    if not visible:
+        return 0.0
+    good = sum(1 for c in visible if c.isalnum() and ord(c) < 0x250 or c in ".,;:!?'’\"()-–/%€°«»")
+    return good / len(visible)
+
+
+def _object_census(page: pdfium.PdfPage) -> tuple[int, bool]:
+    paths, has_image = 0, False
+    for obj in page.get_objects(max_depth=1):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+        elif obj.type in _IMAGE_TYPES:
+            has_image = True
+    return paths, has_image
+
+
+def _edge_keys(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> set[str]:
+    left, bottom, right, top = page.get_cropbox()
+    band = (top - bottom) * _EDGE_BAND
+    keys: set[str] = set()
+    for area in ((left, top - band, right, top), (left, bottom, right, bottom + band)):
+        for line in clean_text(textpage.get_text_bounded(*area)).split("\n"):
+            key = normalise_line_key(line)
+            if key:
+                keys.add(key)
+    return keys
+
+
+class PdfParser:
+    name = "pdf"
+
+    def score(self, fmt: str, data: bytes, filename: str | None) -> int:
+        return 100 if fmt == "pdf" else 0
+
+    def parse(self, data: bytes, *, filename: str, options: ParseOptions) -> ParsedDocument:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if getattr(exc, "err_code", None) == _PASSWORD_ERROR:
+                raise PasswordProtectedError("PDF") from exc
+            raise CorruptFileError("PDF", "structure du PDF invalide") from exc
+        try:
+            return self._parse_document(document, data, options)
+        finally:
+            document.close()
+
+    def _parse_document(self, document: pdfium.PdfDocument, data: bytes, options: ParseOptions) -> ParsedDocument:
+        count = len(document)
+        if count == 0:
+            raise CorruptFileError("PDF", "aucune page")
+        errors: list[str] = []
+        limit = min(count, options.max_pages)
+        if count > limit:
+            errors.append(
+                f"Document de {count} pages : seules les {limit} premières ont été lues "
+                "(limite d'import) ; découpez le fichier pour lire la suite."
+            )
+        plumber: list[Any] = []  # opened lazily: most PDFs never need pdfplumber
+        pages: list[DraftPage] = []
+        unread_scans: list[int] = []
+        for index in range(limit):
+            draft = DraftPage(number=index + 1)
+            page = document[index]
+            textpage = page.get_textpage()
+            try:
+                raw = textpage.get_text_range()
+                paths, has_image = _object_census(page)
+                visible = sum(1 for c in raw if not c.isspace())
+                needs_ocr = has_image and (visible < options.ocr_min_chars or _readable_share(raw) < 0.5)
+                if needs_ocr:
+                    self._ocr_page(page, draft, raw, options, errors, unread_scans)
+                else:
+                    if options.strip_running_headers:
+                        draft.edge_keys = _edge_keys(textpage, page)
+                    if not (options.pdf_tables and paths >= _RULED_MIN_PATHS
+                            and self._layout_page(data, index, draft, plumber)):
+                        draft.add_text(raw)
+            finally:
+                textpage.close()
+                page.close()
+            pages.append(draft)
+        if plumber:
+            plumber[0].close()
+        if unread_scans:
+            shown = ", ".join(str(n) for n in unread_scans[:20]) + ("…" if len(unread_scans) > 20 else "")
+            if not options.ocr:
+                errors.append(
+                    f"Page(s) numérisée(s) sans texte ({shown}) : l'OCR est désactivé, leur contenu n'a pas "
+                    "été lu ; activez l'OCR ou fournissez un PDF texte."
+                )
+            else:
+                errors.append(f"Page(s) non lue(s) : {shown}.")
+        if options.strip_running_headers:
+            strip_running_lines(pages)
+        metadata = self._metadata(document)
+        metadata["page_count"] = str(count)
+        status = "partial" if errors else "parsed"
+        return assemble(pages, fmt="pdf", paginated=True, status=status, errors=errors, metadata=metadata)
+
+    def _ocr_page(self, page: pdfium.PdfPage, draft: DraftPage, raw: str, options: ParseOptions,
+                  errors: list[str], unread: list[int]) -> None:
+        if not options.ocr:
+            draft.add_text(raw)
+            unread.append(draft.number)
+            return
+        try:
+            bitmap = page.render(scale=options.ocr_dpi / 72, grayscale=True)
+            result = ocr_image(bitmap.to_pil(), options)
+        except OcrUnavailableError as exc:
+            if exc.message not in errors:
+                errors.append(exc.message)
+            draft.add_text(raw)
+            return
+        except IngestError as exc:
+            errors.append(f"Page {draft.number} : {exc.message}")
+            draft.add_text(raw)
+            return
+        draft.add_text(result.text)
+        draft.ocr = True
+        draft.ocr_confidence = result.confidence
+
+    def _layout_page(self, data: bytes, index: int, draft: DraftPage, plumber: list[Any]) -> bool:
+        """Rebuild a ruled page with pdfplumber: text lines and tables in vertical order.
+        Returns False (caller keeps pdfium's text) when no table is found or pdfplumber fails."""
+        try:
+            if not plumber:
+                import pdfplumber
+
+                plumber.append(pdfplumber.open(io.BytesIO(data)))
+            ppage = plumber[0].pages[index]
+            found = ppage.find_tables()
+            if not found:
+                return False
+            boxes = [t.bbox for t in found]
+
+            def outside(obj: dict[str, Any]) -> bool:
+                if "x0" not in obj or "top" not in obj:
+                    return True
+                cx = (obj["x0"] + obj["x1"]) / 2
+                cy = (obj["top"] + obj["bottom"]) / 2
+                return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+            items: list[tuple[float, int, Any]] = [
+                (line["top"], 0, line["text"]) for line in ppage.filter(outside).extract_text_lines()
+            ]
+            items += [(t.bbox[1], 1, t.extract()) for t in found]
+        except Exception:  # noqa: BLE001 - layout is an improvement, pdfium's text stays the fallback
+            log.warning("pdfplumber failed on page %d; keeping pdfium text", index + 1, exc_info=True)
+            return False
+        pending: list[str] = []
+        for _, kind, payload in sorted(items, key=lambda item: (item[0], item[1])):
+            if kind == 0:
+                pending.append(payload)
+                continue
+            if pending:
+                draft.add_text("\n".join(pending))
+                pending = []
+            draft.add_table(payload)
+        if pending:
+            draft.add_text("\n".join(pending))
+        return True
+
+    @staticmethod
+    def _metadata(document: pdfium.PdfDocument) -> dict[str, str]:
+        try:
+            raw = document.get_metadata_dict(skip_empty=True)
+        except Exception:  # noqa: BLE001 - metadata is optional
+            return {}
+        return {_METADATA_KEYS[k]: clean_text(v) for k, v in raw.items() if k in _METADATA_KEYS and v}
