@@ -1,0 +1,101 @@
+"""The search index is a projection of the store: built from rows, written after commit.
+
+`process_outbox` indexes what changed (outbox rows written in the same transaction as the
+data); `reindex` rebuilds everything; `reconcile` repairs drift between store and index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from api.services.store import Store
+from api.settings import Settings
+from models.db import tables as t
+from search import ElasticsearchBackend, EmbeddedBackend, OpenSearchBackend, SearchBackend, SearchRecord
+
+log = logging.getLogger(__name__)
+
+_backends: dict[str, SearchBackend] = {}
+
+
+def make_backend(settings: Settings) -> SearchBackend:
+    if settings.search_backend == "opensearch":
+        if not settings.opensearch_url:
+            raise ValueError("VIGIE_OPENSEARCH_URL manquant : indiquez l'adresse du cluster OpenSearch.")
+        return OpenSearchBackend(settings.opensearch_url, index_prefix=settings.index_prefix)
+    if settings.search_backend == "elasticsearch":
+        if not settings.elasticsearch_url:
+            raise ValueError("VIGIE_ELASTICSEARCH_URL manquant : indiquez l'adresse du cluster Elasticsearch.")
+        return ElasticsearchBackend(settings.elasticsearch_url, index_prefix=settings.index_prefix)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return EmbeddedBackend(settings.index_dir)
+
+
+def backend_for(store: Store) -> SearchBackend:
+    key = str(store.settings.index_dir.resolve()) + store.settings.search_backend
+    if key not in _backends:
+        _backends[key] = make_backend(store.settings)
+    return _backends[key]
+
+
+def records_for_document(session, doc: t.Document) -> Iterator[SearchRecord]:  # type: ignore[no-untyped-def]
+    contract = doc.contract
+    supplier = contract.supplier if contract else None
+    year = doc.doc_date.year if doc.doc_date else (contract.notified_on.year if contract and contract.notified_on else None)
+    common = dict(path=doc.path or doc.filename, document_id=doc.id,
+                  contract_ref=contract.ref if contract else None,
+                  supplier=supplier.name if supplier else None,
+                  supplier_siret=supplier.siret if supplier else None,
+                  ccag=contract.ccag if contract else None, doc_kind=doc.kind, year=year)
+    version = doc.created_at.isoformat() if doc.created_at else ""
+    text = "\n\n".join(p.text for p in doc.pages)
+    yield SearchRecord(id=f"doc-{doc.id}", record_type="document", clause_type=None, article=None,
+                       heading=doc.subject or doc.filename, page=None, text=text, version=version, **common)
+    for c in session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == doc.id)):
+        yield SearchRecord(id=f"clause-{c.id}", record_type="clause", clause_type=c.clause_type,
+                           article=c.article, heading=c.heading, page=c.page, text=c.text, version=version, **common)
+
+
+def _all_records(store: Store) -> list[SearchRecord]:
+    with store.sessions() as session:
+        out: list[SearchRecord] = []
+        for doc in session.scalars(select(t.Document).where(t.Document.status.in_(("parsed", "partial")))):
+            out.extend(records_for_document(session, doc))
+        return out
+
+
+def process_outbox(store: Store) -> int:
+    """Index the documents whose rows changed; runs after the commit that wrote them."""
+    backend = backend_for(store)
+    with store.sessions() as session:
+        pending = session.scalars(select(t.OutboxEntry).where(t.OutboxEntry.processed_at.is_(None))
+                                  .order_by(t.OutboxEntry.id)).all()
+        if not pending:
+            return 0
+        doc_ids = sorted({e.entity_id for e in pending})
+        records: list[SearchRecord] = []
+        for doc_id in doc_ids:
+            doc = session.get(t.Document, doc_id)
+            if doc is not None and doc.status in ("parsed", "partial"):
+                records.extend(records_for_document(session, doc))
+        entry_ids = [e.id for e in pending]
+    stale = [r.id for r in records]
+    backend.delete_documents(doc_ids) if hasattr(backend, "delete_documents") else backend.delete(stale)
+    backend.index(records)
+    with store.sessions.begin() as session:
+        for entry in session.scalars(select(t.OutboxEntry).where(t.OutboxEntry.id.in_(entry_ids))):
+            entry.processed_at = dt.datetime.now(dt.UTC)
+    return len(doc_ids)
+
+
+def reindex(store: Store) -> int:
+    records = _all_records(store)
+    backend_for(store).rebuild(records)
+    with store.sessions.begin() as session:
+        for entry in session.scalars(select(t.OutboxEntry).where(t.OutboxEntry.processed_at.is_(None))):
+            entry.processed_at = dt.datetime.now(dt.UTC)
+    return len(records)
