@@ -90,7 +90,7 @@ def scan(contracts, incidents, as_of: dt.date) -> tuple[int, float]:
             comp = compute_penalty(penalty, facts, contract=contract)
             comps.append((comp, performed, which))
             items.append(contract_item(incident_id, occurred, comp.amount_eur, penalty, regime))
-        for limited, (comp, performed, which) in zip(apply_contract_limits(items, regime), comps):
+        for limited, (_comp, performed, which) in zip(apply_contract_limits(items, regime), comps, strict=True):
             step = next_step(NextStepFacts(breach=True, penalty_eur=limited.amount_eur, is_delay=which < 2,
                                            performed=performed is not None), regime, contract, as_of)
             steps += step is not None

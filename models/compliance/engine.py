@@ -10,8 +10,8 @@ later findings get only what is left under it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from models.compliance.calendar import add_duration, add_months
 from models.compliance.fmt import format_date, format_eur, round_cents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +17,7 @@ def round_cents(value: float) -> float:
 def _group(integer: str) -> str:
     sign = "-" if integer.startswith("-") else ""
     digits = integer.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -40,9 +41,9 @@ def format_number(value: float, max_decimals: int = 2) -> str:
     return f"{_group(integer)},{decimals}" if decimals else _group(integer)
 
 
-def format_date(d: object) -> str:
+def format_date(d: dt.date) -> str:
     """date → '05/09/2025'."""
-    return d.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+    return d.strftime("%d/%m/%Y")
 
 
 _ARTICLE_PREFIX = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)", re.IGNORECASE)

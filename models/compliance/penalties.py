@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from models.compliance.calendar import DAY_TYPE_LABELS, add_months, days_late, started_units
 from models.compliance.ccag_rules import ccag_defaults, ccag_label

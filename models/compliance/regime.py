@@ -8,8 +8,9 @@ where it comes from so that a letter or a reviewer can cite it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from models.compliance.ccag_rules import CcagDefaults, ccag_defaults, ccag_label
 from models.compliance.fmt import format_eur, format_number, normalise_article
