@@ -1,0 +1,427 @@
+"""Embedded search engine on tantivy: nothing to run beside the application.
+
+Pitfall handled here: tantivy stores the *name* of a field's tokenizer in the index, not the
+tokenizer. A custom analyser ("fr_vigie") must be registered on the `Index` object every time
+the index is created or opened; otherwise documents are indexed/queried with no matching
+tokenizer and every query silently returns nothing. `_open` is the only place that builds an
+`Index`, and it always registers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from search import french
+from search.backend import Filters, check_paging, date_number, resolve, with_filters
+from search.errors import SearchError
+from search.query import And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, TEXT_FIELDS, free_text
+from search.reconcile import ReconcileReport, apply, plan
+from search.records import FACET_FIELDS, KEYWORD_FIELDS, FacetCount, SearchHit, SearchRecord, SearchResults
+
+log = logging.getLogger(__name__)
+
+ANALYZER = "fr_vigie"
+# Snowball French stems accented and unaccented words differently (« résilié » → resil after
+# folding, résili before). Text is indexed twice: folded-then-stemmed (robust to queries typed
+# without accents) and stemmed-then-folded (closer to the stemmer's design); both are searched.
+ANALYZER_ACCENTED = "fr_vigie_accent"
+SCHEMA_VERSION = 1
+_MARKER = "vigie-schema.json"
+# Field weights of free-text words (same as dsl.TEXT_FIELD_BOOSTS for the remote engines).
+TEXT_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (
+    ("heading", 3.0), ("heading_a", 3.0), ("text", 1.0), ("text_a", 1.0), ("kind_label", 0.5))
+_ACCENTED_FIELDS = frozenset({"heading_a", "text_a"})
+TIE_BREAKER = 0.3
+PROXIMITY_BOOST = 2.0
+PROXIMITY_SLOP = 3
+SNIPPET_CHARS = 220
+# clause types and kinds are codes: « type:penalites » should still find « penalite »
+_PLURAL_TOLERANT = frozenset({"clause_type", "doc_kind"})
+
+
+def french_analyzer(fold_first: bool = True) -> tantivy.TextAnalyzer:
+    """Split on non-letters, lowercase, drop function words, fold accents, Snowball French stem."""
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"[^\W_]+"))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.remove_long(60))
+    )
+    if fold_first:
+        builder = builder.filter(tantivy.Filter.ascii_fold()).filter(
+            tantivy.Filter.custom_stopword(list(french.STOPWORDS))).filter(tantivy.Filter.stemmer("french"))
+    else:
+        builder = builder.filter(tantivy.Filter.stemmer("french")).filter(tantivy.Filter.ascii_fold()).filter(
+            tantivy.Filter.custom_stopword(list(french.STOPWORDS)))
+    return builder.build()
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, fast=True, tokenizer_name="raw")
+    for name in KEYWORD_FIELDS:
+        if name == "id":
+            continue
+        # display value (stored, fast for facets) and a folded key for filters
+        sb.add_text_field(name, stored=True, fast=name in FACET_FIELDS, tokenizer_name="raw")
+        sb.add_text_field(f"k_{name}", stored=False, tokenizer_name="raw")
+    sb.add_text_field("heading", stored=True, tokenizer_name=ANALYZER)
+    sb.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
+    sb.add_text_field("heading_a", stored=False, tokenizer_name=ANALYZER_ACCENTED)
+    sb.add_text_field("text_a", stored=False, tokenizer_name=ANALYZER_ACCENTED)
+    sb.add_text_field("kind_label", stored=False, tokenizer_name=ANALYZER)
+    sb.add_text_field("supplier_text", stored=False, tokenizer_name=ANALYZER)
+    sb.add_integer_field("year", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("date", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("page", stored=True)
+    sb.add_integer_field("version", stored=True, fast=True)
+    return sb.build()
+
+
+class EmbeddedBackend:
+    """`SearchBackend` on a tantivy index in `path` (None: in memory, for tests and `eval`)."""
+
+    def __init__(self, path: Path | None = None, *, writer_heap: int = 128_000_000, threads: int = 0) -> None:
+        self.path = Path(path) if path is not None else None
+        self._writer_heap = writer_heap
+        self._threads = threads
+        self._schema = _schema()
+        self._analyzer = french_analyzer()
+        self._analyzer_accented = french_analyzer(fold_first=False)
+        self._index = self._open()
+        self._writer: tantivy.IndexWriter | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _open(self) -> tantivy.Index:
+        if self.path is None:
+            index = tantivy.Index(self._schema)
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            marker = self.path / _MARKER
+            if marker.exists() and json.loads(marker.read_text()).get("schema") != SCHEMA_VERSION:
+                # the index is a projection: an old layout is dropped, `rebuild` refills it
+                log.warning("search index %s has an old schema: recreated empty", self.path)
+                shutil.rmtree(self.path)
+                self.path.mkdir(parents=True)
+            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+            marker.write_text(json.dumps({"schema": SCHEMA_VERSION, "analyzer": ANALYZER}))
+        # on EVERY open, see module doc
+        index.register_tokenizer(ANALYZER, self._analyzer)
+        index.register_tokenizer(ANALYZER_ACCENTED, self._analyzer_accented)
+        return index
+
+    def _w(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self._index.writer(self._writer_heap, self._threads)
+            except ValueError as exc:  # another process holds the lock
+                raise SearchError(
+                    "L'index de recherche est déjà ouvert en écriture par un autre processus ; "
+                    "réessayez quand l'indexation en cours sera terminée."
+                ) from exc
+        return self._writer
+
+    def _commit(self) -> None:
+        self._w().commit()
+        self._index.reload()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # -- writing ---------------------------------------------------------------------------
+    def _document(self, r: SearchRecord) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("id", r.id)
+        for name in KEYWORD_FIELDS:
+            value = getattr(r, name)
+            if value:
+                doc.add_text(name, str(value))
+                doc.add_text(f"k_{name}", french.keyword(str(value)))
+        if r.heading:
+            doc.add_text("heading", r.heading)
+            doc.add_text("heading_a", r.heading)
+        doc.add_text("text", r.text or "")
+        doc.add_text("text_a", r.text or "")
+        if r.doc_kind:
+            doc.add_text("kind_label", french.DOC_KIND_LABELS.get(r.doc_kind, r.doc_kind.replace("_", " ")))
+        if r.supplier:
+            doc.add_text("supplier_text", r.supplier)
+        if r.year is not None:
+            doc.add_integer("year", r.year)
+        number = date_number(r)
+        if number is not None:
+            doc.add_integer("date", number)
+        if r.page is not None:
+            doc.add_integer("page", r.page)
+        doc.add_integer("version", r.version)
+        return doc
+
+    def index(self, records: Iterable[SearchRecord], *, commit: bool = True) -> int:
+        writer = self._w()
+        n = 0
+        for r in records:
+            writer.delete_documents_by_term("id", r.id)
+            writer.add_document(self._document(r))
+            n += 1
+        if commit:
+            self._commit()
+        return n
+
+    def delete(self, ids: Iterable[str]) -> int:
+        writer = self._w()
+        n = 0
+        for i in ids:
+            writer.delete_documents_by_term("id", i)
+            n += 1
+        self._commit()
+        return n
+
+    def rebuild(self, records: Iterable[SearchRecord]) -> int:
+        """Replace everything in one commit: readers see the old index until the new one is complete."""
+        writer = self._w()
+        writer.delete_all_documents()
+        n = 0
+        for r in records:
+            writer.add_document(self._document(r))
+            n += 1
+        self._commit()
+        return n
+
+    def count(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def versions(self) -> dict[str, int]:
+        searcher = self._index.searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return {}
+        addresses = [a for _, a in searcher.search(tantivy.Query.all_query(), limit=total, count=False).hits]
+        versions = searcher.fast_field_values("version", addresses)
+        ids = [searcher.doc(a).get_first("id") for a in addresses]  # text fast fields are not exposed
+        return {str(i): int(v or 0) for i, v in zip(ids, versions)}
+
+    def reconcile(
+        self, expected: Mapping[str, int], fetch: Callable[[Sequence[str]], Iterable[SearchRecord]]
+    ) -> ReconcileReport:
+        report = plan(expected, self.versions())
+        apply(report, fetch, self.index, self.delete)
+        return report
+
+    # -- querying --------------------------------------------------------------------------
+    def _tokens(self, text: str, accented: bool = False) -> list[tuple[int, str]]:
+        analyzer = self._analyzer_accented if accented else self._analyzer
+        return [(t.position, t.text) for t in analyzer.pre_tokenize(text).tokens]
+
+    def _text_query(self, text: str, fields: Sequence[tuple[str, float]], slop: int = 0) -> tantivy.Query | None:
+        if not self._tokens(text):
+            return None  # only function words
+        per_field = []
+        for field, boost in fields:
+            tokens = self._tokens(text, accented=field in _ACCENTED_FIELDS)
+            if not tokens:
+                continue
+            if len(tokens) == 1:
+                q = tantivy.Query.term_query(self._schema, field, tokens[0][1])
+            else:
+                base = tokens[0][0]
+                q = tantivy.Query.phrase_query(self._schema, field, [(p - base, t) for p, t in tokens], slop)
+            per_field.append(tantivy.Query.boost_query(q, boost) if boost != 1.0 else q)
+        if len(per_field) == 1:
+            return per_field[0]
+        return tantivy.Query.disjunction_max_query(per_field, tie_breaker=TIE_BREAKER)
+
+    def _field_query(self, node: FieldMatch) -> tantivy.Query | None:
+        if node.field in TEXT_FIELDS:
+            return self._text_query(node.value, [(node.field, 1.0)])
+        if node.field == "id":
+            return tantivy.Query.term_query(self._schema, "id", node.value)
+        if node.field not in KEYWORD_FIELDS:
+            raise SearchError(f"Champ de filtre inconnu : {node.field}.")
+        key = french.keyword(node.value)
+        keys = {key}
+        if node.field in _PLURAL_TOLERANT and key.endswith("s"):
+            keys.add(key[:-1])
+        clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, f"k_{node.field}", k)) for k in keys]
+        if node.field == "supplier":  # a phrase of the name also matches (« Mobilier Éducatif »)
+            phrase = self._text_query(node.value, [("supplier_text", 1.0)])
+            if phrase is not None:
+                clauses.append((tantivy.Occur.Should, phrase))
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    def _range_query(self, node: Range) -> tantivy.Query:
+        return tantivy.Query.range_query(
+            self._schema, node.field, tantivy.FieldType.Integer,
+            node.low if node.low is not None else -(2**62), node.high if node.high is not None else 2**62,
+        )
+
+    def _build(self, node: Node) -> tantivy.Query | None:
+        if isinstance(node, Term):
+            return self._text_query(node.text, TEXT_FIELD_BOOSTS)
+        if isinstance(node, Phrase):
+            return self._text_query(node.text, TEXT_FIELD_BOOSTS)
+        if isinstance(node, FieldMatch):
+            return self._field_query(node)
+        if isinstance(node, Range):
+            return self._range_query(node)
+        if isinstance(node, Not):
+            inner = self._build(node.item)
+            if inner is None:
+                return None
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)]
+            )
+        if isinstance(node, Or):
+            parts = [q for q in (self._build(i) for i in node.items) if q is not None]
+            if not parts:
+                return None
+            return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, q) for q in parts]
+            )
+        assert isinstance(node, And)
+        return self._build_and(node)
+
+    def _build_and(self, node: And) -> tantivy.Query | None:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        should: list[tantivy.Query] = []
+        loose_words: list[str] = []
+        for item in node.items:
+            if isinstance(item, Not):
+                inner = self._build(item.item)
+                if inner is not None:
+                    clauses.append((tantivy.Occur.MustNot, inner))
+                continue
+            built = self._build(item)
+            if built is None:
+                continue
+            if node.implicit and isinstance(item, (Term, Phrase, Or)):
+                should.append(built)
+                if isinstance(item, Term):
+                    loose_words.append(item.text)
+            else:
+                clauses.append((tantivy.Occur.Must, built))
+        if should:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, q) for q in should], minimum_should_match(len(should)))))
+        if len(loose_words) >= 2:  # words close together in the text rank higher
+            near = self._text_query(" ".join(loose_words), [("heading", PROXIMITY_BOOST), ("text", PROXIMITY_BOOST),
+                                                           ("text_a", PROXIMITY_BOOST)],
+                                    slop=PROXIMITY_SLOP)
+            if near is not None:
+                clauses.append((tantivy.Occur.Should, near))
+        if not clauses:
+            return None
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def compile(self, query: Query | str, filters: Filters | None = None) -> tantivy.Query:
+        parsed, filter_list = resolve(query, filters)
+        root = with_filters(parsed.root, filter_list)
+        built = self._build(root) if root is not None else None
+        if built is None:
+            if parsed.root is not None and not filter_list:
+                return tantivy.Query.empty_query()  # only function words typed
+            return tantivy.Query.all_query()
+        return built
+
+    def search(
+        self,
+        query: Query | str,
+        *,
+        filters: Filters | None = None,
+        facets: Sequence[str] = (),
+        page: int = 1,
+        size: int = 10,
+    ) -> SearchResults:
+        check_paging(page, size, facets)
+        parsed, _ = resolve(query, None)
+        compiled = self.compile(parsed, filters)
+        searcher = self._index.searcher()
+        result = searcher.search(compiled, limit=size, offset=(page - 1) * size, count=True)
+        snippets = self._snippet_generator(searcher, parsed)
+        hits = tuple(self._hit(searcher.doc(address), score, snippets) for score, address in result.hits)
+        facet_counts = self._facets(searcher, compiled, facets) if facets else {}
+        return SearchResults(total=int(result.count or 0), hits=hits, facets=facet_counts, page=page, size=size)
+
+    def _snippet_generator(self, searcher: tantivy.Searcher, parsed: Query) -> tantivy.SnippetGenerator | None:
+        words = free_text(parsed.root)
+        if not words:
+            return None
+        text_query = self._text_query_any(words)
+        if text_query is None:
+            return None
+        generator = tantivy.SnippetGenerator.create(searcher, text_query, self._schema, "text")
+        generator.set_max_num_chars(SNIPPET_CHARS)
+        return generator
+
+    def _text_query_any(self, words: list[str]) -> tantivy.Query | None:
+        # snippets come from the stored "text" field, analysed with ANALYZER
+        terms = {t for w in words for _, t in self._tokens(w)}
+        if not terms:
+            return None
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "text", t)) for t in sorted(terms)]
+        )
+
+    def _hit(self, doc: tantivy.Document, score: float, snippets: tantivy.SnippetGenerator | None) -> SearchHit:
+        def first(name: str) -> Any:
+            return doc.get_first(name)
+
+        text = first("text") or ""
+        snippet = ""
+        if snippets is not None:
+            snip = snippets.snippet_from_doc(doc)
+            snippet = mark(snip.fragment(), [(r.start, r.end) for r in snip.highlighted()])
+        if not snippet:
+            snippet = html.escape(text[:SNIPPET_CHARS])
+        return SearchHit(
+            id=first("id"), score=float(score), record_type=first("record_type") or "",
+            path=first("path") or "", document_id=first("document_id") or "",
+            article=first("article"), heading=first("heading"), page=first("page"), snippet=snippet,
+            contract_ref=first("contract_ref"), supplier=first("supplier"), clause_type=first("clause_type"),
+            doc_kind=first("doc_kind"), year=first("year"),
+        )
+
+    def _facets(
+        self, searcher: tantivy.Searcher, compiled: tantivy.Query, facets: Sequence[str]
+    ) -> dict[str, tuple[FacetCount, ...]]:
+        aggs = {f: {"terms": {"field": f, "size": 50}} for f in facets}
+        raw = searcher.aggregate(compiled, aggs)
+        out: dict[str, tuple[FacetCount, ...]] = {}
+        for f in facets:
+            buckets = raw.get(f, {}).get("buckets", [])
+            out[f] = tuple(FacetCount(str(int(b["key"]) if f == "year" else b["key"]), int(b["doc_count"]))
+                           for b in buckets)
+        return out
+
+
+def minimum_should_match(n: int) -> int:
+    """How many of n juxtaposed words a record must contain: all but one from three words on."""
+    return 1 if n <= 2 else n - 1 - (n >= 6) * math.floor((n - 5) / 2)
+
+
+def mark(fragment: str, ranges: Sequence[tuple[int, int]]) -> str:
+    """HTML-escape `fragment` and wrap the highlighted ranges in <mark>.
+
+    tantivy gives the ranges in UTF-8 *byte* offsets, hence the slicing of the encoded text.
+    """
+    data = fragment.encode("utf-8")
+    out, last = [], 0
+    for start, end in sorted(ranges):
+        if start < last:
+            continue
+        out.append(html.escape(data[last:start].decode("utf-8", "replace")))
+        out.append(f"<mark>{html.escape(data[start:end].decode('utf-8', 'replace'))}</mark>")
+        last = end
+    out.append(html.escape(data[last:].decode("utf-8", "replace")))
+    return "".join(out)
