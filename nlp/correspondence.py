@@ -73,6 +73,10 @@ def _header_date(parsed: ParsedDocument) -> dt.date | None:
     raw = parsed.metadata.get("date") or parsed.metadata.get("Date")
     if raw:
         try:
+            return dt.datetime.fromisoformat(raw.strip()).date()
+        except ValueError:
+            pass
+        try:
             return email.utils.parsedate_to_datetime(raw).date()
         except (TypeError, ValueError, IndexError):
             found = find_dates(raw)

@@ -48,7 +48,7 @@ _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
                   r"operations prealables a la reception"),
     ("postponed", r"reportee? (?:du [^;]{0,20} )?au|decalee? au|repoussee? au"),
 )
-_ROLE_RES = [(role, re.compile(r"(?:" + pattern + r")")) for role, pattern in _ROLE_KEYWORDS]
+_ROLE_RES = [(role, re.compile(r"\b(?:" + pattern + r")\b")) for role, pattern in _ROLE_KEYWORDS]
 
 # Scores for the kind of failing; the highest wins (ties follow this order).
 _FAILING_WORDS: dict[str, tuple[str, ...]] = {

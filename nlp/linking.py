@@ -13,20 +13,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from nlp.normalize import find_amounts as _find_amounts
+from nlp.normalize import parse_amount as _parse_amount
+from nlp.normalize import parse_number
+
 MONTHS: dict[str, int] = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
     "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
     "janv": 1, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-
-# Units and tens are enough for the time limits written in letters (« quinze », « quarante-huit »).
-_WORD_NUMBERS: dict[str, int] = {
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
-    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
-    "quinze": 15, "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
-    "soixante": 60, "cent": 100,
-}
-
 
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, apostrophes unified: the form every comparison uses."""
@@ -38,31 +33,9 @@ def fold(text: str | None) -> str:
 
 
 def words_to_int(words: str) -> int | None:
-    """« quarante-huit » → 48, « trente » → 30, « 15 » → 15; None when not a number."""
-    text = fold(words).strip()
-    if text.isdigit():
-        return int(text)
-    total = 0
-    current = 0
-    seen = False
-    for part in re.split(r"[\s-]+", text):
-        if part in ("et", ""):
-            continue
-        value = _WORD_NUMBERS.get(part)
-        if value is None:
-            if part in ("dix", "vingts"):
-                value = 10 if part == "dix" else 20
-            else:
-                return None
-        seen = True
-        if value == 100:
-            current = max(current, 1) * 100
-        elif value == 20 and current == 4:  # quatre-vingt
-            current = 80
-        else:
-            current += value
-    total += current
-    return total if seen else None
+    """« quarante-huit » → 48, « quinze (15) » → 15, « 15 » → 15; None when not a number."""
+    value = parse_number(words.strip())
+    return int(value) if value is not None and float(value).is_integer() else None
 
 
 # ---------------------------------------------------------------------------- dates
@@ -137,28 +110,13 @@ def find_times(text: str) -> list[tuple[int, int, int]]:
 
 # ---------------------------------------------------------------------------- amounts
 
-_AMOUNT = re.compile(
-    r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?)\s*(?:€|euros?\b|EUR\b)",
-    re.IGNORECASE,
-)
-
-
 def parse_amount(raw: str) -> float | None:
-    cleaned = re.sub(r"[ \u00a0\u202f.]", "", raw).replace(",", ".")
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+    return _parse_amount(raw)
 
 
 def find_amounts(text: str) -> list[tuple[float, int, int]]:
-    """Euro amounts (« 12 400,00 € HT », « 1 500 euros »), with spans."""
-    out: list[tuple[float, int, int]] = []
-    for m in _AMOUNT.finditer(text):
-        value = parse_amount(m.group(1))
-        if value is not None:
-            out.append((value, m.start(), m.end()))
-    return out
+    """Euro amounts (« 12 400,00 € HT », « 1 500 euros »), with spans (B's normaliser)."""
+    return _find_amounts(text)
 
 
 # ---------------------------------------------------------------------------- references

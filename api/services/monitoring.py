@@ -1,0 +1,757 @@
+"""Execution monitoring: one finding per logged incident.
+
+For each incident: find its contract (the log's reference when the description agrees,
+else the supplier's name, alias or SIRET and the words of the description), the penalty
+clause it engages, the buyer's written acts about it and any granted prolongation, then let
+`models.compliance` count the days, compute the penalty and apply the contract's threshold
+and cap in `occurred_on` order.
+
+Legal rules live in `models.compliance` (E); this module only links facts together. When a
+link is weak the finding says so (`needs_review`, `review_reason` in French) rather than
+inventing a number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.options import ParseOptions
+from ingest.parse import parse_bytes
+from models.compliance import (
+    RULES_VERSION,
+    BreachFacts,
+    NextStepFacts,
+    PenaltyRegime,
+    add_duration,
+    apply_contract_limits,
+    compute_penalty,
+    contract_item,
+    effective_regime,
+    next_step,
+    normalise_article,
+)
+from models.compliance.fmt import format_date, format_number
+from models.domain.types import (
+    CONTRACT_KINDS,
+    ActionKind,
+    ContractInfo,
+    Correspondence,
+    Deadline,
+    DocumentAnalysis,
+    Finding,
+    Incident,
+    ParsedDocument,
+    Penalty,
+    SupplierInfo,
+)
+from nlp.correspondence import read_correspondence
+from nlp.incidents import IncidentFacts, read_incident
+from nlp.linking import find_known_refs, find_sirets, fold, order_key, ref_key, tfidf_similarities
+
+MONITORING_VERSION = "vigie.monitoring.v1"
+
+# The buyer's written acts that answer a breach (SPEC §2 « acted_on »); a relance does not.
+ACTING_KINDS: frozenset[str] = frozenset({
+    "mise_en_demeure", "invitation_observations", "notification_penalites", "pv_constat",
+    "decision_resiliation",
+})
+ANSWER_KINDS: frozenset[str] = frozenset({"reclamation", "contestation", "courrier_titulaire"})
+
+_ATTACHMENT_OPTIONS = ParseOptions(ocr=False)
+
+# Minimum link score for a letter to be taken as written about an incident.
+LETTER_LINK_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class AnalysedDocument:
+    path: str  # portfolio-relative
+    contract_ref: str | None  # known from the folder (contracts/REF/...), else None
+    parsed: ParsedDocument
+    analysis: DocumentAnalysis
+
+
+# ------------------------------------------------------------------ internal records
+
+@dataclass
+class _Contract:
+    info: ContractInfo
+    names: list[str]
+    sirets: set[str]
+    penalties: list[tuple[Penalty, str]] = field(default_factory=list)  # (clause, document path)
+    deadlines: list[Deadline] = field(default_factory=list)
+    derogations: list[tuple[str, str | None]] = field(default_factory=list)
+    applies_ccag: bool = False
+    ccap_path: str | None = None
+    profile: list[str] = field(default_factory=list)  # texts describing the contract
+
+
+@dataclass(frozen=True)
+class _Letter:
+    path: str
+    kind: str
+    corr: Correspondence
+    text: str
+    contract_ref: str | None
+
+
+@dataclass(frozen=True)
+class _ContractLink:
+    ref: str | None
+    source: str  # journal, corrige, deduit, inconnu
+    confidence: float
+    reason: str | None = None
+
+
+@dataclass
+class _Linked:
+    incident: Incident
+    facts: IncidentFacts
+    link: _ContractLink
+    penalty: Penalty | None = None
+    clause_path: str | None = None
+    clause_score: float = 0.0
+    actions: list[tuple[_Letter, float]] = field(default_factory=list)
+    answers: list[_Letter] = field(default_factory=list)
+    extension: _Letter | None = None
+    reviews: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ contracts and letters
+
+def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[SupplierInfo],
+                     documents: Sequence[AnalysedDocument]) -> dict[str, _Contract]:
+    by_siret = {s.siret: s for s in suppliers if s.siret}
+    out: dict[str, _Contract] = {}
+    for info in contracts:
+        supplier = by_siret.get(info.supplier_siret or "")
+        names = [supplier.name, *supplier.aliases] if supplier else []
+        out[info.ref] = _Contract(info=info, names=names,
+                                  sirets={info.supplier_siret} if info.supplier_siret else set(),
+                                  profile=[info.title, *names])
+    for doc in documents:
+        ref = _known_ref(doc.contract_ref, out)
+        if ref is None or doc.analysis.kind not in CONTRACT_KINDS:
+            continue
+        record = out[ref]
+        for penalty in doc.analysis.penalties:
+            record.penalties.append((penalty, doc.path))
+        record.deadlines.extend(doc.analysis.deadlines)
+        record.derogations.extend(doc.analysis.derogations)
+        record.applies_ccag = record.applies_ccag or doc.analysis.applies_ccag_penalties
+        if doc.analysis.kind == "ccap" and record.ccap_path is None:
+            record.ccap_path = doc.path
+        record.profile.extend(p.quote for p in doc.analysis.penalties)
+    return out
+
+
+def _known_ref(ref: str | None, contracts: dict[str, _Contract]) -> str | None:
+    if not ref:
+        return None
+    key = ref_key(ref)
+    for known in contracts:
+        if ref_key(known) == key:
+            return known
+    return None
+
+
+def _letter_contract(doc: AnalysedDocument, corr: Correspondence, contracts: dict[str, _Contract]) -> str | None:
+    direct = _known_ref(doc.contract_ref, contracts)
+    if direct:
+        return direct
+    head = f"{corr.subject or ''}\n{doc.parsed.text[:4000]}"
+    refs = find_known_refs(head, list(contracts))
+    if len(refs) == 1:
+        return refs[0]
+    for ref in corr.contract_refs:
+        known = _known_ref(ref, contracts)
+        if known:
+            return known
+    sirets = set(corr.sirets) | set(find_sirets(doc.parsed.text))
+    by_siret = [ref for ref, c in contracts.items() if c.sirets & sirets]
+    if len(by_siret) == 1:
+        return by_siret[0]
+    named = [ref for ref, c in contracts.items() if _mentions_any(head, c.names)]
+    return named[0] if len(named) == 1 else None
+
+
+def _mentions_any(text: str, names: Sequence[str]) -> bool:
+    folded = fold(text)
+    return any(len(n) >= 3 and re.search(r"(?<![a-z0-9])" + re.escape(fold(n)) + r"(?![a-z0-9])", folded)
+               for n in names)
+
+
+_KIND_WORDS = (
+    ("mise_en_demeure", r"mise en demeure|met(?:s)? en demeure"),
+    ("decision_resiliation", r"decision de resiliation|resiliation pour faute|est resilie"),
+    ("notification_penalites", r"notification (?:de|des) penalites|decompte (?:des penalites|de resiliation)|"
+                               r"application de penalites|notifie l'application"),
+    ("invitation_observations", r"presenter (?:vos|ses) observations|penalites envisagees"),
+    ("pv_constat", r"proces-verbal de constat|pv de constat|constat contradictoire"),
+    ("relance", r"\brelance\b"),
+)
+
+
+def _letter_kind(doc: AnalysedDocument, corr: Correspondence) -> str:
+    """C's kind; a letter C could not place (« autre ») is read from its subject and title."""
+    kind = doc.analysis.kind
+    if kind != "autre":
+        return kind
+    head = fold(f"{corr.subject or ''}\n{doc.parsed.text[:300]}")
+    for candidate, pattern in _KIND_WORDS:
+        if re.search(pattern, head):
+            return candidate
+    return kind
+
+
+def _with_attachments(parsed: ParsedDocument) -> ParsedDocument:
+    """An e-mail whose act is in an attached PDF (« veuillez trouver ci-joint la décision »)
+    is read together with its attachments: the e-mail is the act's proof of sending."""
+    if not parsed.attachments:
+        return parsed
+    texts = [parsed.text]
+    for attachment in parsed.attachments:
+        child = parse_bytes(attachment.data, filename=attachment.filename, options=_ATTACHMENT_OPTIONS)
+        if child.text:
+            texts.append(child.text)
+    return dataclasses.replace(parsed, text="\n\n".join(texts))
+
+
+def _build_letters(documents: Sequence[AnalysedDocument], contracts: dict[str, _Contract]) -> list[_Letter]:
+    letters = []
+    for doc in documents:
+        if doc.analysis.kind in CONTRACT_KINDS:
+            continue
+        parsed = _with_attachments(doc.parsed)
+        corr = doc.analysis.correspondence
+        if corr is None or parsed is not doc.parsed:
+            corr = read_correspondence(parsed, doc.analysis.kind)
+        doc = dataclasses.replace(doc, parsed=parsed)
+        kind = _letter_kind(doc, corr)
+        ref = _letter_contract(doc, corr, contracts)
+        letters.append(_Letter(doc.path, kind, corr, parsed.text, ref))
+        if ref and corr.subject:
+            contracts[ref].profile.append(corr.subject)
+    letters.sort(key=lambda letter: (letter.corr.date or dt.date.max, letter.path))
+    return letters
+
+
+# ------------------------------------------------------------------ incident → contract
+
+def _service_shares(incidents: Sequence[Incident], contracts: dict[str, _Contract]) -> dict[str, Counter[str]]:
+    shares: dict[str, Counter[str]] = defaultdict(Counter)
+    for inc in incidents:
+        ref = _known_ref(inc.contract_ref, contracts)
+        if ref:
+            shares[fold(inc.service)][ref] += 1
+    return shares
+
+
+def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
+                     letters: Sequence[_Letter], shares: dict[str, Counter[str]]) -> dict[str, tuple[float, list[str]]]:
+    refs = list(contracts)
+    sims = tfidf_similarities(inc.description, [" ".join(contracts[r].profile) for r in refs])
+    service = shares.get(fold(inc.service), Counter())
+    service_total = sum(service.values())
+    order_keys = {order_key(o) for o in facts.order_refs}
+    scores: dict[str, tuple[float, list[str]]] = {}
+    for ref, sim in zip(refs, sims):
+        record = contracts[ref]
+        why: list[str] = []
+        score = 0.6 * sim
+        if _mentions_any(inc.description, record.names):
+            score += 0.8
+            why.append("titulaire nommé dans la description")
+        if record.sirets & set(find_sirets(inc.description)):
+            score += 0.8
+            why.append("SIRET du titulaire")
+        if find_known_refs(inc.description, [ref]):
+            score += 0.8
+            why.append("référence citée dans la description")
+        if order_keys and any(order_keys & {order_key(o) for o in lt.corr.order_refs}
+                              for lt in letters if lt.contract_ref == ref):
+            score += 0.5
+            why.append("bon de commande ou ticket retrouvé dans la correspondance du marché")
+        if service_total:
+            score += 0.3 * service[ref] / service_total
+        scores[ref] = (score, why)
+    return scores
+
+
+def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
+                   letters: Sequence[_Letter], shares: dict[str, Counter[str]]) -> _ContractLink:
+    if not contracts:
+        return _ContractLink(inc.contract_ref, "journal" if inc.contract_ref else "inconnu", 0.3,
+                             "aucun marché connu dans le portefeuille")
+    scores = _contract_scores(inc, facts, contracts, letters, shares)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
+    best_ref, (best, best_why) = ranked[0]
+    runner = ranked[1][1][0] if len(ranked) > 1 else 0.0
+    logged = _known_ref(inc.contract_ref, contracts)
+    if logged:
+        own, own_why = scores[logged]
+        # the log wins unless the description names another contract's titulaire / reference
+        # and says nothing of the logged one's
+        strong_other = best_ref != logged and best_why and not own_why and best - own >= 0.6
+        if not strong_other:
+            return _ContractLink(logged, "journal", 0.95 if own_why or own >= best else 0.8)
+        return _ContractLink(best_ref, "corrige", min(0.95, 0.5 + (best - own) / 2),
+                             f"référence du journal {inc.contract_ref} corrigée en {best_ref} "
+                             f"({', '.join(best_why)})")
+    margin = best - runner
+    if best < 0.35 or margin < 0.15:
+        reason = ("marché non identifié : aucune référence, aucun titulaire reconnu dans la description"
+                  if best < 0.35 else f"marché incertain entre {best_ref} et {ranked[1][0]}")
+        if best >= 0.35:
+            return _ContractLink(best_ref, "corrige" if inc.contract_ref else "deduit", 0.4, reason)
+        return _ContractLink(None, "inconnu", 0.0, reason)
+    confidence = round(min(0.95, 0.5 + margin / 2), 2)
+    why = ", ".join(best_why) or "mots de la description proches de ce marché"
+    if inc.contract_ref:
+        return _ContractLink(best_ref, "corrige", confidence,
+                             f"référence du journal « {inc.contract_ref} » inconnue, corrigée en {best_ref} ({why})")
+    return _ContractLink(best_ref, "deduit", confidence, f"marché déduit : {why}")
+
+
+# ------------------------------------------------------------------ incident → clause
+
+_COMPATIBLE = {
+    "retard": {"document", "non_conformite"},
+    "document": {"retard"},
+    "non_conformite": {"retard"},
+    "indisponibilite": {"retard"},
+}
+
+
+def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> None:
+    candidates: list[tuple[Penalty, str | None]] = [(p, path) for p, path in record.penalties]
+    seen: set[tuple[str | None, str]] = set()
+    unique: list[tuple[Penalty, str | None]] = []
+    for p, path in candidates:
+        key = (normalise_article(p.article), fold(p.quote))
+        if key not in seen:
+            seen.add(key)
+            unique.append((p, path))
+    if regime.default_delay is not None and not any(p.trigger == "retard" for p, _ in unique):
+        unique.append((regime.default_delay, None))
+    if not unique:
+        linked.reviews.append("aucune clause de pénalité lue pour ce marché")
+        return
+    facts = linked.facts
+    sims = tfidf_similarities(linked.incident.description, [p.quote for p, _ in unique])
+    cited = {a.split(" ")[-1] for a in facts.articles_cited}
+    best: tuple[float, Penalty, str | None] | None = None
+    for (penalty, path), sim in zip(unique, sims):
+        score = sim
+        if penalty.trigger == facts.failing_type:
+            score += 0.15
+        elif penalty.trigger in _COMPATIBLE.get(facts.failing_type, set()):
+            score += 0.05
+        if penalty.unit == "heure" and facts.outage_hours is not None:
+            score += 0.1
+        if penalty.article and normalise_article(penalty.article) in cited:
+            score += 0.3
+        if best is None or score > best[0]:
+            best = (score, penalty, path)
+    assert best is not None
+    score, penalty, path = best
+    linked.penalty, linked.clause_path, linked.clause_score = penalty, path or record.ccap_path, score
+    if score < 0.2:
+        linked.reviews.append(f"clause de pénalité rattachée avec une faible certitude (art. {penalty.article})")
+
+
+# ------------------------------------------------------------------ incident → letters
+
+_TYPE_WORDS = {
+    "retard": ("retard", "delai", "livraison", "achevement"),
+    "indisponibilite": ("indisponib", "panne", "retablissement", "interruption"),
+    "absence": ("absence", "reunion", "comite"),
+    "non_conformite": ("non-conform", "non conform", "rejet", "montage", "constat", "remplacement"),
+    "document": ("rapport", "bilan", "dossier", "doe", "document"),
+    "securite": ("securite", "protection", "violation", "donnees", "garde-corps"),
+    "social": ("travail dissimule", "social"),
+}
+
+_ACT_MENTION = re.compile(
+    r"(mise en demeure|pv de constat|proces-verbal de constat|penalites notifiees|invitation a presenter)"
+    r"[^.;]{0,40}?(?:(le jour meme)|le (\d{1,2}/\d{1,2}/\d{4}))")
+
+
+def _incident_days(facts: IncidentFacts, inc: Incident) -> set[dt.date]:
+    days = {f.day for f in facts.dates}
+    for day in (inc.occurred_on, facts.outage_start.date() if facts.outage_start else None):
+        if day:
+            days.add(day)
+    return days
+
+
+def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
+                  matched_dates: dict[dt.date, str]) -> float:
+    inc, facts, corr = linked.incident, linked.facts, letter.corr
+    score = 0.0
+    inc_orders = {order_key(o) for o in facts.order_refs}
+    letter_orders = {order_key(o) for o in corr.order_refs}
+    if inc_orders and letter_orders:
+        score += 0.5 if inc_orders & letter_orders else -0.5
+    if linked.penalty is not None and linked.penalty.article:
+        article = normalise_article(linked.penalty.article)
+        cited = {normalise_article(a.split(" ")[-1]) for a in corr.articles_cited
+                 if not a.startswith(("CCAG", "CCTP", "AE", "R"))}
+        penalty_articles = {normalise_article(p.article) for p, _ in record.penalties if p.article}
+        sharing = sum(1 for p, _ in record.penalties if normalise_article(p.article) == article) or 1
+        if article in cited:
+            score += 0.4 / sharing
+        elif cited & penalty_articles:
+            score -= 0.3
+    if _incident_days(facts, inc) & set(corr.failing_dates):
+        score += 0.3
+    head = fold(corr.subject or letter.text[:300])
+    if any(w in head for w in _TYPE_WORDS.get(facts.failing_type, ())):
+        score += 0.2
+    if facts.order_value_eur and facts.order_value_eur in corr.amounts_eur:
+        score += 0.2
+    # the log itself says an act was sent on a day (« mise en demeure adressée le jour même »)
+    for m in _ACT_MENTION.finditer(fold(inc.description)):
+        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3))
+        if said and corr.date == said:
+            score += 0.4
+    # a letter answering or following up another letter already tied to this incident
+    text = fold(letter.text)
+    for day, path in matched_dates.items():
+        if path != letter.path and day != corr.date and (day.strftime("%d/%m/%Y") in text
+                                                         or _long_date(day) in text):
+            score += 0.4
+            break
+    sim = tfidf_similarities(inc.description, [f"{corr.subject or ''} {letter.text[:3000]}"])[0]
+    return score + 0.5 * sim
+
+
+def _parse_numeric(raw: str) -> dt.date | None:
+    try:
+        d, m, y = (int(x) for x in raw.split("/"))
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+_MONTHS_FR = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+              "octobre", "novembre", "decembre")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day if day.day > 1 else '1er'} {_MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract, as_of: dt.date) -> None:
+    inc = linked.incident
+    start = inc.occurred_on or inc.reported_on
+    matched_dates: dict[dt.date, str] = {}
+    for letter in letters:
+        if letter.contract_ref != record.info.ref:
+            continue
+        day = letter.corr.date
+        if day is not None and (day > as_of or (start is not None and day < start)):
+            continue  # a letter written before the failing cannot answer it
+        score = _letter_score(linked, letter, record, matched_dates)
+        if score < LETTER_LINK_THRESHOLD:
+            continue
+        if letter.corr.date:
+            matched_dates[letter.corr.date] = letter.path
+        if letter.kind in ACTING_KINDS:
+            linked.actions.append((letter, score))
+        elif letter.kind in ANSWER_KINDS:
+            linked.answers.append(letter)
+        if letter.corr.granted_extension_days and letter.corr.direction != "entrant" and linked.extension is None:
+            linked.extension = letter
+
+
+# ------------------------------------------------------------------ dates the clause counts from
+
+_ANCHORS: tuple[tuple[str, str], ...] = (
+    (r"rejet|refus|ajourn", "rejected_on"),
+    (r"mise en demeure", "mise_en_demeure"),
+    (r"reception|achevement", "reception_on"),
+    (r"signalement|demande d'intervention|appel|declaration de l'incident|ticket", "reported_on"),
+    (r"bon de commande|commande", "order_on"),
+    (r"ordre de service", "order_on"),
+    (r"notification (?:du marche|de l'accord|du contrat)|notification$", "contract_notified"),
+)
+
+
+def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tuple[dt.date | None, str]:
+    facts, inc = linked.facts, linked.incident
+    folded = fold(anchor_text)
+    for pattern, what in _ANCHORS:
+        if not re.search(pattern, folded):
+            continue
+        if what == "mise_en_demeure":
+            dates = [lt.corr.date for lt, _ in linked.actions if lt.kind == "mise_en_demeure" and lt.corr.date]
+            if dates:
+                return min(dates), "mise en demeure du"
+            if re.search(r"mise en demeure[^.;]{0,40}le jour meme", fold(inc.description)):
+                return inc.occurred_on, "mise en demeure du"
+            return None, ""
+        if what == "contract_notified":
+            return contract.notified_on, "notification du marché le"
+        if what == "reported_on":
+            day = facts.reported_on or (facts.outage_start.date() if facts.outage_start else None) or inc.occurred_on
+            return day, "signalement le"
+        value = getattr(facts, what)
+        if value:
+            label = {"rejected_on": "rejet le", "reception_on": "réception le", "order_on": "commande notifiée le"}
+            return value, label.get(what, "")
+    return None, ""
+
+
+def _referenced_deadlines(penalty: Penalty, record: _Contract) -> list[Deadline]:
+    """Deadlines of the article a clause points to (« dans le délai fixé à l'article 6.2 »)."""
+    out = []
+    for number in re.findall(r"article\s+(\d+(?:\.\d+)*)", fold(penalty.quote)):
+        for deadline in record.deadlines:
+            article = normalise_article(deadline.article) or ""
+            if article == number or article.startswith(number + "."):
+                out.append(deadline)
+    return out
+
+
+def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
+    pool = [d for d in record.deadlines if d.party != "acheteur" and d.unit in ("heure", "jour", "semaine", "mois")]
+    if not pool:
+        return None
+    query = f"{linked.incident.description} {linked.penalty.quote if linked.penalty else ''}"
+    sims = tfidf_similarities(query, [f"{d.quote} {d.anchor or ''}" for d in pool])
+    ranked = sorted(zip(sims, range(len(pool))), reverse=True)
+    for sim, index in ranked[:3]:
+        deadline = pool[index]
+        if sim >= 0.25 and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
+            return deadline
+    return None
+
+
+def _closest_deadline(penalty: Penalty, deadlines: Sequence[Deadline]) -> Deadline:
+    """The deadline a clause means among those of the article it cites: the one whose verb
+    matches the clause's « délai de <nom> » (rétablissement ↔ rétablit), else the most similar."""
+    if len(deadlines) == 1:
+        return deadlines[0]
+    named = re.search(r"delai\s+(?:de\s+|d')([a-z]{5,})", fold(penalty.quote))
+    if named:
+        stem = named.group(1)[:6]
+        hits = [d for d in deadlines if re.search(r"\b" + stem, fold(d.quote))]
+        if len(hits) == 1:
+            return hits[0]
+    sims = tfidf_similarities(penalty.quote, [d.quote for d in deadlines])
+    return deadlines[max(range(len(deadlines)), key=lambda i: sims[i])]
+
+
+def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None, Penalty, str]:
+    """Last day of the time limit, the clause to compute with, and how the day was found."""
+    facts, penalty = linked.facts, linked.penalty
+    assert penalty is not None
+    referenced = _referenced_deadlines(penalty, record)
+    if not penalty.started_unit_counts and re.search(
+            r"(heure|journee|jour|semaine|mois)s? (commencee|entamee)", fold(penalty.quote)):
+        # safety net: the clause says a started unit counts in full even if the flag was missed
+        penalty = dataclasses.replace(penalty, started_unit_counts=True)
+    if penalty.unit == "heure":
+        if not penalty.grace_duration:
+            # « dépassement du délai de rétablissement fixé à l'article 4.2.1 »: the free
+            # time is the hour limit of that article that reads most like the clause
+            hours = [d for d in referenced if d.unit == "heure"]
+            if hours:
+                chosen = _closest_deadline(penalty, hours)
+                penalty = dataclasses.replace(penalty, grace_duration=chosen.duration, grace_unit="heure")
+        return None, penalty, ""
+    if penalty.unit == "occurrence" or penalty.basis in ("fixed", "percent"):
+        return None, penalty, ""
+    if facts.due_on:
+        return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
+    # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »)
+    if penalty.grace_duration and penalty.grace_unit:
+        day, label = _anchor_day(penalty.quote, linked, record.info)
+        if day:
+            due = add_duration(day, penalty.grace_duration, penalty.grace_unit)
+            cleared = dataclasses.replace(penalty, grace_duration=None, grace_unit=None)
+            return due, cleared, (f"{label} {format_date(day)} + {format_number(penalty.grace_duration)} "
+                                  f"{penalty.grace_unit}(s) = {format_date(due)}")
+    timed = [d for d in referenced if d.unit != "heure" or penalty.unit == "heure"]
+    deadline = _closest_deadline(penalty, timed) if timed else _similar_deadline(linked, record)
+    if deadline is not None:
+        day, label = _anchor_day(f"{deadline.anchor or ''} {deadline.quote}", linked, record.info)
+        if day:
+            due = add_duration(day, deadline.duration, deadline.unit, deadline.day_type)
+            kind = {"ouvre": " ouvrés", "ouvrable": " ouvrables"}.get(deadline.day_type or "", "")
+            return due, penalty, (f"{label} {format_date(day)} + {format_number(deadline.duration)} {deadline.unit}(s){kind} "
+                                  f"(art. {deadline.article}) = {format_date(due)}")
+    return None, penalty, ""
+
+
+# ------------------------------------------------------------------ breach decision
+
+def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
+    facts = linked.facts
+    for hint in facts.not_breach_hints:
+        if hint.code in ("demande_acheteur", "defaillance_acheteur"):
+            return hint.reason
+        if hint.code == "intemperies":
+            if linked.extension is not None:
+                return (f"Arrêt pour intempéries couvert par la prolongation de {linked.extension.corr.granted_extension_days} "
+                        f"jours accordée ({linked.extension.path}).")
+            if facts.failing_type in ("autre", "retard") and facts.due_on is None:
+                return hint.reason
+    if penalty is not None and penalty.unit == "heure" and facts.outage_hours is not None and penalty.grace_duration:
+        grace = penalty.grace_duration * (24 if penalty.grace_unit == "jour" else 1)
+        if facts.outage_hours <= grace + 1e-9:
+            return (f"Durée de l'incident ({format_number(facts.outage_hours)} h) dans le délai de "
+                    f"rétablissement de {format_number(grace)} h : pas de manquement.")
+    return None
+
+
+def _action_kind(letter: _Letter) -> ActionKind:
+    return letter.kind  # type: ignore[return-value]  # ACTING_KINDS ⊂ ActionKind
+
+
+# ------------------------------------------------------------------ public API
+
+def evaluate_portfolio(
+    *,
+    contracts: list[ContractInfo],
+    suppliers: list[SupplierInfo],
+    documents: list[AnalysedDocument],
+    incidents: list[Incident],
+    as_of: dt.date,
+) -> list[Finding]:
+    """One finding per incident, in the log's order."""
+    records = _build_contracts(contracts, suppliers, documents)
+    letters = _build_letters(documents, records)
+    shares = _service_shares(incidents, records)
+    supplier_names = [n for s in suppliers for n in (s.name, *s.aliases)]
+    buyer_names = sorted({c.buyer_name for c in contracts if c.buyer_name})
+    regimes = {ref: effective_regime(r.info, [p for p, _ in r.penalties], r.derogations,
+                                     r.applies_ccag or not any(p.trigger == "retard" for p, _ in r.penalties))
+               for ref, r in records.items()}
+
+    linked_all: list[_Linked] = []
+    for inc in incidents:
+        facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
+        link = _link_contract(inc, facts, records, letters, shares)
+        linked = _Linked(inc, facts, link)
+        if link.reason and link.source != "deduit":
+            linked.reviews.append(link.reason)
+        if link.ref in records:
+            record = records[link.ref]  # type: ignore[index]
+            _link_clause(linked, record, regimes[record.info.ref])
+            _link_letters(linked, letters, record, as_of)
+        linked_all.append(linked)
+    return _compute_findings(linked_all, records, regimes, as_of)
+
+
+def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
+                      regimes: dict[str, PenaltyRegime], as_of: dt.date) -> list[Finding]:
+    drafts: dict[str, dict[str, Any]] = {}
+    per_contract: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for linked in linked_all:
+        inc = linked.incident
+        record = records.get(linked.link.ref or "")
+        acting = [lt for lt, _ in linked.actions]
+        draft: dict[str, Any] = {
+            "incident": inc.id, "contract_ref": linked.link.ref, "breach": True,
+            "acted_on": bool(acting), "action_documents": tuple(lt.path for lt in acting),
+            "contract_ref_source": linked.link.source, "reviews": list(linked.reviews),
+            "confidence": linked.link.confidence, "computation": "", "rule": "", "days_late": None,
+            "penalty_eur": None, "clause_path": None, "clause_article": None, "comp": None,
+        }
+        drafts[inc.id] = draft
+        due, penalty, due_text = (_due_and_penalty(linked, record) if record is not None and linked.penalty
+                                  else (None, None, ""))
+        reason = _not_breach_reason(linked, penalty)
+        if reason:
+            draft.update(breach=False, acted_on=False, action_documents=(), computation=reason,
+                         rule="monitoring.non_manquement")
+            continue
+        if record is None or penalty is None:
+            draft["computation"] = "Manquement relevé ; aucune clause de pénalité rattachée."
+            draft["reviews"].append("montant non calculé : marché ou clause non identifié")
+            continue
+        facts = linked.facts
+        extension = linked.extension.corr.granted_extension_days if linked.extension else 0
+        breach_facts = BreachFacts(
+            due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
+            extension_days=extension or 0, outage_hours=facts.outage_hours, occurrences=facts.occurrences,
+            value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur)
+        comp = compute_penalty(penalty, breach_facts, contract=record.info)
+        computation = comp.computation if not due_text else f"{due_text} ; {comp.computation}"
+        if comp.days_late == 0 and due is not None:
+            draft.update(breach=False, acted_on=False, action_documents=(),
+                         computation=f"{computation} : exécution dans le délai"
+                                     + (" prolongé" if extension else "") + ", pas de manquement.",
+                         rule=comp.rule)
+            continue
+        draft.update(comp=comp, computation=computation, rule=comp.rule, days_late=comp.days_late,
+                     clause_path=linked.clause_path, clause_article=linked.penalty.article)
+        if comp.needs_review and comp.review_reason:
+            draft["reviews"].append(comp.review_reason)
+        draft["confidence"] = round(min(draft["confidence"], 0.5 + min(linked.clause_score, 0.5)), 2)
+        regime = regimes[record.info.ref]
+        per_contract[record.info.ref].append(
+            (inc.id, contract_item(inc.id, inc.occurred_on, comp.amount_eur, penalty, regime)))
+
+    for ref, items in per_contract.items():
+        regime = regimes[ref]
+        limited = apply_contract_limits([item for _, item in items], regime)
+        for (inc_id, _item), result in zip(items, limited):
+            draft = drafts[inc_id]
+            draft["penalty_eur"] = result.amount_eur
+            if result.explanation:
+                draft["computation"] += f" ; {result.explanation}"
+            if not regime.verified:
+                draft["reviews"].extend(regime.notes or ("régime de pénalités du marché à vérifier",))
+
+    findings = []
+    by_id = {linked.incident.id: linked for linked in linked_all}
+    for inc_id, draft in drafts.items():
+        linked = by_id[inc_id]
+        record = records.get(linked.link.ref or "")
+        step_text, act_by = None, None
+        if draft["breach"] and record is not None:
+            step = next_step(NextStepFacts(
+                breach=True, penalty_eur=draft["penalty_eur"],
+                is_delay=bool(linked.penalty and linked.penalty.trigger == "retard"),
+                performed=not linked.facts.never_performed,
+                actions=tuple((_action_kind(lt), lt.corr.date) for lt, _ in linked.actions)
+                + tuple(("reclamation", lt.corr.date) for lt in linked.answers if lt.kind == "reclamation"),
+            ), regimes[record.info.ref], record.info, as_of)
+            if step:
+                step_text, act_by = step.text_fr, step.act_by
+        reviews = list(dict.fromkeys(r for r in draft["reviews"] if r))
+        findings.append(Finding(
+            incident=inc_id, contract_ref=draft["contract_ref"], breach=draft["breach"],
+            acted_on=draft["acted_on"], clause_path=draft["clause_path"],
+            clause_article=draft["clause_article"], penalty_eur=draft["penalty_eur"],
+            days_late=draft["days_late"], action_documents=draft["action_documents"],
+            contract_ref_source=draft["contract_ref_source"], computation=draft["computation"],
+            next_step=step_text, act_by=act_by, rule=draft["rule"] or MONITORING_VERSION,
+            rule_version=RULES_VERSION, confidence=draft["confidence"],
+            needs_review=bool(reviews), review_reason=" ; ".join(reviews) or None,
+        ))
+    return findings
+
+
+def findings_to_eval_json(findings: Sequence[Finding]) -> dict[str, Any]:
+    """SPEC §2 `{"findings": [...]}`."""
+    out = []
+    for f in findings:
+        clause = None
+        if f.clause_path or f.clause_article:
+            clause = {"path": f.clause_path, "article": f.clause_article}
+        out.append({
+            "incident": f.incident, "contract_ref": f.contract_ref, "breach": f.breach,
+            "acted_on": f.acted_on, "clause": clause, "penalty_eur": f.penalty_eur,
+            "days_late": f.days_late, "action_documents": list(f.action_documents),
+        })
+    return {"findings": out}
