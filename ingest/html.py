@@ -30,8 +30,7 @@ def html_to_text(markup: str) -> str:
     for br in soup.find_all("br"):
         br.replace_with(NavigableString("\n"))
     for item in soup.find_all("li"):
-        item.insert_before(NavigableString("\n- "))
-        item.insert_after(NavigableString("\n"))
+        item.insert_before(NavigableString("\n- "))  # the next item or the list's end closes the line
     for block in soup.find_all(list(_BLOCKS)):
         block.insert_before(NavigableString("\n"))
         block.insert_after(NavigableString("\n"))

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from email import policy
 from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -57,7 +58,23 @@ def _fix_raw_bytes(text: str) -> str:
     return text
 
 
+def _raw_8bit_header(msg: Message, name: str) -> str | None:
+    """Headers with undeclared 8-bit bytes (old mailers) lose their accents to U+FFFD in the
+    policy's decoded value: decode the raw bytes like a body, then any RFC 2047 words."""
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower() and isinstance(value, str) and _SURROGATES.search(value):
+            fixed = decode_bytes(value.encode("ascii", "surrogateescape"))[0]
+            try:
+                return str(make_header(decode_header(fixed)))
+            except (ValueError, LookupError, UnicodeError):
+                return fixed
+    return None
+
+
 def _header(msg: Message, name: str) -> str:
+    raw = _raw_8bit_header(msg, name)
+    if raw is not None:
+        return _one_line(raw)
     try:
         value = msg.get(name)
     except Exception:  # noqa: BLE001 - a malformed header must not lose the message

@@ -1,0 +1,198 @@
+"""Fixture builders for the ingest tests: every file is generated here, in French, written for
+these tests (no development-portfolio text)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from email.message import EmailMessage
+
+from reportlab.lib import pdfencrypt
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+PAGE_W, PAGE_H = A4
+
+BODY_PAGES = [
+    ["ARTICLE 1 - OBJET DE LA CONSULTATION",
+     "La présente consultation porte sur l'entretien des espaces verts",
+     "des bâtiments communaux de la ville de Montbrison-les-Prés."],
+    ["ARTICLE 5 - DÉLAIS D'INTERVENTION",
+     "Le titulaire intervient dans un délai de cinq jours ouvrés",
+     "à compter de la réception du bon de commande."],
+    ["ARTICLE 8 - PÉNALITÉS",
+     "En cas de retard, une pénalité de 150 euros par jour calendaire",
+     "est appliquée sans mise en demeure préalable."],
+]
+
+
+def pdf_with_running_headers(pages: list[list[str]] | None = None) -> bytes:
+    """Born-digital PDF; header and footer drawn before the body, as report generators do."""
+    pages = pages or BODY_PAGES
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    total = len(pages)
+    for number, lines in enumerate(pages, start=1):
+        c.setFont("Helvetica", 8)
+        c.drawString(50, PAGE_H - 30, "Ville de Montbrison-les-Prés - Service des marchés")
+        c.drawString(50, 25, f"CCAP espaces verts n° 2026-EV-07 - Page {number}/{total}")
+        c.setFont("Helvetica", 11)
+        y = PAGE_H - 120
+        for line in lines:
+            c.drawString(60, y, line)
+            y -= 16
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    buf = io.BytesIO()
+    enc = pdfencrypt.StandardEncryption("motdepasse", ownerPassword="proprietaire", canPrint=1)
+    c = canvas.Canvas(buf, pagesize=A4, encrypt=enc)
+    c.drawString(72, 700, "Document confidentiel du marché de nettoyage")
+    c.save()
+    return buf.getvalue()
+
+
+def image_only_pdf(lines: list[str]) -> bytes:
+    """A 'scanned' page: text rendered to pixels with PIL, embedded as a picture."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    font = _font(44)
+    y = 200
+    for line in lines:
+        draw.text((150, y), line, fill=0, font=font)
+        y += 90
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    png.seek(0)
+    from reportlab.lib.utils import ImageReader
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawImage(ImageReader(png), 0, 0, width=PAGE_W, height=PAGE_H)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _font(size: int):  # type: ignore[no-untyped-def]
+    from PIL import ImageFont
+
+    for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                 "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"):
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def pdf_with_table() -> bytes:
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    buf = io.BytesIO()
+    styles = getSampleStyleSheet()
+    doc = SimpleDocTemplate(buf, pagesize=A4)
+    table = Table(
+        [["Manquement", "Montant"],
+         ["Retard de livraison", "80 € par jour"],
+         ["Rapport mensuel absent", "120 € par rapport"]],
+    )
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    doc.build([Paragraph("Article 12 - Barème des pénalités", styles["Normal"]), Spacer(1, 12), table,
+               Spacer(1, 12), Paragraph("Le plafond des pénalités est fixé à 10 % du montant.", styles["Normal"])])
+    return buf.getvalue()
+
+
+def docx_with_table() -> bytes:
+    from docx import Document
+
+    document = Document()
+    document.sections[0].header.paragraphs[0].text = "EN-TÊTE RÉPÉTÉ À NE PAS LIRE"
+    document.sections[0].footer.paragraphs[0].text = "Pied de page confidentiel"
+    document.add_paragraph("Article 3 - Prix")
+    document.add_paragraph("Les prix sont fermes et définitifs.")
+    table = document.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("Prestation", "Prix HT"), ("Tonte", "1 200 €"), ("Taille des haies", "950 €")]):
+        table.cell(r, 0).text = a
+        table.cell(r, 1).text = b
+    document.add_paragraph("Article 4 - Paiement")
+    document.add_paragraph("Le délai global de paiement est de trente jours.")
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def docx_with_numbered_headings() -> bytes:
+    """Headings numbered by Word ('List Number' style): the numbers exist only in numbering.xml."""
+    from docx import Document
+
+    document = Document()
+    for title, body in (("Objet du marché", "Fourniture de sel de déneigement."),
+                        ("Durée", "Le marché est conclu pour un an."),
+                        ("Pénalités", "Cinquante euros par jour de retard.")):
+        document.add_paragraph(title, style="List Number")
+        document.add_paragraph(body)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def docx_zip_bomb(uncompressed_mib: int = 20) -> bytes:
+    """A valid-looking DOCX whose document.xml inflates enormously (zeros compress ~1000:1)."""
+    source = io.BytesIO(docx_with_table())
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                dst.writestr(item, src.read(item.filename))
+        with dst.open("word/document.xml", "w") as handle:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(uncompressed_mib):
+                handle.write(chunk)
+    return out.getvalue()
+
+
+def eml_cp1252_undeclared() -> bytes:
+    """An old mailer's message: 8-bit Windows-1252 body, no charset anywhere."""
+    body = ("Madame,\r\n\r\nNous accusons réception de votre lettre du 3 février. "
+            "Le coût des pénalités (1 250 €) nous paraît excessif ; l'œuvre sera livrée à l'été.\r\n")
+    headers = ("From: Atelier Béranger <contact@atelier-beranger.example>\r\n"
+               "To: Service achats <achats@mairie-exemple.fr>\r\n"
+               "Subject: =?iso-8859-1?q?R=E9ponse_=E0_votre_courrier?=\r\n"
+               "Date: Tue, 10 Feb 2026 16:45:00 +0100\r\n"
+               "Message-ID: <abc123@atelier-beranger.example>\r\n"
+               "MIME-Version: 1.0\r\n"
+               "Content-Type: text/plain\r\n"
+               "Content-Transfer-Encoding: 8bit\r\n\r\n")
+    return (headers + body).encode("cp1252")  # raw 8-bit even in the From header
+
+
+def eml_with_pdf_attachment(pdf: bytes) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Direction des achats <achats@departement-exemple.fr>"
+    msg["To"] = "Société Verdure & Fils <direction@verdure-fils.example>"
+    msg["Cc"] = "Service juridique <juridique@departement-exemple.fr>"
+    msg["Subject"] = "Marché 2026-EV-07 : mise en demeure — retard d'intervention"
+    msg["Date"] = "Mon, 02 Mar 2026 09:15:00 +0100"
+    msg["Message-ID"] = "<md-2026-03-02@departement-exemple.fr>"
+    msg.set_content("Madame, Monsieur,\n\nVeuillez trouver ci-joint la mise en demeure.\n\nLe service des achats")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="../../etc/mise en demeure.pdf")
+    return msg.as_bytes()
+
+
+def eml_html_only() -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "secretariat@exemple.fr"
+    msg["To"] = "titulaire@exemple.fr"
+    msg["Subject"] = "Relance"
+    msg["Date"] = "Wed, 14 Jan 2026 11:00:00 +0100"
+    msg.set_content("<html><body><p>Bonjour,</p><p>Le rapport <b>n'est pas</b> parvenu.</p>"
+                    "<table><tr><td>Échéance</td><td>15/01/2026</td></tr></table></body></html>",
+                    subtype="html")
+    return msg.as_bytes()

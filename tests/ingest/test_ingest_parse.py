@@ -1,0 +1,61 @@
+from pathlib import Path
+
+from ingest_builders import eml_with_pdf_attachment, encrypted_pdf, pdf_with_running_headers
+
+from ingest.blobstore import BlobStore
+from ingest.options import ParseOptions
+from ingest.parse import parse_bytes, parse_path
+from ingest.pipeline import ingest_bytes
+
+OPTIONS = ParseOptions()
+
+
+def test_zero_byte_file() -> None:
+    doc = parse_bytes(b"", filename="vide.pdf", options=OPTIONS)
+    assert doc.status == "failed" and "Fichier vide" in doc.errors[0]
+
+
+def test_oversize_is_refused_before_parsing(tmp_path: Path) -> None:
+    options = ParseOptions(max_bytes=1024)
+    doc = parse_bytes(b"a" * 2048, filename="gros.txt", options=options)
+    assert doc.status == "failed" and "trop volumineux" in doc.errors[0]
+    path = tmp_path / "gros.pdf"
+    path.write_bytes(b"%PDF-1.4" + b"0" * 4096)
+    assert parse_path(path, options=options).status == "failed"
+
+
+def test_unsupported_format_names_what_to_do() -> None:
+    doc = parse_bytes(b"{\\rtf1\\ansi Bonjour}", filename="lettre.rtf", options=OPTIONS)
+    assert doc.status == "failed" and ".docx" in doc.errors[0]
+
+
+def test_binary_garbage_fails_without_raising() -> None:
+    doc = parse_bytes(bytes(range(256)) * 10, filename="inconnu.bin", options=OPTIONS)
+    assert doc.status == "failed" and doc.errors
+
+
+def test_bad_input_keeps_the_original_in_the_store(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    data = encrypted_pdf()
+    result = ingest_bytes(data, filename="../secret.pdf", store=store, options=OPTIONS)
+    assert result.document.status == "failed"
+    assert "protégé par mot de passe" in result.document.errors[0]
+    assert result.filename == "secret.pdf"
+    assert store.get(result.sha256) == data
+
+
+def test_attachments_become_child_documents(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    pdf = pdf_with_running_headers()
+    result = ingest_bytes(eml_with_pdf_attachment(pdf), filename="envoi.eml", store=store, options=OPTIONS)
+    (child,) = result.children
+    assert child.depth == 1 and child.filename == "mise en demeure.pdf"
+    assert child.document.status == "parsed" and len(child.document.pages) == 3
+    assert store.get(child.sha256) == pdf
+
+
+def test_attachment_depth_is_bounded(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    data = eml_with_pdf_attachment(pdf_with_running_headers())
+    result = ingest_bytes(data, filename="envoi.eml", store=store, options=ParseOptions(max_attachment_depth=0))
+    assert result.children == () and result.document.status == "partial"

@@ -1,0 +1,91 @@
+import pytest
+from ingest_builders import (
+    BODY_PAGES,
+    encrypted_pdf,
+    image_only_pdf,
+    pdf_with_running_headers,
+    pdf_with_table,
+)
+
+from ingest.ocr import ocr_available
+from ingest.options import ParseOptions
+from ingest.parse import parse_bytes
+
+OPTIONS = ParseOptions()
+
+
+def test_three_pages_with_running_headers_and_footers() -> None:
+    doc = parse_bytes(pdf_with_running_headers(), filename="ccap.pdf", options=OPTIONS)
+    assert doc.status == "parsed" and doc.paginated and doc.format == "pdf"
+    assert [p.number for p in doc.pages] == [1, 2, 3]
+    assert "Service des marchés" not in doc.text
+    assert "Page 2/3" not in doc.text
+    for page, lines in zip(doc.pages, BODY_PAGES, strict=True):
+        assert doc.text[page.start:page.start + len(page.text)] == page.text
+        assert page.text.startswith(lines[0])
+    offset = doc.text.index("150 euros")
+    assert doc.page_at(offset) == 3
+    assert doc.page_at(doc.text.index("cinq jours ouvrés")) == 2
+
+
+def test_single_page_keeps_its_header() -> None:
+    doc = parse_bytes(pdf_with_running_headers(BODY_PAGES[:1]), filename="x.pdf", options=OPTIONS)
+    assert "Service des marchés" in doc.text
+
+
+def test_encrypted_pdf_fails_with_a_french_message() -> None:
+    doc = parse_bytes(encrypted_pdf(), filename="protege.pdf", options=OPTIONS)
+    assert doc.status == "failed"
+    assert doc.errors == (
+        "PDF protégé par mot de passe : le fichier original est conservé ; fournissez une version non protégée.",
+    )
+
+
+def test_corrupt_pdf_fails_cleanly() -> None:
+    data = pdf_with_running_headers()[:400]
+    doc = parse_bytes(data, filename="abime.pdf", options=OPTIONS)
+    assert doc.status == "failed"
+    assert "endommagé" in doc.errors[0] and "conservé" in doc.errors[0]
+
+
+def test_table_page_keeps_rows_as_pipe_lines_in_reading_order() -> None:
+    doc = parse_bytes(pdf_with_table(), filename="bareme.pdf", options=OPTIONS)
+    assert doc.status == "parsed"
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert table.page == 1
+    assert table.rows[1] == ("Retard de livraison", "80 € par jour")
+    assert doc.text[table.start:table.end].split("\n")[1] == "Retard de livraison | 80 € par jour"
+    assert doc.text.index("Barème") < table.start < doc.text.index("plafond")
+
+
+def test_max_pages_reads_the_first_pages_and_says_so() -> None:
+    doc = parse_bytes(pdf_with_running_headers(), filename="long.pdf", options=ParseOptions(max_pages=2))
+    assert doc.status == "partial" and len(doc.pages) == 2
+    assert "3 pages" in doc.errors[0]
+
+
+SCAN_LINES = ["MISE EN DEMEURE", "Le titulaire doit reprendre les travaux", "dans un délai de quinze jours."]
+
+
+@pytest.mark.skipif(not ocr_available(OPTIONS), reason="tesseract fra absent")
+def test_image_only_pdf_is_ocred() -> None:
+    doc = parse_bytes(image_only_pdf(SCAN_LINES), filename="scan.pdf", options=ParseOptions(ocr_dpi=150))
+    assert doc.status == "parsed"
+    page = doc.pages[0]
+    assert page.ocr and page.ocr_confidence is not None and page.ocr_confidence > 0.6
+    lowered = doc.text.lower()
+    for word in ("demeure", "titulaire", "travaux", "quinze"):
+        assert word in lowered
+
+
+def test_missing_tesseract_gives_partial_with_install_hint() -> None:
+    options = ParseOptions(tesseract_cmd="/nonexistent/tesseract", ocr_dpi=72)
+    doc = parse_bytes(image_only_pdf(SCAN_LINES), filename="scan.pdf", options=options)
+    assert doc.status == "partial"
+    assert "apt-get install tesseract-ocr tesseract-ocr-fra" in doc.errors[0]
+
+
+def test_ocr_disabled_reports_unread_pages() -> None:
+    doc = parse_bytes(image_only_pdf(SCAN_LINES), filename="scan.pdf", options=ParseOptions(ocr=False))
+    assert doc.status == "partial" and "OCR est désactivé" in doc.errors[0]
