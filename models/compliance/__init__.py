@@ -16,10 +16,11 @@ How a caller (api/services/monitoring.py) uses it, per contract:
     step = next_step(NextStepFacts(breach=True, penalty_eur=..., is_delay=..., performed=...,
                                    actions=((kind, date), ...)), regime, contract, as_of)
 
-Finding fields: penalty_eur = limited.amount_eur; days_late = comp.days_late;
-computation = comp.computation + " ; " + limited.explanation; rule / rule_version =
-comp.rule / comp.rule_version; needs_review = comp.needs_review or not regime.verified;
-next_step / act_by = step.text_fr / step.act_by.
+    fields = finding_amounts(comp, limited, regime, step)   # FindingAmounts
+
+`fields` holds the Finding fields the engine owns: penalty_eur (after the contract limits),
+days_late, computation (French), rule, rule_version, needs_review, review_reason, next_step,
+act_by. A breach with no applicable clause: finding_amounts(None, None, regime, step).
 """
 
 from models.compliance.calendar import (
@@ -27,7 +28,9 @@ from models.compliance.calendar import (
     add_months,
     counted_days,
     days_late,
+    deadline_due,
     easter_sunday,
+    elapsed_hours,
     french_public_holidays,
     is_public_holiday,
     is_working_day,
@@ -44,12 +47,14 @@ from models.compliance.ccag_rules import (
 )
 from models.compliance.engine import (
     ContractPenaltyItem,
+    FindingAmounts,
     LimitedAmount,
     NextStep,
     NextStepFacts,
     apply_contract_limits,
     contract_end,
     contract_item,
+    finding_amounts,
     next_step,
 )
 from models.compliance.fmt import format_eur, normalise_article, round_cents
@@ -68,6 +73,7 @@ __all__ = [
     "CcagDefaults",
     "CcagRule",
     "ContractPenaltyItem",
+    "FindingAmounts",
     "DelayFormula",
     "LimitValue",
     "LimitedAmount",
@@ -85,6 +91,9 @@ __all__ = [
     "contract_item",
     "counted_days",
     "days_late",
+    "deadline_due",
+    "elapsed_hours",
+    "finding_amounts",
     "delay_end",
     "easter_sunday",
     "effective_regime",

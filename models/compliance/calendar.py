@@ -19,7 +19,7 @@ import datetime as dt
 import math
 from functools import lru_cache
 
-from models.domain.types import DayType, DurationUnit
+from models.domain.types import DayType, Deadline, DurationUnit
 
 __all__ = [
     "easter_sunday",
@@ -32,6 +32,8 @@ __all__ = [
     "days_late",
     "counted_days",
     "started_units",
+    "deadline_due",
+    "elapsed_hours",
     "DAY_TYPE_LABELS",
 ]
 
@@ -194,3 +196,17 @@ def started_units(quantity: float) -> int:
     if quantity <= 0:
         return 0
     return math.ceil(round(quantity, 6))
+
+
+def deadline_due(deadline: Deadline, event_day: dt.date, *, extend_to_working_day: bool = True) -> dt.date:
+    """Last day of an extracted `Deadline` counted from the day its anchor event happened."""
+    return add_duration(event_day, deadline.duration, deadline.unit, deadline.day_type,
+                        extend_to_working_day=extend_to_working_day)
+
+
+def elapsed_hours(start: dt.datetime, end: dt.datetime) -> float:
+    """Continuous hours between two instants (nights and weekends included), never negative.
+
+    Clauses that count only service hours must say so; this counts wall-clock time.
+    """
+    return max(0.0, (end - start).total_seconds() / 3600.0)

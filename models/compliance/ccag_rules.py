@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from models.domain.types import DurationUnit
+
 __all__ = [
     "Status",
     "CcagRule",
@@ -42,6 +44,7 @@ class CcagRule:
     summary_fr: str
     source: str
     status: Status
+    unit: DurationUnit | None = None  # unit of `value` when it is a time limit
 
     @property
     def verified(self) -> bool:
@@ -74,6 +77,7 @@ class CcagDefaults:
     observations_before_penalties: CcagRule | None = None  # 2021: 15 days
     termination_end: CcagRule | None = None
     termination_end_kind: TerminationEnd | None = None
+    termination_account: CcagRule | None = None  # décompte de résiliation time limit
     formal_notice_min_days: CcagRule | None = None
     reclamation_window: CcagRule | None = None  # months for the titulaire's mémoire
     reclamation_answer: CcagRule | None = None  # months for the buyer's answer
@@ -113,10 +117,10 @@ def normalise_ccag(name: str | None) -> str | None:
 
 
 def _rule(ccag: str, version: int, article: str | None, topic: str, value: float | None,
-          summary_fr: str, source: str, status: Status) -> CcagRule:
+          summary_fr: str, source: str, status: Status, unit: DurationUnit | None = None) -> CcagRule:
     art = article or "na"
     return CcagRule(f"ccag.{ccag}.{version}.{topic}.{art}", ccag, version, article, topic,
-                    value, summary_fr, source, status)
+                    value, summary_fr, source, status, unit)
 
 
 _FACTS = "FACTS.md"
@@ -147,14 +151,18 @@ def _fcs_2009() -> CcagDefaults:
             "pénalités de retard appliquées jusqu'à la veille incluse de la date d'effet de la résiliation",
             f"{_FACTS} §2.4; CCAG-FCS 2009 art. 34.5", "T"),
         termination_end_kind="veille_effet",
+        termination_account=_rule(
+            c, v, "34.5", "termination_account", 2.0,
+            "le décompte de résiliation est notifié au plus tard deux mois après la date d'effet de la résiliation",
+            f"{_FACTS} §3.2; CCAG-FCS 2009 art. 34.5", "T", "mois"),
         reclamation_window=_rule(
             c, v, "37.2", "reclamation_window", 2.0,
             "mémoire de réclamation dans les deux mois du jour où le différend est apparu, sous peine de forclusion",
-            f"{_FACTS} §6; CCAG-FCS 2009 art. 37.2", "T"),
+            f"{_FACTS} §6; CCAG-FCS 2009 art. 37.2", "T", "mois"),
         reclamation_answer=_rule(
             c, v, "37.3", "reclamation_answer", 2.0,
             "l'acheteur dispose de deux mois pour répondre au mémoire ; son silence vaut rejet",
-            f"{_FACTS} §6; CCAG-FCS 2009 art. 37.3", "T"),
+            f"{_FACTS} §6; CCAG-FCS 2009 art. 37.3", "T", "mois"),
         threshold_articles=("14.1.3",), cap_articles=(), delay_articles=("14.1", "14.1.1"),
     )
 
@@ -187,7 +195,12 @@ def _travaux_2009() -> CcagDefaults:
         formal_notice_min_days=_rule(
             c, v, "48.1", "formal_notice_min_days", 15.0,
             "délai de la mise en demeure d'au moins quinze jours à compter de sa notification (sauf défense ou urgence)",
-            f"{_FACTS} §3.1; CCAG-Travaux 2009 art. 48.1", "T"),
+            f"{_FACTS} §3.1; CCAG-Travaux 2009 art. 48.1", "T", "jour"),
+        reclamation_answer=_rule(
+            c, v, "50.1.2", "reclamation_answer", 45.0,
+            "le représentant du pouvoir adjudicateur notifie sa décision motivée dans les quarante-cinq jours "
+            "de la réception du mémoire en réclamation ; à défaut, la demande est rejetée (art. 50.1.3)",
+            f"{_FACTS} §6; CCAG-Travaux 2009 art. 50.1.2 et 50.1.3", "T", "jour"),
         threshold_articles=("20.4",), cap_articles=("20.4",), delay_articles=("20", "20.1"),
     )
 
@@ -236,7 +249,7 @@ def _v2021(c: str) -> CcagDefaults:
     if c == "FCS":
         reclamation = _rule(c, v, "46", "reclamation_window", 2.0,
                             "mémoire en réclamation dans les deux mois (délai et article présumés)",
-                            f"{_FACTS} §6 [U]", "U")
+                            f"{_FACTS} §6 [U]", "U", "mois")
     return CcagDefaults(
         ccag=c, version=v,
         delay_formula=delay,
@@ -252,7 +265,7 @@ def _v2021(c: str) -> CcagDefaults:
             c, v, _2021_PROCEDURE_ART[c], "observations", 15.0,
             "avant d'appliquer des pénalités de retard, l'acheteur invite par écrit le titulaire à présenter "
             "ses observations dans un délai de 15 jours (montant, retards concernés, délai)",
-            f"{_FACTS} §2.2; code-commande-publique.com/?p=5271", "S"),
+            f"{_FACTS} §2.2; code-commande-publique.com/?p=5271", "S", "jour"),
         termination_end=termination,
         termination_end_kind=termination_kind,
         reclamation_window=reclamation,

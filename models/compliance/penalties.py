@@ -36,6 +36,7 @@ class BreachFacts:
     occurrences: int = 1  # per-occurrence penalties (absences, missing documents...)
     value_eur: float | None = None  # V: value of the late part / of the order (HT)
     order_value_eur: float | None = None  # value of the order for a per-order cap (default: value_eur)
+    formal_notice_on: dt.date | None = None  # mise en demeure served, for clauses that require one
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,9 @@ def compute_penalty(
     review = _Review()
     if penalty.needs_review:
         review.add(penalty.review_reason or "clause de pénalité à vérifier")
+    if penalty.requires_formal_notice and facts.formal_notice_on is None:
+        review.add("pénalité subordonnée à une mise en demeure préalable : aucune mise en demeure au dossier, "
+                   "montant exigible seulement après une mise en demeure restée sans effet")
     rule_id = rule or f"ccap.{penalty.article or 'na'}.{penalty.basis}"
     source = f"art. {penalty.article}" if penalty.article else "clause"
     amount: float | None = None
