@@ -23,12 +23,24 @@ _HEADING = re.compile(
     r"\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+[A-Z]|[IVXLC]{1,6}\s*[-–.:)]\s)",
     re.IGNORECASE,
 )
+_HEADING_NUMBER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:(?:article|art\.?)\s*)?[\dIVXivx]+(?:\s?\.\s?\d+)*\.?\s*[-–—:.)]?\s*", re.IGNORECASE)
+_PROSE_START = re.compile(
+    r"^(?:le|la|les|l'|l’|un|une|en|lorsque|lorsqu|tout|toute|toutes|tous|par|il|elle|ils|si|dans|pour|"
+    r"conform[ée]ment|sauf|aucun|aucune|chaque|ce|cette|ces|au|aux|du|des|de)\b",
+    re.IGNORECASE,
+)
 _TERMINAL = re.compile(r"[.!?;:]\s*[\"')\]»]*\s*$")
 _INLINE_END = re.compile(r"[.!?](?:[\"')\]»]+)?(?=\s+[\"'(«]?[A-ZÀÂÉÈÊËÎÏÔÖÙÛÜÇ0-9])")
 
 
 def _is_table_row(line: str) -> bool:
     return " | " in line
+
+
+def _is_wrapped_paragraph(line: str) -> bool:
+    """'9.7.1 Le montant total des pénalités … ne peut' goes on on the next line."""
+    rest = line[_HEADING_NUMBER.match(line).end():] if _HEADING_NUMBER.match(line) else line
+    return bool(_PROSE_START.match(rest)) and len(rest.split()) > 5
 
 
 def _line_breaks(text: str) -> list[int]:
@@ -48,7 +60,7 @@ def _line_breaks(text: str) -> list[int]:
             or _is_table_row(nxt)
             or _BULLET.match(nxt)
             or _HEADING.match(nxt) and not _BULLET.match(line)
-            or _HEADING.match(line) and len(stripped) < 120
+            or _HEADING.match(line) and len(stripped) < 120 and not _is_wrapped_paragraph(line)
         ):
             cuts.append(end)
         pos = end + 1

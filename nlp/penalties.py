@@ -1,0 +1,541 @@
+"""Penalty clauses of a contract document: what failing, how much, per what unit, and
+the cap / exoneration threshold / CCAG derogation the same document applies to them.
+
+Read from prose sentences and from table rows (penalty grids, SLA tiers: one Penalty per
+row). Only sentences that set an amount or a formula for a failing are penalties; a cap,
+threshold or derogation provision is attached to the penalties it expressly covers:
+- the articles it names ("au titre des articles 9.1, 9.2 et 9.5"),
+- "le présent article (N)": the top-level article N,
+- otherwise the nearest enclosing clause holding penalties (the provision's own clause,
+  then its parents), else the whole document.
+Unclear readings keep needs_review=True with a French reason; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from models.domain.types import CapScope, Clause, DurationUnit, ParsedDocument, Penalty, PenaltyTrigger, PenaltyUnit, Span
+from nlp.ccag_refs import find_derogations
+from nlp.normalize.amounts import find_amounts, find_fractions, find_percents
+from nlp.normalize.durations import find_durations
+from nlp.normalize.numbers import parse_decimal
+from nlp.normalize.text import fold
+from nlp.sentences import sentence_spans
+from nlp.structure import article_at
+
+# ---------------------------------------------------------------------------------------
+# vocabulary (folded text)
+
+_PENALTY_CUE = re.compile(
+    r"penalit|retenues?\s+(?:pour\s+retard|journaliere|de\s+\d|d'un\s+montant)|sanctions?\s+pecuniaire"
+)
+_FORMULA = re.compile(
+    r"\bp\s*=\s*\(?\s*v\s*[x×*.]\s*r\s*\)?\s*/\s*(?P<den>\d{1,3}(?:[ .]\d{3})+|\d+)"
+    r"|\bp\s*=\s*\(?\s*v\s*[x×*.]\s*r\s*[x×*.]\s*(?P<num>\d+(?:[,.]\d+)?)\s*\)?\s*/\s*(?P<den2>\d{1,3}(?:[ .]\d{3})+|\d+)"
+)
+# Context just before a number that makes it a cap or a threshold, not the penalty.
+_CAP_BEFORE = re.compile(
+    r"(?:plafonn\w*|limit\w*|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de)|ne\s+(?:peut|peuvent|saurait|sauraient)\s+"
+    r"(?:pas\s+)?(?:exceder|depasser|etre\s+superieur\w*\s+a)|maximum\s+(?:de)?|au\s+plus|exceder|depasser|"
+    r"n'exced\w*\s+pas|superieur\w*\s+a|ne\s+depasse\s+pas|inferieur\w*\s+a|seuil\s+de|franchise\s+de)\s*"
+    r"(?:(?:a|de|d'un\s+montant\s+de|un\s+montant\s+de|la\s+somme\s+de)\s+)?(?:[\w',]+\s+){0,8}$"
+)
+_THRESHOLD = re.compile(r"exonere|exoneration|franchise|seuil\s+de\s+declenchement|ne\s+depasse\s+pas")
+_NO_THRESHOLD = re.compile(
+    r"n'est\s+pas\s+exonere|ne\s+sont\s+pas\s+exoneres|aucune\s+(?:exoneration|franchise)|"
+    r"sans\s+(?:exoneration|franchise|seuil)|des\s+le\s+premier\s+euro|pas\s+de\s+(?:franchise|seuil|exoneration)|"
+    r"ne\s+beneficie\s+(?:pas|d'aucune)\s+(?:de\s+l')?exoneration"
+)
+_CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
+_NO_CAP = re.compile(r"n'est\s+pas\s+plafonn|ne\s+sont\s+pas\s+plafonn|sans\s+plafon|aucun\s+plafond|(?<!ne\s)(?:peut|peuvent)\s+(?:exceder|depasser)")
+_DEROG = re.compile(
+    r"(?:par\s+derogation|derogeant|en\s+derogation)\s+(?:a\s+l'|aux\s+)(?:articles?|art\.)\s+"
+    r"(?P<art>\d{1,3}(?:\s?\.\s?\d{1,3}){0,4})[^.;]{0,40}?ccag"
+)
+_FORMAL_NOTICE = re.compile(
+    r"(?:apres|suivant|suite\s+a|a\s+l'issue\s+d[e'u]|consecutive(?:ment)?\s+a|a\s+compter\s+de\s+la\s+reception\s+d'|"
+    r"a\s+compter\s+de|dans\s+le\s+delai\s+(?:fixe|imparti)\s+par)\s+(?:une\s+|la\s+|sa\s+)?"
+    r"(?:\w+\s+){0,3}mise\s+en\s+demeure|mise\s+en\s+demeure\s+(?:prealable\s+)?(?:restee|demeuree)\s+(?:sans\s+effet|infructueuse)"
+)
+_ARTICLES_NAMED = re.compile(
+    r"(?:au\s+titre\s+d[eu]s?|prevues?\s+(?:aux|a\s+l')|visees?\s+(?:aux|a\s+l')|des)\s+articles?\s+"
+    r"(?P<list>\d{1,3}(?:\.\d{1,3}){0,4}(?:\s*(?:,|et|a)\s*\d{1,3}(?:\.\d{1,3}){0,4})*)"
+)
+_PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d{1,3}(?:\.\d{1,3})*))?")
+
+# Triggers, tested in this order on the failing's description (first match wins).
+_TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
+    ("securite", re.compile(
+        r"hygiene|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
+        r"coordonnateur)\s+(?:\w+\s+){0,3}(?:de\s+)?securite|violation\s+de\s+(?:donnees|la\s+confidentialite)|"
+        r"donnees\s+a\s+caractere\s+personnel|confidentialite|rgpd|cybersecurite|incident\s+de\s+securite")),
+    ("social", re.compile(
+        r"travail\s+(?:dissimule|illegal)|obligations?\s+sociales|droit\s+du\s+travail|l\.?\s?8221|l\.?\s?8222|"
+        r"declarations?\s+sociales|urssaf|salarie\w*\s+detache|detachement")),
+    ("indisponibilite", re.compile(
+        r"retablissement|indisponibilit|interruption\s+(?:du|de|des)\s+service|disponibilite|panne|coupure|"
+        r"remise\s+en\s+service|arret\s+(?:du|de)\s+service|temps\s+de\s+(?:reponse|retablissement)")),
+    ("absence", re.compile(
+        r"absence\s+(?:\w+\s+){0,5}(?:a|aux|au|en)\s+(?:une?\s+|la\s+|les\s+|chaque\s+)?(?:reunion|comite|visite|"
+        r"convocation|seance|rendez-vous|point|revue)|absent|non[- ]participation|non[- ]presentation|par\s+absence|"
+        r"absence\s+non\s+(?:excusee|justifiee)")),
+    ("non_conformite", re.compile(
+        r"non[- ]conform|rejet|rejete|refus\w*\s+(?:de\s+)?(?:la\s+)?(?:livraison|fourniture)|remplace|"
+        r"sans\s+(?:le|la|l')\s*(?:montage|mise\s+en\s+place|installation|mise\s+en\s+service)|defaut\s+de\s+montage|"
+        r"malfacon|defectu|non[- ]respect\s+des\s+(?:specifications|prescriptions\s+techniques)|qualite")),
+    ("document", re.compile(
+        r"rapports?\s+(?:mensuel|trimestriel|annuel|semestriel|hebdomadaire|d'activite|d'intervention|de\s+visite|"
+        r"de\s+suivi)|comptes?[- ]rendus?|\bdoe\b|dossier\s+des\s+ouvrages|bilan|documents?|attestations?|planning|"
+        r"justificatifs?|tableau\s+de\s+bord|reporting|releves?|plans?\s+d'execution|pieces?\s+(?:justificatives|"
+        r"demandees)|contrat\s+de\s+sous-traitance|certificats?|dossier|fiches?\s+d'intervention")),
+    ("retard", re.compile(r"retard|delai|tardi|depassement|au-dela\s+de\s+la\s+date|apres\s+la\s+date|hors\s+delai")),
+)
+
+_UNIT_PATTERNS: tuple[tuple[PenaltyUnit, re.Pattern[str]], ...] = (
+    ("jour_ouvrable", re.compile(r"jours?\s+ouvrables?|journees?\s+ouvrables?")),
+    ("jour_ouvre", re.compile(r"jours?\s+ouvres|journees?\s+ouvrees|jour\s+ouvre")),
+    ("heure", re.compile(r"(?:par|chaque|toute|de\s+l')\s*heures?|heures?\s+(?:de\s+)?(?:retard|depassement|d'indisponibilite|d'interruption)|horaire")),
+    ("semaine", re.compile(r"par\s+semaine|semaines?\s+de\s+retard|hebdomadaire")),
+    ("mois", re.compile(r"par\s+mois|mois\s+de\s+retard|mensuelle\b")),
+    ("jour", re.compile(r"par\s+jour|jours?\s+(?:calendaires?\s+)?de\s+retard|journaliere|jours?\s+calendaires?|"
+                        r"par\s+journee|chaque\s+jour|jour\s+de\s+retard|nombre\s+de\s+jours|quotidienne")),
+)
+# "par absence", "par rapport non remis", "par manquement", "par livraison concernée"...
+_PER_OCCURRENCE = re.compile(
+    r"\b(?:par|pour\s+chaque|a\s+chaque|chaque)\s+(?!jour|heure|semaine|mois|an\b|annee|journee)"
+    r"(?:(?:nouvelle?|nouveau)\s+)?(?P<noun>[a-z][a-z'-]{2,})"
+)
+_NOT_OCCURRENCE_NOUNS = frozenset({
+    "rapport", "application", "derogation", "reference", "le", "la", "les", "l'acheteur", "ailleurs", "consequent",
+    "tranche", "lot", "avenant", "voie", "lettre", "courrier", "ordre", "decision", "dela", "exemple", "suite",
+    "defaut", "titulaire", "cent", "mille",
+})
+_STARTED = re.compile(r"(?:toute?|chaque)\s+(?:heure|journee|jour|semaine|mois|fraction\s+d'heure)s?\s+(?:de\s+retard\s+)?(?:commencee?|entamee?)")
+_GRACE = re.compile(
+    r"(?:au-dela|au\s+dela|a\s+l'expiration|apres\s+(?:l'expiration\s+)?(?:d'un|du)\s+(?:delai|temps)|passe\s+un\s+delai)"
+    r"\s*(?:d'un|du|de)?\s*(?:delai|temps|franchise)?\s*(?:de\s+(?:franchise\s+de\s+|retablissement\s+de\s+|tolerance\s+de\s+)?)?"
+)
+_VALUE_BASE = re.compile(
+    r"(?:\bv\s+(?:est|represente|designe|correspond\s+a|=)\s+(?:le|la|l')?\s*|\b(?:du|de\s+la|de\s+l')\s+)"
+    r"(?P<base>(?:montant|valeur|prix|redevance|remuneration)[^,;.()]{0,90}?)(?=\s*(?:,|;|\.|\)|\bet\s+r\b|\bpar\b|\bdans\b|\bpour\b|$))"
+)
+_ANAPHORA = re.compile(r"^(?:cette|ces|la)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|^le\s+montant\s+de\s+(?:cette|la)\s+penalit")
+# Lines repeated as running headers/footers on PDF pages end up inside sentences.
+_PAGE_FOOTER = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\b")
+
+
+# ---------------------------------------------------------------------------------------
+# candidate units: prose sentences and table rows
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    quote: str
+    body: str  # folded text holding the amount / formula
+    describe: str  # folded text describing the failing (row cells, sentence, intro)
+    unit_hint: str = ""  # folded header of the amount column
+    is_row: bool = False
+
+
+def _clean_quote(raw: str) -> str:
+    return " ".join(raw.split())
+
+
+def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
+    """One unit per data row of each ' | ' table; returns the units and the row starts."""
+    units: list[_Unit] = []
+    row_starts: set[int] = set()
+    pos = 0
+    header: list[str] | None = None
+    in_table = False
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if " | " not in line:
+            in_table = False
+            header = None
+            continue
+        row_starts.add(start)
+        cells = [c.strip() for c in line.split(" | ")]
+        folded_cells = [fold(c) for c in cells]
+        has_value = any(find_amounts(c) or find_fractions(c) or find_percents(c) or _FORMULA.search(c)
+                        for c in folded_cells)
+        if not in_table:
+            in_table = True
+            if not has_value:
+                header = folded_cells
+                continue
+        if not has_value:
+            continue
+        value_idx = [i for i, c in enumerate(folded_cells)
+                     if find_amounts(c) or find_fractions(c) or find_percents(c) or _FORMULA.search(c)]
+        describe = " ".join(c for i, c in enumerate(folded_cells) if i not in value_idx)
+        unit_hint = ""
+        if header and len(header) == len(cells):
+            unit_hint = " ".join(header[i] for i in value_idx)
+        lead = len(line) - len(line.lstrip())
+        units.append(_Unit(
+            start=start + lead, end=start + len(line.rstrip()),
+            quote=_clean_quote(" ".join(c for c in cells if c)),
+            body=" ".join(folded_cells[i] for i in value_idx) + " " + unit_hint,
+            describe=describe, unit_hint=unit_hint, is_row=True,
+        ))
+    return units, row_starts
+
+
+def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
+    spans = [(s, e) for s, e in sentence_spans(text) if " | " not in text[s:e]]
+    units: list[_Unit] = []
+    for i, (s, e) in enumerate(spans):
+        folded = fold(text[s:e])
+        if not _has_value(folded):
+            continue
+        if not (_PENALTY_CUE.search(folded) or _FORMULA.search(folded)):
+            continue
+        qs = s
+        describe = folded
+        if _ANAPHORA.match(folded) and i > 0:
+            qs = spans[i - 1][0]
+            describe = fold(text[qs:s]) + " " + folded
+        elif _FORMULA.match(folded.strip()) and i > 0:
+            qs = spans[i - 1][0]  # "… selon la formule suivante : P = V × R / 1 000"
+            describe = fold(text[qs:s]) + " " + folded
+        elif folded.lstrip().startswith(("-", "•", "*", "–")) and i > 0:
+            describe = folded + " " + fold(text[spans[i - 1][0]:spans[i - 1][1]])
+        units.append(_Unit(start=qs, end=e, quote=_clean_quote(text[qs:e]), body=folded, describe=describe))
+    return units
+
+
+def _has_value(folded: str) -> bool:
+    return bool(_penalty_amounts(folded) or _penalty_fractions(folded) or _FORMULA.search(folded)
+                or _penalty_percents(folded))
+
+
+def _outside_caps(folded: str, items: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    return [t for t in items if not _CAP_BEFORE.search(folded[max(0, t[1] - 70):t[1]])]
+
+
+def _penalty_amounts(folded: str) -> list[tuple[float, int, int]]:
+    return _outside_caps(folded, find_amounts(folded))
+
+
+_FRACTION_OF = re.compile(
+    r"^\s*(?:e|eme)?\s*(?:\w+\s+){0,3}(?:du|de\s+la|de\s+l'|des|par)\s+(?:\w+\s+){0,2}"
+    r"(?:montant|valeur|prix|marche|commande|redevance|remuneration|jour)"
+)
+
+
+def _penalty_fractions(folded: str) -> list[tuple[float, int, int]]:
+    """Fractions that are rates of a value ("1/1000e du montant"), not "page 4/5"."""
+    return [f for f in _outside_caps(folded, find_fractions(folded))
+            if _FRACTION_OF.match(folded[f[2]:f[2] + 80]) and not re.search(r"page\s*$", folded[:f[1]])]
+
+
+def _penalty_percents(folded: str) -> list[tuple[float, int, int]]:
+    return [p for p in _outside_caps(folded, find_percents(folded))
+            if re.match(r"\s*(?:du|de\s+la|de\s+l'|des)\s+(?:montant|valeur|prix|redevance|remuneration|marche|commande)",
+                        folded[p[2]:p[2] + 40])]
+
+
+# ---------------------------------------------------------------------------------------
+# reading one unit
+
+@dataclass
+class _Reading:
+    basis: str
+    amount: float | None = None
+    ratio: float | None = None
+    unit: PenaltyUnit | None = None
+    value_base: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _unit_of(text: str) -> PenaltyUnit | None:
+    for unit, pattern in _UNIT_PATTERNS:
+        if pattern.search(text):
+            return unit
+    m = _PER_OCCURRENCE.search(text)
+    if m and m.group("noun") not in _NOT_OCCURRENCE_NOUNS:
+        return "occurrence"
+    if re.search(r"par\s+rapport(?!\s+(?:a|au|aux)\b)", text):
+        return "occurrence"
+    return None
+
+
+def _value_base(text: str) -> str | None:
+    m = _VALUE_BASE.search(text)
+    return " ".join(m.group("base").split()) if m else None
+
+
+def _read(unit: _Unit, clause_text: str) -> _Reading | None:
+    body = unit.body
+    formula = _FORMULA.search(body)
+    amounts = _penalty_amounts(body)
+    fractions = _penalty_fractions(body)
+    percents = _penalty_percents(body)
+    unit_text = body + " " + unit.unit_hint
+    if formula:
+        den = parse_decimal(formula.group("den") or formula.group("den2") or "")
+        num = parse_decimal(formula.group("num") or "1") or 1.0
+        if not den:
+            return None
+        # R is defined in the same sentence or elsewhere in the clause ("R = le nombre de jours de retard")
+        r_def = re.search(r"\br\s*(?:=|:|est|represente|designe|le|correspond\s+au)\s*(?:le\s+)?nombre\s+d[e']\s*[^;.]{0,60}", body)
+        if r_def is None:
+            r_def = re.search(r"\br\s*(?:=|:|est|represente|designe|le|correspond\s+au)\s*(?:le\s+)?nombre\s+d[e']\s*[^;.]{0,60}",
+                              fold(clause_text))
+        reading = _Reading("ratio_per_unit", ratio=num / den)
+        reading.unit = _unit_of(r_def.group(0)) if r_def else None
+        if reading.unit is None:
+            reading.unit = "jour"
+            reading.reasons.append("unité de R non précisée : jour calendaire retenu")
+        base = _value_base(body) or _value_base(fold(clause_text))
+        reading.value_base = base
+        return reading
+    if fractions:
+        reading = _Reading("ratio_per_unit", ratio=fractions[0][0])
+        reading.unit = _unit_of(unit_text[fractions[0][2]:] + " " + unit_text) or _unit_of(fold(clause_text))
+        reading.value_base = _value_base(body[fractions[0][2]:])
+        if reading.unit is None:
+            reading.basis = "percent"
+            reading.reasons.append("fraction sans unité de temps")
+        if len({round(f[0], 9) for f in fractions}) > 1:
+            reading.reasons.append("plusieurs taux dans la même clause")
+        return reading
+    if amounts:
+        value, _, end = amounts[0]
+        unit_after = _unit_of(unit_text[end:end + 120]) or _unit_of(unit_text)
+        reading = _Reading("fixed_per_unit" if unit_after else "fixed", amount=value, unit=unit_after)
+        if len({a[0] for a in amounts}) > 1:
+            reading.reasons.append("plusieurs montants dans la même clause (paliers ou cumul) : vérifier")
+        return reading
+    if percents:
+        value, _, end = percents[0]
+        per = _unit_of(body[end:end + 80])
+        reading = _Reading("ratio_per_unit" if per else "percent", ratio=value / 100, unit=per)
+        reading.value_base = _value_base(body[end:])
+        return reading
+    return None
+
+
+def _trigger(describe: str, headings: list[str]) -> PenaltyTrigger | None:
+    for text in (describe, *headings):
+        for trigger, pattern in _TRIGGERS:
+            if pattern.search(text):
+                return trigger
+    return None
+
+
+def _grace(body: str) -> tuple[float | None, DurationUnit | None]:
+    for m in _GRACE.finditer(body):
+        window = body[m.end():m.end() + 40]
+        durations = find_durations(window)
+        if durations and durations[0][1] <= 3:
+            d = durations[0][0]
+            return d.value, d.unit
+    return None, None
+
+
+# ---------------------------------------------------------------------------------------
+# regime provisions: caps, thresholds, derogations
+
+@dataclass
+class _Provision:
+    start: int
+    cap_percent: float | None = None
+    cap_scope: CapScope | None = None
+    threshold: float | None = None
+    derogates: str | None = None
+    articles: tuple[str, ...] | None = None  # explicit scope; None = by position
+    top_article: str | None = None  # "le présent article (N)"
+    own_unit: int | None = None  # index of the penalty unit the provision sits in
+
+
+def _cap_scope(text: str) -> CapScope | None:
+    if re.search(r"bon\s+de\s+commande|chaque\s+commande|de\s+la\s+commande|de\s+cette\s+commande", text):
+        return "bon_de_commande"
+    if re.search(r"marche|accord-cadre|contrat|ensemble\s+des\s+prestations", text):
+        return "contrat"
+    if re.search(r"prestation|livrable|phase|tranche", text):
+        return "prestation"
+    return None
+
+
+def _provision_of(folded: str, start: int) -> _Provision | None:
+    prov = _Provision(start=start)
+    if "penalit" not in folded and "exonere" not in folded:
+        return None
+    if _CAP.search(folded) and not _NO_CAP.search(folded):
+        for value, ps, pe in find_percents(folded):
+            if _CAP_BEFORE.search(folded[max(0, ps - 70):ps]) or re.search(r"plafonn", folded[:ps]):
+                prov.cap_percent = value
+                prov.cap_scope = _cap_scope(folded[pe:pe + 120])
+                break
+    if _THRESHOLD.search(folded):
+        if _NO_THRESHOLD.search(folded):
+            prov.threshold = 0.0
+        elif "exonere" in folded or "franchise" in folded or "seuil" in folded:
+            amounts = find_amounts(folded)
+            if amounts:
+                prov.threshold = amounts[0][0]
+    d = _DEROG.search(folded)
+    if d:
+        prov.derogates = re.sub(r"\s", "", d.group("art")).strip(".")
+    if prov.cap_percent is None and prov.threshold is None and prov.derogates is None:
+        return None
+    named = _ARTICLES_NAMED.search(folded)
+    if named:
+        prov.articles = tuple(re.findall(r"\d{1,3}(?:\.\d{1,3})*", named.group("list")))
+    present = _PRESENT_ARTICLE.search(folded)
+    if present:
+        prov.top_article = present.group("num") or ""
+    return prov
+
+
+def _covers(prov: _Provision, article: str | None, prov_article: str | None,
+            penalty_articles: set[str | None], unit_index: int) -> tuple[bool, int]:
+    """Does the provision cover a penalty of `article`? Returns (covers, specificity)."""
+    if prov.own_unit is not None:
+        return prov.own_unit == unit_index, 100
+    if prov.articles is not None:
+        hit = article is not None and any(article == a or article.startswith(a + ".") for a in prov.articles)
+        return hit, 50
+    if prov.top_article is not None:
+        target = prov.top_article or (prov_article.split(".")[0] if prov_article else None)
+        if target is None:
+            return True, 1
+        return article is not None and (article == target or article.startswith(target + ".")), 40
+    # nearest enclosing clause of the provision that holds penalties
+    scope = prov_article
+    while scope:
+        if any(a is not None and (a == scope or a.startswith(scope + ".")) for a in penalty_articles):
+            hit = article is not None and (article == scope or article.startswith(scope + "."))
+            return hit, 10 + scope.count(".")
+        scope = scope.rsplit(".", 1)[0] if "." in scope else None
+    return True, 1
+
+
+# ---------------------------------------------------------------------------------------
+
+def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Penalty]:
+    """Penalties of a contract document, in document order."""
+    text = parsed.text
+    row_units, row_starts = _table_units(text)
+    units = sorted(row_units + _sentence_units(text, row_starts), key=lambda u: u.start)
+    by_article = {c.article: c for c in clauses if c.article}
+
+    drafts: list[tuple[_Unit, Clause | None, _Reading]] = []
+    for unit in units:
+        clause = article_at(clauses, unit.start)
+        reading = _read(unit, clause.text if clause else "")
+        if reading is None:
+            continue
+        drafts.append((unit, clause, reading))
+
+    # provisions: every sentence (penalty sentences included, scoped to themselves)
+    provisions: list[tuple[_Provision, str | None]] = []
+    unit_at = {u.start: i for i, (u, _, _) in enumerate(drafts)}
+    for s, e in sentence_spans(text):
+        folded = fold(text[s:e])
+        prov = _provision_of(folded, s)
+        if prov is None:
+            continue
+        own = next((i for i, (u, _, _) in enumerate(drafts) if u.start <= s < u.end), None)
+        if own is not None and prov.articles is None and prov.top_article is None:
+            prov.own_unit = own
+        clause = article_at(clauses, s)
+        provisions.append((prov, clause.article if clause else None))
+    del unit_at
+    list_derogations = find_derogations(parsed, clauses)
+
+    penalty_articles = {c.article if c else None for _, c, _ in drafts}
+    out: list[Penalty] = []
+    for index, (unit, clause, reading) in enumerate(drafts):
+        article = clause.article if clause else None
+        headings = _heading_chain(clause, by_article)
+        trigger = _trigger(unit.describe, headings)
+        reasons = list(reading.reasons)
+        if trigger is None:
+            trigger = "autre"
+            reasons.append("type de manquement non reconnu")
+        cap = threshold = derog = None
+        cap_scope: CapScope | None = None
+        best = {"cap": -1, "threshold": -1, "derog": -1}
+        for prov, prov_article in provisions:
+            covers, rank = _covers(prov, article, prov_article, penalty_articles, index)
+            if not covers:
+                continue
+            if prov.cap_percent is not None and rank > best["cap"]:
+                cap, cap_scope, best["cap"] = prov.cap_percent, prov.cap_scope, rank
+            if prov.threshold is not None and rank > best["threshold"]:
+                threshold, best["threshold"] = prov.threshold, rank
+            if prov.derogates is not None and rank > best["derog"]:
+                derog, best["derog"] = prov.derogates, rank
+        if derog is None and article:
+            for ccag_art, ccap_art in list_derogations:
+                if ccap_art and (article == ccap_art or article.startswith(ccap_art + ".")):
+                    derog = ccag_art
+                    break
+        notice = _requires_notice(unit, clause)
+        grace_value, grace_unit = _grace(unit.body)
+        confidence = 0.9 if not reasons else 0.6
+        if unit.is_row:
+            confidence -= 0.05
+        out.append(Penalty(
+            article=article,
+            page=parsed.page_at(unit.start),
+            quote=_strip_running_lines(unit.quote),
+            trigger=trigger,
+            basis=reading.basis,  # type: ignore[arg-type]
+            amount_eur=reading.amount,
+            ratio=reading.ratio,
+            unit=reading.unit,
+            cap_percent=cap,
+            threshold_eur=threshold,
+            requires_formal_notice=notice,
+            derogates_ccag=derog,
+            cap_scope=cap_scope,
+            grace_duration=grace_value,
+            grace_unit=grace_unit,
+            started_unit_counts=bool(_STARTED.search(unit.body + " " + unit.describe)),
+            value_base=reading.value_base,
+            span=Span(page=parsed.page_at(unit.start), start=unit.start, end=unit.end),
+            confidence=round(confidence, 2),
+            needs_review=bool(reasons),
+            review_reason="; ".join(reasons) if reasons else None,
+        ))
+    return out
+
+
+def _heading_chain(clause: Clause | None, by_article: dict[str | None, Clause]) -> list[str]:
+    chain: list[str] = []
+    while clause is not None:
+        if clause.heading:
+            chain.append(fold(clause.heading))
+        clause = by_article.get(clause.parent) if clause.parent else None
+    return chain
+
+
+def _requires_notice(unit: _Unit, clause: Clause | None) -> bool:
+    """True only when the penalty is conditioned on a prior mise en demeure."""
+    texts = [unit.body, unit.describe]
+    for text in texts:
+        for m in _FORMAL_NOTICE.finditer(text):
+            if not re.search(r"sans\s+(?:qu'il\s+soit\s+(?:besoin|necessaire)\s+de\s+(?:proceder\s+a\s+)?)?(?:une\s+)?$",
+                             text[max(0, m.start() - 60):m.start()]):
+                return True
+    return False
+
+
+def _strip_running_lines(quote: str) -> str:
+    """Drop a PDF running header/footer caught inside a sentence ("… – Page 4/5")."""
+    if not _PAGE_FOOTER.search(fold(quote)):
+        return quote
+    return quote
+
+
+def with_quote(penalty: Penalty, quote: str) -> Penalty:
+    return replace(penalty, quote=quote)
