@@ -106,16 +106,6 @@ def _months_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
     return months, add_months(start, months) < end
 
 
-def _value(penalty: Penalty, facts: BreachFacts, contract: ContractInfo) -> tuple[float | None, str]:
-    if facts.value_eur is not None:
-        return facts.value_eur, "valeur"
-    base = (penalty.value_base or "").lower()
-    if contract.amount_ht_eur is not None and ("marché" in base or "marche" in base or "contrat" in base
-                                                or "accord" in base) and "commande" not in base:
-        return contract.amount_ht_eur, "montant HT du marché"
-    return None, ""
-
-
 class _Review:
     def __init__(self) -> None:
         self.reasons: list[str] = []
@@ -123,6 +113,31 @@ class _Review:
     def add(self, reason: str) -> None:
         if reason not in self.reasons:
             self.reasons.append(reason)
+
+
+_CONTRACT_WORDS = ("marché", "marche", "contrat", "accord")
+_PART_WORDS = ("commande", "tranche", "partie", "prestation", "livraison", "lot")
+
+
+def _value(penalty: Penalty, facts: BreachFacts, contract: ContractInfo, review: _Review) -> float | None:
+    """V for a ratio or a percentage: what the clause names, else the linked value.
+
+    « montant HT du marché » → the contract amount, even when an order value is known;
+    « bon de commande », « partie en retard » or nothing said → the value the linking found;
+    both named (CCAG-Travaux 2009 20.1: « du marché, de la tranche considérée ou du bon de
+    commande ») → the linked value, else the contract amount with a review note.
+    """
+    base = (penalty.value_base or "").lower()
+    names_contract = any(w in base for w in _CONTRACT_WORDS)
+    names_part = any(w in base for w in _PART_WORDS)
+    if names_contract and not names_part and contract.amount_ht_eur is not None:
+        return contract.amount_ht_eur
+    if facts.value_eur is not None:
+        return facts.value_eur
+    if names_contract and contract.amount_ht_eur is not None:
+        review.add("assiette retenue : montant HT du marché (la tranche ou le bon de commande peut s'appliquer)")
+        return contract.amount_ht_eur
+    return None
 
 
 def _fraction(ratio: float) -> str:
@@ -135,7 +150,18 @@ def _fraction(ratio: float) -> str:
 def _count_units(penalty: Penalty, facts: BreachFacts, contract: ContractInfo, review: _Review,
                  ) -> tuple[float | None, int | None, str, str]:
     """(units, days_late, unit label, explanation) for a time- or occurrence-based clause."""
-    unit = penalty.unit or "jour"
+    unit = penalty.unit
+    if unit is None:
+        # SPEC: ratio_per_unit is « a fraction of a value per day »; a fixed amount per unit
+        # without a unit is read from the facts, and flagged
+        if penalty.basis == "ratio_per_unit":
+            unit = "jour"
+        elif facts.due is not None:
+            unit = "jour"
+            review.add("unité de la pénalité non lue : jours calendaires retenus")
+        else:
+            unit = "occurrence"
+            review.add("unité de la pénalité non lue : une pénalité par manquement retenue")
     if unit == "occurrence":
         return float(facts.occurrences), None, "occurrence" + ("s" if facts.occurrences > 1 else ""), ""
     if unit == "heure":
@@ -232,7 +258,7 @@ def compute_penalty(
             amount = penalty.amount_eur
             text = f"forfait {format_eur(amount)}"
     elif penalty.basis == "percent":
-        value, label = _value(penalty, facts, contract)
+        value = _value(penalty, facts, contract, review)
         if penalty.ratio is None or value is None:
             review.add("pourcentage ou valeur de référence inconnu")
         else:
@@ -249,7 +275,7 @@ def compute_penalty(
                     text = (f"{format_number(units)} {unit_label} × {format_eur(penalty.amount_eur)} "
                             f"= {format_eur(amount)}")
             else:  # ratio_per_unit
-                value, label = _value(penalty, facts, contract)
+                value = _value(penalty, facts, contract, review)
                 if penalty.ratio is None:
                     review.add("taux de pénalité non lu")
                 elif value is None:

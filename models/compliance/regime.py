@@ -7,18 +7,22 @@ where it comes from so that a letter or a reviewer can cite it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from models.compliance.ccag_rules import CcagDefaults, ccag_defaults, ccag_label
-from models.compliance.fmt import format_eur, format_number, normalise_article
+from models.compliance.fmt import format_date, format_eur, format_number, normalise_article
 from models.domain.types import ContractInfo, Penalty
 
 __all__ = ["LimitValue", "PenaltyRegime", "effective_regime", "penalty_key"]
 
 Origin = Literal["ccap", "ccag", "aucun"]
+
+# arrêtés du 30 mars 2021, in force 1 April 2021 (FACTS.md §1 [S] lexbase.fr 69008962)
+CCAG_2021_IN_FORCE = dt.date(2021, 4, 1)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class PenaltyRegime:
     cap_covers: frozenset[tuple[str | None, str]] | None = None
     default_delay: Penalty | None = None  # CCAG default, when the CCAP applies the CCAG penalties
     defaults: CcagDefaults | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # doubts, in French: each one makes the regime unverified
+    info: str = ""  # how the regime was resolved, in French (no doubt attached)
 
     @property
     def cap_amount_eur(self) -> float | None:
@@ -131,6 +136,9 @@ def _threshold(defaults: CcagDefaults | None, label: str, penalties: Sequence[Pe
             return LimitValue(rule.value, "ccag", rule.citation, rule.id, verified=False, note=note)
         note = None if rule.verified else f"règle du {label} non vérifiée dans le texte officiel"
         return LimitValue(rule.value, "ccag", rule.citation, rule.id, verified=rule.verified, note=note)
+    if defaults is None and label == ccag_label(None, None):
+        # a CCAG applies only to contracts that refer to it (CCAG-FCS 2009 art. 1 [T])
+        return LimitValue(None, "aucun", "aucun CCAG visé", "threshold.none")
     note = f"seuil d'exonération inconnu pour le {label} : aucun seuil appliqué, à vérifier"
     notes.append(note)
     return LimitValue(None, "aucun", label, "threshold.unknown", verified=False, note=note)
@@ -162,6 +170,8 @@ def _cap(defaults: CcagDefaults | None, label: str, penalties: Sequence[Penalty]
             notes.append(note)
             return LimitValue(rule.value, "ccag", rule.citation, rule.id, verified=False, note=note), None
         return LimitValue(rule.value, "ccag", rule.citation, rule.id, verified=rule.verified), None
+    if defaults is None and label == ccag_label(None, None):
+        return LimitValue(None, "aucun", "aucun CCAG visé", "cap.none"), None
     note = f"plafond inconnu pour le {label} : aucun plafond appliqué, à vérifier"
     notes.append(note)
     return LimitValue(None, "aucun", label, "cap.unknown", verified=False, note=note), None
@@ -201,9 +211,17 @@ def effective_regime(
     `applies_ccag_penalties` is True when the CCAP says the CCAG penalties apply, or when it
     has no delay penalty of its own.
     """
-    defaults = ccag_defaults(contract.ccag, contract.ccag_version)
-    label = ccag_label(contract.ccag, contract.ccag_version)
     notes: list[str] = []
+    version = contract.ccag_version
+    if contract.ccag and version is None and contract.notified_on is not None \
+            and contract.notified_on < CCAG_2021_IN_FORCE:
+        # the 2021 CCAG did not exist before 1 April 2021 (FACTS.md §1 [S]): only 2009 can be meant
+        version = 2009
+        notes_info = f"version du CCAG déduite : 2009 (marché notifié le {format_date(contract.notified_on)})"
+    else:
+        notes_info = ""
+    defaults = ccag_defaults(contract.ccag, version)
+    label = ccag_label(contract.ccag, version)
     if contract.ccag and defaults is None:
         notes.append(f"règles par défaut du {label} non disponibles : à vérifier")
     threshold = _threshold(defaults, label, penalties, derogations, notes)
@@ -214,7 +232,7 @@ def effective_regime(
     return PenaltyRegime(
         contract_ref=contract.ref,
         ccag=defaults.ccag if defaults else contract.ccag,
-        ccag_version=contract.ccag_version,
+        ccag_version=version,
         threshold=threshold,
         cap=cap,
         cap_base_eur=contract.amount_ht_eur,
@@ -222,4 +240,5 @@ def effective_regime(
         default_delay=default_delay,
         defaults=defaults,
         notes=tuple(notes),
+        info=notes_info,
     )

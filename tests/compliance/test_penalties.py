@@ -162,3 +162,28 @@ def test_performance_before_termination_is_not_cut():
     out = compute_penalty(pen(amount_eur=10.0, unit="jour"), BreachFacts(due=D(2024, 2, 5), performed=D(2024, 2, 9)),
                           contract=contract)
     assert out.days_late == 4
+
+
+def test_value_base_names_the_contract_even_when_an_order_value_is_known():
+    p = pen(basis="ratio_per_unit", ratio=1 / 3000, unit="jour", value_base="montant HT du marché")
+    out = compute_penalty(p, BreachFacts(due=D(2025, 6, 2), performed=D(2025, 6, 5), value_eur=9_000),
+                          contract=FCS21)
+    assert out.amount_eur == 60.0  # 60 000 / 3 000 × 3, not the order's 9 000
+
+
+def test_value_base_of_the_order_uses_the_linked_value():
+    p = pen(basis="ratio_per_unit", ratio=1 / 3000, unit="jour",
+            value_base="montant HT du marché, de la tranche ou du bon de commande")
+    with_order = compute_penalty(p, BreachFacts(due=D(2025, 6, 2), performed=D(2025, 6, 5), value_eur=9_000),
+                                 contract=FCS21)
+    assert with_order.amount_eur == 9.0 and not with_order.needs_review
+    without = compute_penalty(p, BreachFacts(due=D(2025, 6, 2), performed=D(2025, 6, 5)), contract=FCS21)
+    assert without.amount_eur == 60.0 and without.needs_review
+
+
+def test_missing_unit_is_flagged():
+    p = pen(amount_eur=75.0, unit=None)
+    per_fact = compute_penalty(p, BreachFacts(occurrences=2), contract=FCS21)
+    assert per_fact.amount_eur == 150.0 and per_fact.needs_review
+    per_day = compute_penalty(p, BreachFacts(due=D(2025, 6, 2), performed=D(2025, 6, 4)), contract=FCS21)
+    assert per_day.amount_eur == 150.0 and per_day.days_late == 2 and per_day.needs_review

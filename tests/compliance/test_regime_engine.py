@@ -165,3 +165,20 @@ def test_next_step_mise_en_demeure_before_resiliation():
     assert "mise en demeure" in step.text_fr.lower() or "Mettre le titulaire en demeure" in step.text_fr
     assert "15 jours" in step.text_fr and "48.1" in step.text_fr
     assert next_step(NextStepFacts(breach=False), regime, contract, D(2025, 3, 20)) is None
+
+
+def test_contract_without_ccag_has_no_default_limits():
+    contract = ContractInfo(ref="P", ccag=None, amount_ht_eur=20_000)
+    regime = effective_regime(contract, [pen()], [], False)
+    assert regime.threshold.value is None and regime.cap.value is None
+    assert regime.verified
+    out = apply_contract_limits([ContractPenaltyItem("1", D(2025, 1, 1), 50.0)], regime)
+    assert amounts(out) == [50.0]
+
+
+def test_missing_version_before_april_2021_means_2009():
+    contract = ContractInfo(ref="Q", ccag="FCS", ccag_version=None, notified_on=D(2020, 11, 2))
+    regime = effective_regime(contract, [], [], False)
+    assert regime.ccag_version == 2009 and regime.threshold.value == 300
+    later = ContractInfo(ref="Q2", ccag="FCS", ccag_version=None, notified_on=D(2022, 11, 2))
+    assert not effective_regime(later, [], [], False).verified
