@@ -204,12 +204,19 @@ def effective_regime(
     penalties: Sequence[Penalty],
     derogations: Sequence[tuple[str, str | None]] = (),
     applies_ccag_penalties: bool = False,
+    *,
+    ccag_cap_delay_only: bool = False,
 ) -> PenaltyRegime:
     """Threshold, cap and default delay penalty of one contract.
 
     `penalties` and `derogations` are those its CCAP (and AE) analyses extracted;
     `applies_ccag_penalties` is True when the CCAP says the CCAG penalties apply, or when it
     has no delay penalty of its own.
+
+    The 2021 CCAG cap sits in the delay-penalty article (FCS 14.1.2, Travaux 19.2.2 [S]) while
+    commentary words it as « le montant total des pénalités appliquées » [S]. By default it
+    covers every penalty of the contract, as the evaluation contract (SPEC §2, Finding) applies
+    it; `ccag_cap_delay_only=True` restricts it to delay penalties (trigger « retard »).
     """
     notes: list[str] = []
     version = contract.ccag_version
@@ -229,6 +236,9 @@ def effective_regime(
     if cap.value is not None and contract.amount_ht_eur is None:
         notes.append("montant HT du marché inconnu : plafond non calculable")
     default_delay = _default_delay(defaults, label, notes) if applies_ccag_penalties else None
+    if ccag_cap_delay_only and cap.origin == "ccag" and cap.value is not None:
+        delay = [p for p in penalties if p.trigger == "retard"] + ([default_delay] if default_delay else [])
+        covers = frozenset(penalty_key(p) for p in delay)
     return PenaltyRegime(
         contract_ref=contract.ref,
         ccag=defaults.ccag if defaults else contract.ccag,

@@ -182,3 +182,17 @@ def test_missing_version_before_april_2021_means_2009():
     assert regime.ccag_version == 2009 and regime.threshold.value == 300
     later = ContractInfo(ref="Q2", ccag="FCS", ccag_version=None, notified_on=D(2022, 11, 2))
     assert not effective_regime(later, [], [], False).verified
+
+
+def test_ccag_cap_can_be_restricted_to_delay_penalties():
+    contract = ContractInfo(ref="V", ccag="FCS", ccag_version=2021, amount_ht_eur=4_000)  # cap 400
+    delay = pen("7.1", threshold_eur=0.0)
+    report = pen("7.2", trigger="document", unit="occurrence")
+    everything = effective_regime(contract, [delay, report], [], False)
+    items = [contract_item("1", D(2025, 1, 1), 300.0, delay, everything),
+             contract_item("2", D(2025, 1, 2), 300.0, report, everything)]
+    assert amounts(apply_contract_limits(items, everything)) == [300.0, 100.0]
+    delay_only = effective_regime(contract, [delay, report], [], False, ccag_cap_delay_only=True)
+    items = [contract_item("1", D(2025, 1, 1), 300.0, delay, delay_only),
+             contract_item("2", D(2025, 1, 2), 300.0, report, delay_only)]
+    assert amounts(apply_contract_limits(items, delay_only)) == [300.0, 300.0]
