@@ -58,7 +58,9 @@ _EXTENSION = re.compile(
 _FAILING_WORDS = (
     "retard", "livr", "indisponib", "panne", "absence", "absent", "violation", "manquement",
     "constat", "non conform", "rejet", "intemperie", "defaillance", "expir", "attendu", "echeance",
-    "n'a pas", "n'ont pas", "pas ete", "toujours pas",
+    "n'a pas", "n'ont pas", "pas ete", "toujours pas", "au plus tard", "aucun", "meconnaissance",
+    "non-respect", "non respect", "inexecution", "depasse", "initial", "intemperie", "neige", "orage",
+    "pluie", "gel", "vent", "arret",
 )
 
 

@@ -31,6 +31,7 @@ DateRole = str  # due, performed, order, rejection, reported, notified, receptio
 # keyword closest to the date wins.
 _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
     ("due", r"date limite|echeance|attendue?s?|au plus tard|date (?:d'achevement )?contractuelle|"
+            r"date initiale|initialement (?:fixee?|prevue?)(?: au| le)?|"
             r"date d'achevement|au lieu du|devai(?:t|ent)|prevue? (?:le|au|pour)|date prevue|"
             r"delai (?:expirant|expire)|expirait|jusqu'au"),
     ("performed", r"livr[ee]+s?|livraison (?:recue|effective|complete|realisee)|recue?s?|"
@@ -38,8 +39,8 @@ _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
                   r"effectuee?s?|enlevee?s?|remise?s?|acheve(?:s|e|es)?|achevement constate|"
                   r"realisee?s?|operationnel|mise en conformite|regularisee?|transmise?s?|"
                   r"fournie?s?|montee?s?"),
-    ("order", r"notifiee? le|commandee?s? le|bon de commande [^;]{0,40} du|emise? le|passee? le|"
-              r"ordre de service [^;]{0,30} du"),
+    ("order", r"notifiee? le|commandee?s? le|bon de commande [^;:]{0,40} du|emise? le|passee? le|"
+              r"ordre de service [^;:]{0,30} du"),
     ("rejection", r"rejet(?:e|ee|ees|es)?|refusee?s?|ajournee?s?"),
     ("reported", r"signalee?s?|signalement|declaree?s?|constatee?s?|ouvert"),
     ("notified", r"notifiee? a (?:la |l'|au )(?:communaute|acheteur|collectivite|ville|commune|"
@@ -77,9 +78,10 @@ _NEVER_DONE = re.compile(
     r"\b(non|pas|jamais|toujours pas|aucune?)\s+(livre|livree|livres|livraison|remis|remise|"
     r"transmis|transmise|recu|recue|realise|realisee|acheve|fourni)", re.IGNORECASE)
 
-_BUYER_REQUEST = re.compile(
-    r"a la demande (?:de la|du|de l'|des|de)\s*(?!titulaire|l'entreprise|fournisseur|prestataire|"
-    r"societe|l'entrepreneur|bureau d'etudes|l'editeur|l'hebergeur)", re.IGNORECASE)
+_BUYER_REQUEST = re.compile(r"a la demande (?:de la |de l'|du |des |de )\s*([a-z-]+)")
+# who asked: these mean the titulaire's side, so the request is no excuse
+_SUPPLIER_SIDE = ("titulaire", "entreprise", "fournisseur", "prestataire", "societe", "entrepreneur",
+                  "bureau", "editeur", "hebergeur", "cabinet", "groupement", "mandataire", "sous-traitant")
 _BUYER_SIDE = (
     r"reseau interne", r"pare-feu (?:du|de la|de l')[^.;]{0,40}(?:communaute|collectivite|ville|commune|interne)",
     r"intervention (?:de la )?dsi", r"operationnel cote (?:hebergeur|titulaire|prestataire|editeur)",
@@ -204,7 +206,7 @@ def _occurrences(folded: str) -> int:
 
 def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBreachHint]:
     hints: list[NotBreachHint] = []
-    if _BUYER_REQUEST.search(folded):
+    if any(m.group(1) not in _SUPPLIER_SIDE for m in _BUYER_REQUEST.finditer(folded)):
         hints.append(NotBreachHint("demande_acheteur", "Report ou modification demandé par l'acheteur ou ses services."))
     if _WEATHER.search(folded):
         hints.append(NotBreachHint("intemperies", "Arrêt pour intempéries : à couvrir par une prolongation de délai."))

@@ -378,6 +378,8 @@ _TYPE_WORDS = {
     "social": ("travail dissimule", "social"),
 }
 
+_WEATHER_WORDS = re.compile(r"intemperie|neige|orage|pluie|gel\b|vent|canicule|tempete")
+
 _ACT_MENTION = re.compile(
     r"(mise en demeure|pv de constat|proces-verbal de constat|penalites notifiees|invitation a presenter)"
     r"[^.;]{0,40}?(?:(le jour meme)|le (\d{1,2}/\d{1,2}/\d{4}))")
@@ -414,6 +416,9 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
     head = fold(corr.subject or letter.text[:300])
     if any(w in head for w in _TYPE_WORDS.get(facts.failing_type, ())):
         score += 0.2
+    if corr.granted_extension_days and any(h.code == "intemperies" for h in facts.not_breach_hints) \
+            and _WEATHER_WORDS.search(fold(letter.text)):
+        score += 0.3
     if facts.order_value_eur and facts.order_value_eur in corr.amounts_eur:
         score += 0.2
     # the log itself says an act was sent on a day (« mise en demeure adressée le jour même »)
@@ -456,14 +461,21 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
         if letter.contract_ref != record.info.ref:
             continue
         day = letter.corr.date
-        if day is not None and (day > as_of or (start is not None and day < start)):
-            continue  # a letter written before the failing cannot answer it
+        grants = bool(letter.corr.granted_extension_days) and letter.corr.direction != "entrant"
+        if day is not None and day > as_of:
+            continue
+        # a letter written before the failing cannot answer it; a prolongation can precede it
+        before = day is not None and start is not None and day < start
+        if before and not grants:
+            continue
         score = _letter_score(linked, letter, record, matched_dates)
         if score < LETTER_LINK_THRESHOLD:
             continue
         if letter.corr.date:
             matched_dates[letter.corr.date] = letter.path
-        if letter.kind in ACTING_KINDS:
+        if before:
+            pass  # only the prolongation it grants matters
+        elif letter.kind in ACTING_KINDS:
             linked.actions.append((letter, score))
         elif letter.kind in ANSWER_KINDS:
             linked.answers.append(letter)

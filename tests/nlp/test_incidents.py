@@ -1,0 +1,97 @@
+"""read_incident on hand-written log lines in the styles operational services use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models.domain.types import Incident
+from nlp.incidents import read_incident
+
+
+def _inc(description: str, occurred: dt.date | None = None, resolved: dt.date | None = None,
+         ref: str | None = None) -> Incident:
+    return Incident(id="T-1", reported_on=occurred, contract_ref=ref, service="Services techniques",
+                    description=description, occurred_on=occurred, resolved_on=resolved)
+
+
+def test_late_delivery_dates_order_and_value() -> None:
+    facts = read_incident(_inc(
+        "Commande BC 23-118 (rayonnages archives, 8 750,00 € HT) passée le 03/03/2025 ; "
+        "date limite de livraison 17/03/2025. Marchandise reçue le 26/03/2025.",
+        dt.date(2025, 3, 18), dt.date(2025, 3, 26)))
+    assert facts.failing_type == "retard"
+    assert facts.due_on == dt.date(2025, 3, 17)
+    assert facts.performed_on == dt.date(2025, 3, 26)
+    assert facts.order_on == dt.date(2025, 3, 3)
+    assert facts.order_refs == ("BC 23-118",)
+    assert facts.order_value_eur == 8750.0
+    assert not facts.never_performed
+
+
+def test_never_delivered() -> None:
+    facts = read_incident(_inc("Tablettes numériques du bon de commande n° 2025/044 : échéance du "
+                               "2 juin 2025 dépassée, toujours pas livrées.", dt.date(2025, 6, 3)))
+    assert facts.due_on == dt.date(2025, 6, 2)
+    assert facts.performed_on is None
+    assert facts.never_performed
+
+
+def test_outage_across_midnight() -> None:
+    facts = read_incident(_inc(
+        "Messagerie hébergée hors service du 04/02/2025 à 22h15 au 05/02/2025 à 06h45 "
+        "(ticket HD-7781).", dt.date(2025, 2, 4), dt.date(2025, 2, 5)))
+    assert facts.failing_type == "indisponibilite"
+    assert facts.outage_start == dt.datetime(2025, 2, 4, 22, 15)
+    assert facts.outage_end == dt.datetime(2025, 2, 5, 6, 45)
+    assert facts.outage_hours == 8.5
+    assert facts.order_refs == ("ticket HD-7781",)
+
+
+def test_outage_same_day_with_stated_duration_in_brackets() -> None:
+    facts = read_incident(_inc("Coupure du portail de paiement en ligne le 12 mars 2025 de 13h05 à "
+                               "14h35 (1 h 30).", dt.date(2025, 3, 12)))
+    assert facts.outage_hours == 1.5
+
+
+def test_rejection_and_replacement() -> None:
+    facts = read_incident(_inc(
+        "40 casques de chantier refusés le 02/06/2025 (marquage CE absent). Remplacement reçu le "
+        "20/06/2025.", dt.date(2025, 6, 2), dt.date(2025, 6, 20)))
+    assert facts.rejected_on == dt.date(2025, 6, 2)
+    assert facts.performed_on == dt.date(2025, 6, 20)
+
+
+def test_absence_and_supplier_alias() -> None:
+    facts = read_incident(
+        _inc("Réunion de suivi n° 4 du 9 avril 2025 : absence du représentant de Nettoyage Sud-Loire, "
+             "aucun remplaçant.", dt.date(2025, 4, 9)),
+        supplier_names=["NSL Propreté", "Nettoyage Sud-Loire"])
+    assert facts.failing_type == "absence"
+    assert facts.supplier_mentions == ("Nettoyage Sud-Loire",)
+
+
+def test_not_a_breach_hints() -> None:
+    by_buyer = read_incident(_inc("Livraison des manuels décalée au 15/09/2025 à la demande du principal "
+                                  "du collège (fermeture exceptionnelle).", dt.date(2025, 9, 8)))
+    assert [h.code for h in by_buyer.not_breach_hints] == ["demande_acheteur"]
+
+    own_network = read_incident(
+        _inc("Logiciel de gestion inaccessible le 3 avril 2025 de 8h00 à 10h00 : panne du réseau interne "
+             "de la mairie.", dt.date(2025, 4, 3)),
+        buyer_names=["Mairie de Saint-Rémy"])
+    assert "defaillance_acheteur" in [h.code for h in own_network.not_breach_hints]
+
+    weather = read_incident(_inc("Chantier interrompu les 3, 4 et 5 février 2025 pour cause de neige.",
+                                 dt.date(2025, 2, 3)))
+    assert [h.code for h in weather.not_breach_hints] == ["intemperies"]
+    assert dt.date(2025, 2, 4) in {d.day for d in weather.dates}
+
+    supplier_request = read_incident(_inc("Livraison reportée au 10/10/2025 à la demande du fournisseur.",
+                                          dt.date(2025, 10, 1)))
+    assert supplier_request.not_breach_hints == ()
+
+
+def test_security_is_not_confused_with_safety_shoes() -> None:
+    facts = read_incident(_inc("Chaussures de sécurité du BC 77 non livrées à l'échéance du 04/04/2025.",
+                               dt.date(2025, 4, 5)))
+    assert facts.failing_type == "retard"
