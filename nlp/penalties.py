@@ -56,7 +56,7 @@ _DEROG = re.compile(
 )
 _FORMAL_NOTICE = re.compile(
     r"(?:apres|suivant|suite\s+a|a\s+l'issue\s+d[e'u]|consecutive(?:ment)?\s+a|a\s+compter\s+de\s+la\s+reception\s+d'|"
-    r"a\s+compter\s+de|dans\s+le\s+delai\s+(?:fixe|imparti)\s+par)\s+(?:une\s+|la\s+|sa\s+)?"
+    r"a\s+compter\s+de|dans\s+le\s+delai\s+(?:fixe|imparti)\s+par)\s*(?:une\s+|la\s+|sa\s+)?"
     r"(?:\w+\s+){0,3}mise\s+en\s+demeure|mise\s+en\s+demeure\s+(?:prealable\s+)?(?:restee|demeuree)\s+(?:sans\s+effet|infructueuse)"
 )
 _ARTICLES_NAMED = re.compile(
@@ -121,7 +121,7 @@ _VALUE_BASE = re.compile(
     r"(?:\bv\s+(?:est|represente|designe|correspond\s+a|=)\s+(?:le|la|l')?\s*|\b(?:du|de\s+la|de\s+l')\s+)"
     r"(?P<base>(?:montant|valeur|prix|redevance|remuneration)[^,;.()]{0,90}?)(?=\s*(?:,|;|\.|\)|\bet\s+r\b|\bpar\b|\bdans\b|\bpour\b|$))"
 )
-_ANAPHORA = re.compile(r"^(?:cette|ces|la)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|^le\s+montant\s+de\s+(?:cette|la)\s+penalit")
+_ANAPHORA = re.compile(r"^(?:cette|ces|la|ladite)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|^le\s+montant\s+de\s+(?:cette|la)\s+penalit")
 # Lines repeated as running headers/footers on PDF pages end up inside sentences.
 _PAGE_FOOTER = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\b")
 
@@ -135,6 +135,7 @@ class _Unit:
     end: int
     quote: str
     body: str  # folded text holding the amount / formula
+    raw: str  # the same text unfolded (same length as body): for value_base as written
     describe: str  # folded text describing the failing (row cells, sentence, intro)
     unit_hint: str = ""  # folded header of the amount column
     is_row: bool = False
@@ -150,6 +151,7 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
     row_starts: set[int] = set()
     pos = 0
     header: list[str] | None = None
+    header_raw: list[str] = []
     in_table = False
     for line in text.split("\n"):
         start = pos
@@ -166,7 +168,7 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
         if not in_table:
             in_table = True
             if not has_value:
-                header = folded_cells
+                header, header_raw = folded_cells, cells
                 continue
         if not has_value:
             continue
@@ -181,6 +183,7 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             start=start + lead, end=start + len(line.rstrip()),
             quote=_clean_quote(" ".join(c for c in cells if c)),
             body=" ".join(folded_cells[i] for i in value_idx) + " " + unit_hint,
+            raw=" ".join(cells[i] for i in value_idx) + " " + (" ".join(header_raw[i] for i in value_idx) if unit_hint else ""),
             describe=describe, unit_hint=unit_hint, is_row=True,
         ))
     return units, row_starts
@@ -195,17 +198,23 @@ def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
             continue
         if not (_PENALTY_CUE.search(folded) or _FORMULA.search(folded)):
             continue
-        qs = s
+        qs, qe = s, e
         describe = folded
-        if _ANAPHORA.match(folded) and i > 0:
+        if (_ANAPHORA.match(folded) or _FORMULA.match(folded.strip())) and i > 0:
+            # "Cette pénalité est de …" / "P = V × R / 1 000" : the failing is in the sentence before
             qs = spans[i - 1][0]
-            describe = fold(text[qs:s]) + " " + folded
-        elif _FORMULA.match(folded.strip()) and i > 0:
-            qs = spans[i - 1][0]  # "… selon la formule suivante : P = V × R / 1 000"
             describe = fold(text[qs:s]) + " " + folded
         elif folded.lstrip().startswith(("-", "•", "*", "–")) and i > 0:
             describe = folded + " " + fold(text[spans[i - 1][0]:spans[i - 1][1]])
-        units.append(_Unit(start=qs, end=e, quote=_clean_quote(text[qs:e]), body=folded, describe=describe))
+        if i + 1 < len(spans):
+            ns, ne = spans[i + 1]
+            following = fold(text[ns:ne])
+            if _ANAPHORA.match(following) and not _has_value(following):
+                qe = ne  # "Cette pénalité s'applique pour chaque jour de retard."
+                folded = fold(text[s:qe])
+                describe = describe + " " + following
+        units.append(_Unit(start=qs, end=qe, quote=_clean_quote(text[qs:qe]), body=fold(text[s:qe]),
+                           raw=text[s:qe], describe=describe))
     return units
 
 
@@ -265,9 +274,13 @@ def _unit_of(text: str) -> PenaltyUnit | None:
     return None
 
 
-def _value_base(text: str) -> str | None:
-    m = _VALUE_BASE.search(text)
-    return " ".join(m.group("base").split()) if m else None
+def _value_base(folded: str, raw: str) -> str | None:
+    """What the rate applies to, as written ("montant hors taxes du bon de commande")."""
+    m = _VALUE_BASE.search(folded)
+    if not m:
+        return None
+    source = raw if len(raw) == len(folded) else folded
+    return " ".join(source[m.start("base"):m.end("base")].split())
 
 
 def _read(unit: _Unit, clause_text: str) -> _Reading | None:
@@ -292,13 +305,13 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
         if reading.unit is None:
             reading.unit = "jour"
             reading.reasons.append("unité de R non précisée : jour calendaire retenu")
-        base = _value_base(body) or _value_base(fold(clause_text))
-        reading.value_base = base
+        reading.value_base = _value_base(body, unit.raw) or _value_base(fold(clause_text), clause_text)
         return reading
     if fractions:
         reading = _Reading("ratio_per_unit", ratio=fractions[0][0])
-        reading.unit = _unit_of(unit_text[fractions[0][2]:] + " " + unit_text) or _unit_of(fold(clause_text))
-        reading.value_base = _value_base(body[fractions[0][2]:])
+        reading.unit = _unit_of(unit_text[fractions[0][2]:] + " " + unit_text)
+        end = fractions[0][2]
+        reading.value_base = _value_base(body[end:], unit.raw[end:])
         if reading.unit is None:
             reading.basis = "percent"
             reading.reasons.append("fraction sans unité de temps")
@@ -316,7 +329,7 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
         value, _, end = percents[0]
         per = _unit_of(body[end:end + 80])
         reading = _Reading("ratio_per_unit" if per else "percent", ratio=value / 100, unit=per)
-        reading.value_base = _value_base(body[end:])
+        reading.value_base = _value_base(body[end:], unit.raw[end:])
         return reading
     return None
 

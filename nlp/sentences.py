@@ -20,7 +20,7 @@ _ABBREVIATIONS = frozenset({
 _BULLET = re.compile(r"^\s*(?:[-•*–—▪►o]\s|\(?[a-z]\)\s|\d{1,2}°|\(?\d{1,2}\)\s|[ivx]{1,4}\)\s|\d{1,2}\.\s(?!\d))")
 _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s|article\s+\d|art\.?\s*\d|chapitre\s|titre\s|section\s|annexe\s|"
-    r"\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+[A-Z]|[IVXLC]{1,6}\s*[-–.:)]\s)",
+    r"\d{1,2}(?:\.\s?\d{1,2}){0,4}\.?\s*[A-Z]|[IVXLC]{1,6}\s*[-–.:)]\s)",
     re.IGNORECASE,
 )
 _HEADING_NUMBER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:(?:article|art\.?)\s*)?[\dIVXivx]+(?:\s?\.\s?\d+)*\.?\s*[-–—:.)]?\s*", re.IGNORECASE)
@@ -43,6 +43,28 @@ def _is_wrapped_paragraph(line: str) -> bool:
     return bool(_PROSE_START.match(rest)) and len(rest.split()) > 5
 
 
+def _continues_across_blank(lines: list[str], i: int) -> bool:
+    """A blank line between a line without final punctuation and a line starting in lower
+    case is a page break inside a sentence (PDF pages), not a paragraph break."""
+    prev_i = i
+    while prev_i >= 0 and not lines[prev_i].strip():
+        prev_i -= 1
+    next_i = i + 1
+    while next_i < len(lines) and not lines[next_i].strip():
+        next_i += 1
+    if prev_i < 0 or next_i >= len(lines) or next_i - prev_i > 4:
+        return False
+    prev, nxt = lines[prev_i], lines[next_i].lstrip()
+    return (
+        not _TERMINAL.search(prev)
+        and not _is_table_row(prev)
+        and not _is_table_row(nxt)
+        and not _HEADING.match(prev)
+        and nxt[:1].islower()
+        and not _BULLET.match(nxt)
+    )
+
+
 def _line_breaks(text: str) -> list[int]:
     """Offsets where a line break ends a sentence."""
     cuts: list[int] = []
@@ -52,10 +74,11 @@ def _line_breaks(text: str) -> list[int]:
         end = pos + len(line)
         nxt = lines[i + 1]
         stripped = line.strip()
-        if (
-            not stripped
-            or not nxt.strip()
-            or _TERMINAL.search(line)
+        if not stripped or not nxt.strip():
+            if not _continues_across_blank(lines, i):
+                cuts.append(end)
+        elif (
+            _TERMINAL.search(line)
             or _is_table_row(line)
             or _is_table_row(nxt)
             or _BULLET.match(nxt)

@@ -17,12 +17,12 @@ from nlp.normalize.text import fold
 
 _SEP = r"\s*(?:[-–—:.)]\s*)?"
 _ARTICLE = re.compile(
-    r"^(?:article|art\.?)\s*(?P<num>\d{1,3}(?:\s?\.\s?\d{1,3}){0,4}|premier|1er|[IVXivx]{1,6}\b)"
+    r"^(?:article|art\.?)\s*(?P<num>premier\b|1er\b|\d{1,3}(?:\s?\.\s?\d{1,3}){0,4}|[IVXivx]{1,6}\b)"
     r"\s*\.?" + _SEP + r"(?P<title>.*)$",
     re.IGNORECASE,
 )
 _NUMBERED = re.compile(
-    r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?(?:\s*[-–—:)]\s*|\s+)"
+    r"^(?P<num>\d{1,2}(?:\.\s?\d{1,2}){0,4})\.?(?:\s*[-–—:)]\s*|\s+|(?<=\.)(?=[A-ZÀÂÉÈÊÎÔÛÇL]))"
     r"(?P<title>[A-ZÀÂÄÉÈÊËÎÏÔÖÙÛÜÇŒ«\"].*)$"
 )
 _ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\s*[-–—.:)]\s*(?P<title>\S.*)$")
@@ -124,8 +124,8 @@ def _title_of(rest: str, line_iter_next: str | None) -> str:
         return ""
     if _PROSE_START.match(rest) and (len(rest.split()) > 7 or rest.endswith((".", ","))):
         return ""  # an inline paragraph ("9.7.1 Le montant total des pénalités …")
-    if len(rest) <= 120 and not re.search(r"[.;:]\s+\S", rest):
-        return rest.rstrip(".").strip()
+    if len(rest) <= 120 and not re.search(r"[.;:]\s+[A-ZÀÂÉÈÊÎÔÛÇ«][a-zàâéèêëîïôöùûüç]+\s+[a-zàâéèêëîïôöùûüç]", rest):
+        return rest.rstrip(".: ").strip()
     m = re.match(r"(.{2,90}?)[.:]\s+[A-ZÀÂÉÈÊÎÔÛÇ«]", rest)
     return m.group(1).strip() if m else ""
 

@@ -199,3 +199,14 @@ def test_normalize_article() -> None:
     assert normalize_article("9. 2.") == "9.2"
     assert normalize_article("premier") == "1"
     assert normalize_article("iv") == "IV"
+
+
+def test_sentence_continues_across_a_pdf_page_break() -> None:
+    text = (
+        "Avant toute retenue, l'acheteur adresse au titulaire\n\n"
+        "un courrier l'invitant à présenter ses observations.\n\nArticle 10 – Divers\n"
+    )
+    assert sentences(text) == [
+        "Avant toute retenue, l'acheteur adresse au titulaire\n\nun courrier l'invitant à présenter ses observations.",
+        "Article 10 – Divers",
+    ]
