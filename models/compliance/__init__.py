@@ -41,9 +41,11 @@ from models.compliance.ccag_rules import (
     CcagDefaults,
     CcagRule,
     DelayFormula,
+    all_rules,
     ccag_defaults,
     ccag_label,
     normalise_ccag,
+    resolve_version,
 )
 from models.compliance.engine import (
     ContractPenaltyItem,
@@ -82,6 +84,8 @@ __all__ = [
     "PenaltyComputation",
     "PenaltyRegime",
     "add_duration",
+    "all_rules",
+    "resolve_version",
     "add_months",
     "apply_contract_limits",
     "ccag_defaults",

@@ -8,8 +8,9 @@ values are `verified`; a [U] value is returned with `verified=False` so that out
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from models.domain.types import DurationUnit
@@ -23,12 +24,18 @@ __all__ = [
     "normalise_ccag",
     "ccag_defaults",
     "ccag_label",
+    "all_rules",
+    "resolve_version",
+    "CCAG_2021_IN_FORCE",
 ]
 
 Status = Literal["T", "S", "D", "U"]
 TerminationEnd = Literal["veille_effet", "jour_effet", "jour_notification"]
 
 CCAG_NAMES: tuple[str, ...] = ("FCS", "Travaux", "PI", "TIC", "MI", "MOE")
+
+# arrêtés du 30 mars 2021, in force 1 April 2021 (FACTS.md §1 [S] lexbase.fr 69008962)
+CCAG_2021_IN_FORCE = dt.date(2021, 4, 1)
 
 
 @dataclass(frozen=True)
@@ -295,3 +302,30 @@ def ccag_defaults(ccag: str | None, version: int | None) -> CcagDefaults | None:
     if name is None or version is None:
         return None
     return _TABLE.get((name, int(version)))
+
+
+def resolve_version(ccag: str | None, version: int | None, notified_on: dt.date | None) -> int | None:
+    """The CCAG version, deduced only where no doubt is possible.
+
+    A contract notified before 1 April 2021 can only refer to a 2009 CCAG (the 2021 ones did
+    not exist yet, FACTS.md §1 [S]); later ones stay unknown: consultations launched until
+    30 September 2021 could still use 2009.
+    """
+    if version is not None or not ccag:
+        return version
+    if notified_on is not None and notified_on < CCAG_2021_IN_FORCE:
+        return 2009
+    return None
+
+
+def all_rules() -> list[CcagRule]:
+    """Every encoded rule, for display (« règles appliquées ») and audits."""
+    out: list[CcagRule] = []
+    for defaults in _TABLE.values():
+        for f in fields(defaults):
+            value = getattr(defaults, f.name)
+            if isinstance(value, CcagRule):
+                out.append(value)
+            elif isinstance(value, DelayFormula):
+                out.append(value.rule)
+    return out

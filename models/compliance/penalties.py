@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.compliance.calendar import DAY_TYPE_LABELS, add_months, days_late, started_units
-from models.compliance.ccag_rules import ccag_defaults, ccag_label
+from models.compliance.ccag_rules import ccag_defaults, ccag_label, resolve_version
 from models.compliance.fmt import format_date, format_eur, format_number, round_cents
 from models.domain.types import ContractInfo, DayType, Penalty
 
@@ -77,7 +77,8 @@ def delay_end(facts: BreachFacts, contract: ContractInfo) -> tuple[dt.date | Non
         end, why = facts.as_of, f"non exécutée au {format_date(facts.as_of)}"
     term = contract.terminated
     if term is not None:
-        defaults = ccag_defaults(contract.ccag, contract.ccag_version)
+        defaults = ccag_defaults(contract.ccag, resolve_version(contract.ccag, contract.ccag_version,
+                                                                contract.notified_on))
         kind = defaults.termination_end_kind if defaults else None
         if kind in ("jour_effet", "jour_notification"):
             last = term.on

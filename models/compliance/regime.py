@@ -7,13 +7,12 @@ where it comes from so that a letter or a reviewer can cite it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from models.compliance.ccag_rules import CcagDefaults, ccag_defaults, ccag_label
+from models.compliance.ccag_rules import CcagDefaults, ccag_defaults, ccag_label, resolve_version
 from models.compliance.fmt import format_date, format_eur, format_number, normalise_article
 from models.domain.types import ContractInfo, Penalty
 
@@ -21,8 +20,6 @@ __all__ = ["LimitValue", "PenaltyRegime", "effective_regime", "penalty_key"]
 
 Origin = Literal["ccap", "ccag", "aucun"]
 
-# arrêtés du 30 mars 2021, in force 1 April 2021 (FACTS.md §1 [S] lexbase.fr 69008962)
-CCAG_2021_IN_FORCE = dt.date(2021, 4, 1)
 
 
 @dataclass(frozen=True)
@@ -219,14 +216,10 @@ def effective_regime(
     it; `ccag_cap_delay_only=True` restricts it to delay penalties (trigger « retard »).
     """
     notes: list[str] = []
-    version = contract.ccag_version
-    if contract.ccag and version is None and contract.notified_on is not None \
-            and contract.notified_on < CCAG_2021_IN_FORCE:
-        # the 2021 CCAG did not exist before 1 April 2021 (FACTS.md §1 [S]): only 2009 can be meant
-        version = 2009
-        notes_info = f"version du CCAG déduite : 2009 (marché notifié le {format_date(contract.notified_on)})"
-    else:
-        notes_info = ""
+    version = resolve_version(contract.ccag, contract.ccag_version, contract.notified_on)
+    notes_info = ""
+    if version != contract.ccag_version and contract.notified_on is not None:
+        notes_info = f"version du CCAG déduite : {version} (marché notifié le {format_date(contract.notified_on)})"
     defaults = ccag_defaults(contract.ccag, version)
     label = ccag_label(contract.ccag, version)
     if contract.ccag and defaults is None:
