@@ -33,6 +33,7 @@ _MARKED = re.compile(rf"(\w+){_BREAK_MARK}[ \t]*\n?[ \t]*(\w+)")
 _REF_BREAK = re.compile(r"([0-9A-ZÀ-Ý]+)-[ \t]*\n[ \t]*(?=[0-9A-ZÀ-Ý])")
 _HYPHENATED = re.compile(rf"{_WORD}+-{_WORD}+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\ufffe\uffff]")
+_SOFT_BREAK = re.compile(r"\u00ad[ \t]*\n[ \t]*")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _BLANK_RUN = re.compile(r"\n{3,}")
 _NB_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\t": " "})
@@ -40,14 +41,15 @@ _NB_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\t": " "})
 
 def _joiner(text: str):  # type: ignore[no-untyped-def]
     """Build the replacement function; words seen elsewhere in the same text decide first."""
-    seen_hyphenated = {w.lower() for w in _HYPHENATED.findall(text)}
+    seen: list[set[str]] = []  # computed on the first break only: most texts have none
 
     def join(match: re.Match[str]) -> str:
         left, right = match.group(1), match.group(2)
         if not right[:1].isalpha() or not left[-1:].isalpha():
             return f"{left}-{right}"
-        compound = f"{left}-{right}".lower()
-        if compound in seen_hyphenated:
+        if not seen:
+            seen.append({w.lower() for w in _HYPHENATED.findall(text)})
+        if f"{left}-{right}".lower() in seen[0]:
             return f"{left}-{right}"
         if right[:1].isupper() and left[-1:].islower():
             return f"{left}-{right}"  # « Saint-\nÉtienne », « Jean-\nMoulin »
@@ -66,12 +68,14 @@ def clean_text(text: str) -> str:
     text = text.replace("\x02", _BREAK_MARK)
     text = unicodedata.normalize("NFKC", text).translate(_NB_HYPHENS)
     # A soft hyphen at a line end is a typographic break; elsewhere it is invisible.
-    text = re.sub(r"\u00ad[ \t]*\n[ \t]*", _BREAK_MARK, text)
-    text = text.replace("\u00ad", "")
+    if "\u00ad" in text:
+        text = _SOFT_BREAK.sub(_BREAK_MARK, text).replace("\u00ad", "")
     join = _joiner(text)
-    text = _MARKED.sub(join, text)
-    text = _HYPHEN_NEWLINE.sub(join, text)
-    text = _REF_BREAK.sub(r"\1-", text)
+    if _BREAK_MARK in text:
+        text = _MARKED.sub(join, text)
+    if "-" in text:
+        text = _HYPHEN_NEWLINE.sub(join, text)
+        text = _REF_BREAK.sub(r"\1-", text)
     text = _CONTROL.sub("", text)
     text = _TRAILING_SPACE.sub("\n", text)
     text = _BLANK_RUN.sub("\n\n", text)

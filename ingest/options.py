@@ -27,6 +27,9 @@ class ParseOptions:
     max_attachment_depth: int = 3
     # Run pdfplumber table extraction on PDF pages that look ruled (cheap pre-check first).
     pdf_tables: bool = True
+    # "pdfium": grid from the page's vector rules (fast, see parsers/pdf_tables.py), pdfplumber only
+    # when tables sit side by side; "pdfplumber": pdfplumber's table finder on every ruled page.
+    pdf_table_engine: str = "pdfium"
     # Repeated running headers/footers removed from paginated text.
     strip_running_headers: bool = True
     tesseract_cmd: str | None = None  # None: `tesseract` from PATH

@@ -15,13 +15,15 @@ from ingest.clean import clean_text, normalise_line_key
 from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, PasswordProtectedError
 from ingest.ocr import ocr_image
 from ingest.options import ParseOptions
+from ingest.parsers.pdf_tables import find_grids, page_blocks, ruled_segments
 from models.domain.types import ParsedDocument
 
 log = logging.getLogger(__name__)
 
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _EDGE_BAND = 0.08  # share of the page height searched for running headers/footers
-_RULED_MIN_PATHS = 6  # fewer vector paths than this: a rule under a header, not a table
+# pdfplumber engine: fewer vector paths than this is a rule under a header, not a table
+_RULED_MIN_PATHS = 6
 _IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
                   "Producer": "producer", "CreationDate": "created", "ModDate": "modified"}
@@ -98,15 +100,15 @@ class PdfParser:
             try:
                 raw = textpage.get_text_range()
                 paths, has_image = _object_census(page)
-                visible = sum(1 for c in raw if not c.isspace())
+                visible = len("".join(raw.split()))
                 needs_ocr = has_image and (visible < options.ocr_min_chars or _readable_share(raw) < 0.5)
                 if needs_ocr:
                     self._ocr_page(page, draft, raw, options, errors, unread_scans)
                 else:
                     if options.strip_running_headers:
                         draft.edge_keys = _edge_keys(textpage, page)
-                    if not (options.pdf_tables and paths >= _RULED_MIN_PATHS
-                            and self._layout_page(data, index, draft, plumber)):
+                    if not (options.pdf_tables and paths
+                            and self._tables_page(page, textpage, data, index, draft, plumber, options, paths)):
                         draft.add_text(raw)
             finally:
                 textpage.close()
@@ -151,6 +153,23 @@ class PdfParser:
         draft.add_text(result.text)
         draft.ocr = True
         draft.ocr_confidence = result.confidence
+
+    def _tables_page(self, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, data: bytes, index: int,
+                     draft: DraftPage, plumber: list[Any], options: ParseOptions, paths: int) -> bool:
+        if options.pdf_table_engine == "pdfplumber":
+            return paths >= _RULED_MIN_PATHS and self._layout_page(data, index, draft, plumber)
+        grids = find_grids(ruled_segments(page))
+        if not grids:
+            return False
+        blocks = page_blocks(textpage, page.get_cropbox(), grids)
+        if blocks is None:  # side-by-side tables: pdfplumber knows how to read them
+            return self._layout_page(data, index, draft, plumber)
+        for block in blocks:
+            if isinstance(block, str):
+                draft.add_text(block)
+            else:
+                draft.add_table(block)  # type: ignore[arg-type]
+        return True
 
     def _layout_page(self, data: bytes, index: int, draft: DraftPage, plumber: list[Any]) -> bool:
         """Rebuild a ruled page with pdfplumber: text lines and tables in vertical order.
