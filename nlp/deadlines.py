@@ -74,25 +74,33 @@ def _contract_noun(folded_sentence: str, folded_doc_head: str) -> str:
             "contrat": "du contrat", "commande": "de la commande"}.get(word, "du marché")
 
 
-def _last_noun(facts: SentenceFacts, before: int, plural: bool) -> str | None:
-    best: str | None = None
-    for tok, lemma, pos, off in zip(facts.tokens, facts.lemmas, facts.pos, facts.offsets):
+_FEMININE_DET = frozenset({"la", "une", "toute", "cette", "chaque_f"})
+_MASCULINE_DET = frozenset({"le", "un", "tout", "ce", "cet"})
+_FEMININE_END = ("tion", "sion", "té", "ure", "ance", "ence", "ade", "ée", "ette", "ie", "ise", "elle", "ale", "ine")
+
+
+def _last_noun(facts: SentenceFacts, before: int, plural: bool) -> tuple[str, bool] | None:
+    """The last noun before `before` of the wanted number, with its gender (True = feminine)."""
+    best: tuple[str, bool] | None = None
+    for i, (tok, lemma, pos, off) in enumerate(zip(facts.tokens, facts.lemmas, facts.pos, facts.offsets)):
         if off >= before:
             break
         if pos != "NOUN" or lemma.lower() in _GENERIC_NOUNS or len(lemma) < 3:
             continue
         is_plural = tok.lower().endswith(("s", "x")) and not lemma.lower().endswith(("s", "x"))
         if plural == is_plural:
-            best = lemma.lower()
+            det = facts.tokens[i - 1].lower() if i > 0 else ""
+            feminine = det in _FEMININE_DET or (det not in _MASCULINE_DET and lemma.lower().endswith(_FEMININE_END))
+            best = (lemma.lower(), feminine)
     return best
 
 
-def _with_article(noun: str, plural: bool) -> str:
+def _with_article(noun: str, plural: bool, feminine: bool = False) -> str:
     if plural:
         return f"des {noun}s" if not noun.endswith(("s", "x")) else f"des {noun}"
     if noun[0] in "aeiouyéèêhâîô":
         return f"de l'{noun}"
-    return f"du {noun}" if not noun.endswith("e") else f"de la {noun}"
+    return f"de la {noun}" if feminine else f"du {noun}"
 
 
 def find_deadline_anchor(facts: SentenceFacts, dur_end: int, folded_doc_head: str) -> str | None:
@@ -108,9 +116,9 @@ def find_deadline_anchor(facts: SentenceFacts, dur_end: int, folded_doc_head: st
         if fold(event) in ("notification", "signature", "conclusion", "entree", "prise") and owner != "leur":
             return f"{event} {_contract_noun(folded[:dur_end], folded_doc_head)}"
         plural = owner == "leur"
-        noun = _last_noun(facts, dur_end, plural)
-        if noun:
-            return f"{event} {_with_article(noun, plural)}"
+        found = _last_noun(facts, dur_end, plural)
+        if found:
+            return f"{event} {_with_article(found[0], plural, found[1])}"
         return event
     if anchor and re.fullmatch(r"\s*(notification|signature) du march[eé]\s*", anchor):
         # B's normaliser says « du marché » for a possessive: an accord-cadre says so itself

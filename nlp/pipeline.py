@@ -43,6 +43,36 @@ PRESCRIPTIVE_LEMMAS = frozenset({
 })
 
 
+# The small tagger sometimes reads a 3rd-person present as an adjective or a noun
+# (« convoque », « diffuse »): these written forms are recognised as a fallback.
+_EXTRA_ER_VERBS = ("convoquer", "diffuser", "alerter", "archiver", "contacter", "documenter",
+                   "emballer", "étiqueter", "installer", "nettoyer", "planifier", "renseigner",
+                   "actualiser", "accompagner", "préparer", "rédiger", "retourner", "signer", "tester")
+_IRREGULAR_FORMS = {
+    "remet": "remettre", "transmet": "transmettre", "met": "mettre", "produit": "produire",
+    "fournit": "fournir", "établit": "établir", "rétablit": "rétablir", "prend": "prendre",
+    "reprend": "reprendre", "intervient": "intervenir", "tient": "tenir", "maintient": "maintenir",
+    "fait": "faire", "répond": "répondre", "détruit": "détruire", "garantit": "garantir",
+    "souscrit": "souscrire", "prévient": "prévenir", "remplit": "remplir", "conduit": "conduire",
+}
+
+
+def _present_forms() -> dict[str, str]:
+    forms = {}
+    for lemma in (*PRESCRIPTIVE_LEMMAS, *_EXTRA_ER_VERBS):
+        if lemma.endswith("er"):
+            forms[lemma[:-2] + "e"] = lemma
+            forms[lemma[:-2] + "ent"] = lemma
+    forms.update(_IRREGULAR_FORMS)
+    forms.update({form + "nt" if form.endswith("e") else form: lemma for form, lemma in list(_IRREGULAR_FORMS.items())})
+    return forms
+
+
+PRESENT_FORMS = _present_forms()
+_DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "des", "du", "de", "ce", "cette",
+                          "chaque", "toute", "tout", "sa", "son", "ses", "leur", "leurs", "au", "aux"})
+
+
 @dataclass(frozen=True)
 class Cue:
     """One verbal cue in a sentence: what kind, which lemma, where (token index)."""
@@ -83,6 +113,14 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
             p in ("est", "sont", "sera", "seront", "être") for p in prev
         ):
             cues.append(Cue("passive", lemma, tok.i))
+        elif tok.pos_ == "AUX" and lemma in ("être", "avoir") and any(
+            "Part" in t.morph.get("VerbForm") for t in doc[tok.i + 1:tok.i + 3]
+        ):
+            continue  # « est tenu », « sont remplacés »: the participle carries the cue
+        elif tok.pos_ not in ("VERB", "AUX") and lower in PRESENT_FORMS and (
+            tok.i > 0 and doc[tok.i - 1].lower_ not in _DETERMINERS
+        ):
+            cues.append(Cue("present", PRESENT_FORMS[lower], tok.i))
         elif tok.pos_ in ("VERB", "AUX") and "Ind" in morph.get("Mood") and "3" in morph.get("Person"):
             tense = morph.get("Tense")
             if "Pres" in tense:

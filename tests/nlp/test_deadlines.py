@@ -1,0 +1,84 @@
+"""Deadlines as a contract manager reads them: how long, counted how, from what, for whom."""
+
+from __future__ import annotations
+
+from models.domain.types import Deadline, ParsedDocument
+from nlp.deadlines import extract_deadlines
+from nlp.structure import segment_clauses
+
+
+def deadlines(text: str) -> list[Deadline]:
+    parsed = ParsedDocument(status="parsed", format="txt", text=text)
+    return extract_deadlines(parsed, segment_clauses(parsed))
+
+
+def only(text: str) -> Deadline:
+    found = deadlines(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_number_in_words_with_figures_and_working_days() -> None:
+    d = only("Article 6 – Remplacement\nLe prestataire remplace le matériel défectueux dans un délai "
+             "de douze (12) jours ouvrés à compter de la réception de la demande du service.\n")
+    assert (d.duration, d.unit, d.day_type) == (12, "jour", "ouvre")
+    assert d.party == "titulaire"
+    assert d.article == "6"
+    assert d.anchor is not None and "demande" in d.anchor
+
+
+def test_day_type_is_null_when_the_days_are_not_qualified() -> None:
+    d = only("Le fournisseur livre les denrées dans un délai de 3 jours suivant la commande.")
+    assert d.day_type is None
+    assert d.unit == "jour" and d.duration == 3
+
+
+def test_contract_duration_has_no_party_and_explicit_anchor() -> None:
+    d = only("L'accord-cadre est conclu pour une durée de vingt-quatre (24) mois à compter de sa notification.")
+    assert (d.duration, d.unit, d.party) == (24, "mois", None)
+    assert d.anchor == "notification de l'accord-cadre"
+
+
+def test_market_notification_anchor() -> None:
+    d = only("Le marché prend effet pour une durée de trois ans à compter de sa notification.")
+    assert (d.duration, d.unit) == (3, "an")
+    assert d.anchor == "notification du marché"
+
+
+def test_payment_time_is_the_buyer_s() -> None:
+    d = only("Les sommes dues sont réglées dans un délai global de paiement de trente jours "
+             "à compter de la réception de la facture.")
+    assert d.party == "acheteur"
+    assert d.duration == 30
+
+
+def test_buyer_subject_and_deadline_before_an_event() -> None:
+    d = only("La commune informe le titulaire au moins trois (3) mois avant l'échéance du marché.")
+    assert d.party == "acheteur"
+    assert d.anchor is not None and "echeance" in d.anchor.replace("é", "e")
+
+
+def test_hours_and_pronoun_subject() -> None:
+    found = deadlines("Article 4\nLe titulaire prend en charge toute panne critique. Il remet l'équipement en "
+                      "service dans un délai de six (6) heures à compter de l'appel.")
+    assert [(d.duration, d.unit, d.party) for d in found] == [(6, "heure", "titulaire")]
+
+
+def test_implied_object_of_a_possessive_is_made_explicit() -> None:
+    d = only("Le titulaire traite toute réclamation d'usager dans un délai de cinq jours à compter de sa réception.")
+    assert d.anchor == "réception de la réclamation"
+
+
+def test_penalty_rates_and_opening_hours_are_not_deadlines() -> None:
+    text = ("Le titulaire encourt une pénalité de 100 € par jour de retard.\n"
+            "L'accueil est ouvert de 8h00 à 12h00.\n"
+            "En cas d'indisponibilité supérieure à 4 heures, une pénalité de 50 € est appliquée.\n")
+    assert deadlines(text) == []
+
+
+def test_span_points_at_the_duration_in_the_document() -> None:
+    text = "Préambule.\nLe titulaire remet son rapport dans un délai de 10 jours suivant la réunion."
+    d = only(text)
+    assert d.span is not None
+    assert text[d.span.start:d.span.end].startswith("10 jours")
+    assert d.quote in text

@@ -1,0 +1,93 @@
+"""Document kind: what a contract manager would file the document under."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.domain.types import ParsedDocument
+from nlp.kinds import classify_kind
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+def doc(text: str, **metadata: str) -> ParsedDocument:
+    return ParsedDocument(status="parsed", format="txt", text=text, metadata=dict(metadata))
+
+
+def kind_of(text: str, model_dir: Path, **metadata: str) -> str:
+    return classify_kind(doc(text, **metadata), cache_dir=model_dir)[0]
+
+
+def test_ccap_title_wins_over_body_mentions(model_dir: Path) -> None:
+    text = ("Communauté de communes du Pays de Serre\n"
+            "CAHIER DES CLAUSES ADMINISTRATIVES PARTICULIÈRES\n"
+            "Marché de collecte des encombrants\n"
+            "Article 2 – Pièces contractuelles : l'acte d'engagement, le présent CCAP, le CCTP.\n")
+    kind, confidence = classify_kind(doc(text), cache_dir=model_dir)
+    assert kind == "ccap"
+    assert confidence >= 0.75
+
+
+def test_acte_d_engagement_in_markdown(model_dir: Path) -> None:
+    text = ("# Acte d'engagement\n\n**Acheteur** : Ville de Rocheblanche\n\n"
+            "Le signataire s'engage à exécuter les prestations pour 12 300 € HT.\n")
+    assert kind_of(text, model_dir) == "ae"
+
+
+def test_letter_citing_the_ccap_is_not_a_ccap(model_dir: Path) -> None:
+    text = ("Ville de Rocheblanche\nDirection des finances\n\n"
+            "Objet : Mise en demeure – nettoyage de la salle polyvalente\n\n"
+            "Madame la Gérante,\n\nEn application de l'article 8 du CCAP, je vous mets en demeure "
+            "d'assurer le nettoyage dans un délai de cinq jours.\n")
+    assert kind_of(text, model_dir) == "mise_en_demeure"
+
+
+def test_titulaire_answering_a_formal_notice_without_contesting(model_dir: Path) -> None:
+    text = ("NETTO-PLUS SARL – SIRET 401 222 333 00018\n\nObjet : votre mise en demeure du 4 mai\n\n"
+            "Madame, nous accusons réception de votre courrier. Nos équipes interviendront dès jeudi.\n")
+    assert kind_of(text, model_dir) == "courrier_titulaire"
+
+
+def test_titulaire_contesting_penalties_by_email(model_dir: Path) -> None:
+    text = ("Bonjour,\n\nNous contestons les pénalités que vous envisagez : le retard vient de la "
+            "fermeture du site décidée par vos services.\n\nCordialement\nJ. Morel, gérant")
+    kind = kind_of(text, model_dir, From="Jeanne Morel <j.morel@netto-plus.fr>",
+                   To="Service des marchés <marches@ville-rocheblanche.fr>",
+                   Subject="RE: pénalités envisagées – marché de nettoyage")
+    assert kind == "contestation"
+
+
+def test_memoire_en_reclamation(model_dir: Path) -> None:
+    text = ("TRANSPORTS VALLIER SAS\n\nObjet : Mémoire en réclamation – marché de transport scolaire\n\n"
+            "Monsieur le Président,\n\nNous vous présentons notre mémoire exposant les motifs du différend.\n")
+    assert kind_of(text, model_dir) == "reclamation"
+
+
+def test_buyer_invites_observations_before_penalties(model_dir: Path) -> None:
+    text = ("Département de la Sarthe-Haute\n\nObjet : Pénalités envisagées – invitation à présenter "
+            "vos observations\n\nMonsieur,\n\nJ'envisage d'appliquer une pénalité de 800 €. Vous disposez "
+            "de quinze jours pour présenter vos observations.\n")
+    assert kind_of(text, model_dir) == "invitation_observations"
+
+
+def test_file_name_carries_no_meaning(model_dir: Path) -> None:
+    text = ("ORDRE DE SERVICE N° 2\nMarché de voirie – Commune de Lessac\n"
+            "Les travaux de la tranche 2 commencent le 3 mars.\n")
+    parsed = doc(text)
+    assert classify_kind(parsed, filename="mise-en-demeure.pdf", cache_dir=model_dir)[0] == "ordre_de_service"
+    assert classify_kind(parsed, filename="scan_0042.pdf", cache_dir=model_dir)[0] == "ordre_de_service"
+
+
+def test_model_only_answer_is_never_fully_trusted(model_dir: Path) -> None:
+    text = "Réunion de suivi du 3 mars : points abordés, planning, questions diverses."
+    _kind, confidence = classify_kind(doc(text), cache_dir=model_dir)
+    assert confidence <= 0.7
+
+
+def test_empty_document_is_autre_with_zero_confidence(model_dir: Path) -> None:
+    assert classify_kind(doc("   \n"), cache_dir=model_dir) == ("autre", 0.0)

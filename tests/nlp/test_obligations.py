@@ -1,0 +1,71 @@
+"""Obligations: a party bound by a duty verb, not options, definitions or penalties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.domain.types import Obligation, ParsedDocument
+from nlp.obligations import extract_obligations
+from nlp.structure import segment_clauses
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+def obligations(text: str, model_dir: Path) -> list[Obligation]:
+    parsed = ParsedDocument(status="parsed", format="txt", text=text)
+    return extract_obligations(parsed, segment_clauses(parsed), cache_dir=model_dir)
+
+
+def parties(text: str, model_dir: Path) -> list[str | None]:
+    return [o.party for o in obligations(text, model_dir)]
+
+
+def test_duty_verbs_of_each_party(model_dir: Path) -> None:
+    text = ("Article 3 – Exécution\n"
+            "Le prestataire s'engage à fournir un planning d'intervention mensuel.\n"
+            "Le fournisseur est tenu d'emballer les colis sous film recyclable.\n"
+            "Le pouvoir adjudicateur doit communiquer les codes d'accès aux locaux.\n")
+    found = obligations(text, model_dir)
+    assert [o.party for o in found] == ["titulaire", "titulaire", "acheteur"]
+    assert all(o.article == "3" for o in found)
+    assert all(0.5 <= o.confidence <= 1.0 for o in found)
+
+
+def test_prescriptive_present_tense_is_a_duty(model_dir: Path) -> None:
+    assert parties("Le titulaire transmet chaque mois un état des stocks au magasin central.", model_dir) == ["titulaire"]
+
+
+def test_option_is_not_a_duty(model_dir: Path) -> None:
+    assert parties("L'acheteur peut demander le remplacement d'un intervenant.", model_dir) == []
+
+
+def test_passive_without_a_party_is_not_an_obligation(model_dir: Path) -> None:
+    assert parties("Les factures sont payées par virement dans un délai de trente jours.", model_dir) == []
+
+
+def test_passive_with_the_party_named_is_an_obligation(model_dir: Path) -> None:
+    text = "Les pièces défectueuses sont remplacées par le titulaire sans frais pour la commune."
+    assert parties(text, model_dir) == ["titulaire"]
+
+
+def test_pronoun_takes_the_previous_party(model_dir: Path) -> None:
+    text = ("Article 7\nLe maître d'ouvrage convoque les entreprises aux réunions de chantier. "
+            "Il en diffuse le compte rendu sous huit jours.")
+    assert parties(text, model_dir) == ["acheteur", "acheteur"]
+
+
+def test_definitions_and_penalties_are_not_obligations(model_dir: Path) -> None:
+    text = ("On entend par jour ouvré un jour du lundi au vendredi hors jours fériés.\n"
+            "En cas de retard, le titulaire encourt une pénalité de 120 € par jour.\n")
+    assert parties(text, model_dir) == []
+
+
+def test_quote_and_span_point_into_the_document(model_dir: Path) -> None:
+    text = "Préambule.\nLe titulaire restitue les clés du bâtiment à la fin des travaux."
+    [o] = obligations(text, model_dir)
+    assert o.span is not None and text[o.span.start:o.span.end] == o.quote
