@@ -103,3 +103,17 @@ def test_counted_days_inclusive():
 @pytest.mark.parametrize("hours, units", [(0, 0), (-1, 0), (0.25, 1), (3.0, 3), (3.5, 4), (47.5, 48)])
 def test_started_units(hours, units):
     assert started_units(hours) == units
+
+
+def test_working_day_durations_and_days_late_agree_over_two_years():
+    start = D(2025, 1, 1)
+    for offset in range(0, 730, 3):
+        day = start + dt.timedelta(days=offset)
+        for n in (1, 5, 12):
+            for kind in ("ouvre", "ouvrable"):
+                end = add_duration(day, n, "jour", kind, extend_to_working_day=False)
+                assert is_working_day(end, kind)
+                assert days_late(day, end, kind) == n
+            end = add_duration(day, n, "jour")
+            assert is_working_day(end, "ouvre")  # never a Saturday, Sunday or holiday
+            assert 0 <= (end - day).days - n <= 4  # at most a long weekend of extension
