@@ -68,7 +68,7 @@ _PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d
 # Triggers, tested in this order on the failing's description (first match wins).
 _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
     ("securite", re.compile(
-        r"hygiene|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
+        r"hygiene|bionettoyage|(?:mesures?|regles?)\s+de\s+confinement|risque\s+infectieux|asepsie|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
         r"coordonnateur)\s+(?:\w+\s+){0,3}(?:de\s+)?securite|violation\s+de\s+(?:donnees|la\s+confidentialite)|"
         r"donnees\s+a\s+caractere\s+personnel|confidentialite|rgpd|cybersecurite|incident\s+de\s+securite")),
     ("social", re.compile(
@@ -82,15 +82,18 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"convocation|seance|rendez-vous|point|revue)|absent|non[- ]participation|non[- ]presentation|par\s+absence|"
         r"absence\s+non\s+(?:excusee|justifiee)")),
     ("non_conformite", re.compile(
-        r"non[- ]conform|rejet|rejete|refus\w*\s+(?:de\s+)?(?:la\s+)?(?:livraison|fourniture)|remplace|"
+        r"non[- ]conform|rejet|rejete|remplace|"
         r"sans\s+(?:le|la|l')\s*(?:montage|mise\s+en\s+place|installation|mise\s+en\s+service)|defaut\s+de\s+montage|"
-        r"malfacon|defectu|non[- ]respect\s+des\s+(?:specifications|prescriptions\s+techniques)|qualite")),
+        r"malfacon|defectu|non[- ]respect\s+des\s+(?:specifications|prescriptions\s+techniques)|qualite|"
+        r"incomplet|refus|manquant\w*\s+(?:a|lors\s+de)\s+la\s+livraison")),
     ("document", re.compile(
         r"rapports?\s+(?:mensuel|trimestriel|annuel|semestriel|hebdomadaire|d'activite|d'intervention|de\s+visite|"
-        r"de\s+suivi)|comptes?[- ]rendus?|\bdoe\b|dossier\s+des\s+ouvrages|bilan|documents?|attestations?|planning|"
+        r"de\s+suivi)|comptes?[- ]rendus?|\bdoe\b|dossier\s+des\s+ouvrages|bilan|documents?(?!\s+d'etudes?)|attestations?|planning|"
         r"justificatifs?|tableau\s+de\s+bord|reporting|releves?|plans?\s+d'execution|pieces?\s+(?:justificatives|"
-        r"demandees)|contrat\s+de\s+sous-traitance|certificats?|dossier|fiches?\s+d'intervention")),
-    ("retard", re.compile(r"retard|delai|tardi|depassement|au-dela\s+de\s+la\s+date|apres\s+la\s+date|hors\s+delai")),
+        r"demandees)|contrat\s+de\s+sous-traitance|certificats?|\bdiuo\b|dossier\s+d'intervention|fiches?\s+d'intervention")),
+    ("retard", re.compile(
+        r"retard|tardi|depassement|hors\s+delai|au-dela\s+(?:du|de\s+la|des|de\s+l')\s*(?:delai|date|heure)|"
+        r"apres\s+(?:le|la|l')\s*(?:delai|date|heure|echeance)|non[- ]respect\s+(?:du|des)\s+(?:delais?|dates?)")),
 )
 
 _UNIT_PATTERNS: tuple[tuple[PenaltyUnit, re.Pattern[str]], ...] = (
@@ -109,7 +112,7 @@ _PER_OCCURRENCE = re.compile(
 )
 _NOT_OCCURRENCE_NOUNS = frozenset({
     "rapport", "application", "derogation", "reference", "le", "la", "les", "l'acheteur", "ailleurs", "consequent",
-    "tranche", "lot", "avenant", "voie", "lettre", "courrier", "ordre", "decision", "dela", "exemple", "suite",
+    "tranche", "avenant", "voie", "lettre", "courrier", "ordre", "decision", "dela", "exemple", "suite",
     "defaut", "titulaire", "cent", "mille",
 })
 _STARTED = re.compile(r"(?:toute?|chaque)\s+(?:heure|journee|jour|semaine|mois|fraction\s+d'heure)s?\s+(?:de\s+retard\s+)?(?:commencee?|entamee?)")
@@ -139,6 +142,7 @@ class _Unit:
     describe: str  # folded text describing the failing (row cells, sentence, intro)
     unit_hint: str = ""  # folded header of the amount column
     is_row: bool = False
+    context: str = ""  # folded header row and the text just before the table
 
 
 def _clean_quote(raw: str) -> str:
@@ -153,6 +157,7 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
     header: list[str] | None = None
     header_raw: list[str] = []
     in_table = False
+    table_start = 0
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
@@ -163,17 +168,16 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
         row_starts.add(start)
         cells = [c.strip() for c in line.split(" | ")]
         folded_cells = [fold(c) for c in cells]
-        has_value = any(find_amounts(c) or find_fractions(c) or find_percents(c) or _FORMULA.search(c)
-                        for c in folded_cells)
+        has_value = any(_has_value(c) for c in folded_cells)
         if not in_table:
             in_table = True
+            table_start = start
             if not has_value:
                 header, header_raw = folded_cells, cells
                 continue
         if not has_value:
             continue
-        value_idx = [i for i, c in enumerate(folded_cells)
-                     if find_amounts(c) or find_fractions(c) or find_percents(c) or _FORMULA.search(c)]
+        value_idx = [i for i, c in enumerate(folded_cells) if _has_value(c)]
         describe = " ".join(c for i, c in enumerate(folded_cells) if i not in value_idx)
         unit_hint = ""
         if header and len(header) == len(cells):
@@ -185,6 +189,7 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             body=" ".join(folded_cells[i] for i in value_idx) + " " + unit_hint,
             raw=" ".join(cells[i] for i in value_idx) + " " + (" ".join(header_raw[i] for i in value_idx) if unit_hint else ""),
             describe=describe, unit_hint=unit_hint, is_row=True,
+            context=" ".join(header or []) + " " + fold(text[max(0, table_start - 300):table_start]),
         ))
     return units, row_starts
 
@@ -443,6 +448,8 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     drafts: list[tuple[_Unit, Clause | None, _Reading]] = []
     for unit in units:
         clause = article_at(clauses, unit.start)
+        if unit.is_row and not _row_in_penalty_context(unit, clause, by_article):
+            continue  # a price schedule or a fee table, not a penalty grid
         reading = _read(unit, clause.text if clause else "")
         if reading is None:
             continue
@@ -521,6 +528,12 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
             review_reason="; ".join(reasons) if reasons else None,
         ))
     return out
+
+
+def _row_in_penalty_context(unit: _Unit, clause: Clause | None, by_article: dict[str | None, Clause]) -> bool:
+    if _PENALTY_CUE.search(unit.describe + " " + unit.body + " " + unit.context):
+        return True
+    return any("penalit" in h for h in _heading_chain(clause, by_article))
 
 
 def _heading_chain(clause: Clause | None, by_article: dict[str | None, Clause]) -> list[str]:

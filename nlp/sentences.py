@@ -40,6 +40,8 @@ def _is_table_row(line: str) -> bool:
 def _is_wrapped_paragraph(line: str) -> bool:
     """'9.7.1 Le montant total des pénalités … ne peut' goes on on the next line."""
     rest = line[_HEADING_NUMBER.match(line).end():] if _HEADING_NUMBER.match(line) else line
+    if re.search(r"[.:]\s+\S", rest):
+        return True  # "7.3 Plafond. Par dérogation … des pénalités" runs on
     return bool(_PROSE_START.match(rest)) and len(rest.split()) > 5
 
 
