@@ -196,3 +196,64 @@ def eml_html_only() -> bytes:
                     "<table><tr><td>Échéance</td><td>15/01/2026</td></tr></table></body></html>",
                     subtype="html")
     return msg.as_bytes()
+
+
+def pdf_with_merged_cells_and_a_framed_note() -> bytes:
+    """A penalty grid whose first column spans two rows, plus a framed paragraph (not a table)."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4)
+    grid = Table([
+        ["Délai", "Situation", "Pénalité"],
+        ["Intervention", "urgente", "200 € par heure"],
+        ["", "normale", "60 € par jour ouvré"],
+        ["Rapport", "mensuel", "100 € par rapport"],
+    ])
+    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("SPAN", (0, 1), (0, 2))]))
+    note = Table([["Toute heure commencée est due."]])
+    note.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, "black")]))
+    doc.build([Paragraph("Article 6 - Pénalités d'intervention", styles["Normal"]), Spacer(1, 10), grid,
+               Spacer(1, 20), note, Spacer(1, 10), Paragraph("Article 7 - Résiliation", styles["Normal"])])
+    return buf.getvalue()
+
+
+def xlsx_workbook() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "Bordereau"
+    sheet.append(["Code", "Désignation", "Prix HT"])
+    sheet.append(["A1", "Élagage d'un arbre", 180.5])
+    sheet.append(["A2", "Abattage", 420])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def png_scan(lines: list[str]) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (1400, 200 + 80 * len(lines)), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((80, 80 + 80 * i), line, fill=0, font=_font(40))
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def eml_forwarding_an_eml(inner: bytes) -> bytes:
+    from email import message_from_bytes, policy
+
+    msg = EmailMessage()
+    msg["From"] = "assistante@exemple.fr"
+    msg["To"] = "juriste@exemple.fr"
+    msg["Subject"] = "TR: réponse du titulaire"
+    msg["Date"] = "Thu, 12 Feb 2026 08:00:00 +0100"
+    msg.set_content("Pour information, le message du titulaire ci-joint.")
+    msg.add_attachment(message_from_bytes(inner, policy=policy.default))
+    return msg.as_bytes()

@@ -1,0 +1,35 @@
+import pytest
+from ingest_builders import eml_cp1252_undeclared, eml_forwarding_an_eml, png_scan, xlsx_workbook
+
+from ingest.ocr import ocr_available
+from ingest.options import ParseOptions
+from ingest.parse import parse_bytes
+
+OPTIONS = ParseOptions()
+
+
+def test_xlsx_sheet_becomes_a_table() -> None:
+    doc = parse_bytes(xlsx_workbook(), filename="bpu.xlsx", options=OPTIONS)
+    assert doc.status == "parsed" and doc.format == "xlsx"
+    (table,) = doc.tables
+    assert table.rows == (("Code", "Désignation", "Prix HT"), ("A1", "Élagage d'un arbre", "180.5"),
+                          ("A2", "Abattage", "420"))
+    assert doc.text.startswith("Feuille : Bordereau\nCode | Désignation | Prix HT")
+
+
+@pytest.mark.skipif(not ocr_available(OPTIONS), reason="tesseract fra absent")
+def test_png_scan_is_ocred() -> None:
+    doc = parse_bytes(png_scan(["Procès-verbal de constat", "Livraison incomplète le 4 mars"]),
+                      filename="photo.png", options=OPTIONS)
+    assert doc.status == "parsed" and doc.pages[0].ocr
+    assert "constat" in doc.text and "Livraison" in doc.text
+
+
+def test_forwarded_message_is_an_eml_attachment() -> None:
+    inner = eml_cp1252_undeclared()
+    doc = parse_bytes(eml_forwarding_an_eml(inner), filename="tr.eml", options=OPTIONS)
+    (attachment,) = doc.attachments
+    assert attachment.content_type == "message/rfc822"
+    assert attachment.filename.endswith(".eml")
+    child = parse_bytes(attachment.data, filename=attachment.filename, options=OPTIONS)
+    assert "l'œuvre sera livrée" in child.text
