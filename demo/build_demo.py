@@ -4,7 +4,8 @@
     .venv/bin/python demo/build_demo.py --check    # validates sources, writes nothing
 
 Sources live in `demo/src/<name>/`: one `<relative path>.src` file per output document,
-plus `portfolio.json`, `incidents.csv` and `answers.json` (breaches, exclusion, queries)
+plus `portfolio.json`, `incidents.csv` and `answers.json` (breaches, exclusion, queries,
+evidence)
 copied or checked as they stand. A `.src` file starts with `%key: value` directives
 (format, kind, header, footer, e-mail headers, attachments) followed by the body.
 
@@ -505,6 +506,12 @@ def check_answers(out: Path, answers: dict, docs: dict[str, dict]) -> None:
         for g in s["grounds"]:
             if g["document"] not in docs:
                 raise BuildError(f"exclusion: unknown path {g['document']}")
+    for d in answers.get("evidence", {}).get("disputes", []):
+        if docs.get(d["dispute"], {}).get("kind") not in ("contestation", "reclamation"):
+            raise BuildError(f"evidence: {d['dispute']} is not a dispute")
+        for e in d["evidence"]:
+            if e["path"] not in docs:
+                raise BuildError(f"evidence: unknown path {e['path']}")
     for q in answers["queries"]:
         for r in q["relevant"]:
             if r["path"] not in docs:
@@ -548,6 +555,8 @@ def build(name: str, check_only: bool) -> None:
         _dump(out / "gold" / "breaches.json", answers["breaches"])
         _dump(out / "gold" / "exclusion.json", answers["exclusion"])
         _dump(out / "gold" / "queries.json", answers["queries"])
+        if "evidence" in answers:
+            _dump(out / "gold" / "evidence.json", answers["evidence"])
         _dump(out / "gold" / "queries-input.json",
               [{"query": q["query"]} for q in answers["queries"]])
         if (src_root / "gold-README.md").exists():
