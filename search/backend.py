@@ -92,3 +92,13 @@ def with_filters(root: Node | None, filters: list[Node]) -> Node | None:
         return root
     items = ([root] if root is not None else []) + filters
     return items[0] if len(items) == 1 else And(tuple(items), implicit=False)
+
+
+def minimum_should_match(n: int) -> int:
+    """How many of n juxtaposed words a record must contain: one of two, all but one of 3-5,
+    a little less for long queries (a pasted sentence should still find its clause)."""
+    if n <= 2:
+        return 1
+    if n <= 5:
+        return n - 1
+    return max(4, (n * 2) // 3)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import math
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,9 +20,9 @@ from typing import Any
 import tantivy
 
 from search import french
-from search.backend import Filters, check_paging, date_number, resolve, with_filters
+from search.backend import Filters, check_paging, date_number, minimum_should_match, resolve, with_filters
 from search.errors import SearchError
-from search.query import And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, TEXT_FIELDS, free_text
+from search.query import TEXT_FIELDS, And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, free_text, is_filter
 from search.reconcile import ReconcileReport, apply, plan
 from search.records import FACET_FIELDS, KEYWORD_FIELDS, FacetCount, SearchHit, SearchRecord, SearchResults
 
@@ -266,7 +265,11 @@ class EmbeddedBackend:
 
     def _build(self, node: Node) -> tantivy.Query | None:
         if isinstance(node, Term):
-            return self._text_query(node.text, TEXT_FIELD_BOOSTS)
+            variants = [q for q in (self._text_query(w, TEXT_FIELD_BOOSTS) for w in french.relatives(node.text))
+                        if q is not None]
+            if len(variants) <= 1:
+                return variants[0] if variants else None
+            return tantivy.Query.disjunction_max_query(variants)
         if isinstance(node, Phrase):
             return self._text_query(node.text, TEXT_FIELD_BOOSTS)
         if isinstance(node, FieldMatch):
@@ -303,7 +306,7 @@ class EmbeddedBackend:
             built = self._build(item)
             if built is None:
                 continue
-            if node.implicit and isinstance(item, (Term, Phrase, Or)):
+            if node.implicit and not is_filter(item):
                 should.append(built)
                 if isinstance(item, Term):
                     loose_words.append(item.text)
@@ -366,7 +369,7 @@ class EmbeddedBackend:
 
     def _text_query_any(self, words: list[str]) -> tantivy.Query | None:
         # snippets come from the stored "text" field, analysed with ANALYZER
-        terms = {t for w in words for _, t in self._tokens(w)}
+        terms = {t for w in words for v in french.relatives(w) for _, t in self._tokens(v)}
         if not terms:
             return None
         return tantivy.Query.boolean_query(
@@ -403,11 +406,6 @@ class EmbeddedBackend:
             out[f] = tuple(FacetCount(str(int(b["key"]) if f == "year" else b["key"]), int(b["doc_count"]))
                            for b in buckets)
         return out
-
-
-def minimum_should_match(n: int) -> int:
-    """How many of n juxtaposed words a record must contain: all but one from three words on."""
-    return 1 if n <= 2 else n - 1 - (n >= 6) * math.floor((n - 5) / 2)
 
 
 def mark(fragment: str, ranges: Sequence[tuple[int, int]]) -> str:

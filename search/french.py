@@ -68,3 +68,39 @@ DOC_KIND_LABELS: dict[str, str] = {
     "decision_resiliation": "décision de résiliation",
     "autre": "",
 }
+
+
+# Word families of contract French that the stemmers (Snowball, light_french) leave apart:
+# noun vs participle (« plafond » / « plafonnées », « résiliation » / « résilié »). A query word
+# of a family also searches its relatives, in every backend. Folded forms; no cross-meaning
+# synonyms (« règlement » also means a regulation, so it is not tied to « paiement »).
+WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("plafond", "plafonne", "plafonnee", "plafonnees", "plafonnes", "plafonnement", "plafonner"),
+    ("resiliation", "resilier", "resilie", "resiliee", "resilies", "resiliees"),
+    ("paiement", "payer", "paye", "payee", "payees", "payes"),
+    ("livraison", "livrer", "livre", "livree", "livrees", "livres"),
+    ("execution", "executer", "execute", "executee", "executees", "executes"),
+    ("reception", "receptionner", "receptionne", "receptionnee", "receptionnees"),
+    ("reversibilite", "reversible"),
+    ("indisponibilite", "indisponible"),
+    ("disponibilite", "disponible"),
+    ("reconduction", "reconduire", "reconduit", "reconductible"),
+    ("modification", "modifier", "modifie", "modifiee"),
+    ("prolongation", "prolonger", "prolonge", "prolongee"),
+    ("notification", "notifier", "notifie", "notifiee"),
+    ("facturation", "facturer", "facture", "facturee"),
+    ("exoneration", "exonerer", "exonere", "exoneree"),
+    ("garantie", "garantir", "garanti"),
+    ("suspension", "suspendre", "suspendu", "suspendue"),
+    ("remplacement", "remplacer", "remplace", "remplacee"),
+)
+_FAMILY: dict[str, tuple[str, ...]] = {w: fam for fam in WORD_FAMILIES for w in fam}
+
+
+def relatives(word: str) -> tuple[str, ...]:
+    """The word's family (itself first), or just the word: « plafond » → plafond, plafonné..."""
+    key = fold(word)
+    family = _FAMILY.get(key) or (_FAMILY.get(key[:-1]) if key.endswith(("s", "x")) else None)
+    if not family:
+        return (word,)
+    return (word,) + tuple(w for w in family if w != key)

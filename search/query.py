@@ -304,3 +304,14 @@ def free_text(node: Node | None) -> list[str]:
     if isinstance(node, (And, Or)):
         return [t for item in node.items for t in free_text(item)]
     return []
+
+
+def is_filter(node: Node) -> bool:
+    """True for nodes that only restrict (exact fields, ranges, OR of those): they never score."""
+    if isinstance(node, Range):
+        return True
+    if isinstance(node, FieldMatch):
+        return node.field not in TEXT_FIELDS
+    if isinstance(node, Or):
+        return all(is_filter(i) for i in node.items)
+    return False

@@ -1,0 +1,48 @@
+"""What only the embedded engine has: a directory on disk reopened across processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tantivy
+
+from search.embedded import ANALYZER, EmbeddedBackend
+from search.records import SearchRecord
+
+
+def _rec(id: str, text: str, heading: str | None = None) -> SearchRecord:
+    return SearchRecord(id=id, record_type="clause", path=f"c/{id}.pdf", document_id=id, text=text, heading=heading)
+
+
+def test_reopened_index_registers_the_french_analyser(tmp_path: Path) -> None:
+    first = EmbeddedBackend(tmp_path / "ix")
+    first.index([_rec("a", "Les pénalités de retard sont dues sans mise en demeure.")])
+    first.close()
+
+    # the pitfall: an Index opened without registering the analyser cannot read or write it
+    raw = tantivy.Index.open(str(tmp_path / "ix"))
+    with pytest.raises(ValueError, match=ANALYZER):
+        raw.parse_query("pénalités", ["text"])
+
+    reopened = EmbeddedBackend(tmp_path / "ix")
+    assert [h.id for h in reopened.search("pénalité").hits] == ["a"]
+    reopened.index([_rec("b", "Les délais d'exécution courent à compter de la notification.")])
+    assert [h.id for h in reopened.search("exécutions").hits] == ["b"]
+    assert reopened.count() == 2
+    reopened.close()
+
+
+def test_old_schema_is_recreated_empty(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "ix")
+    backend.index([_rec("a", "texte")])
+    backend.close()
+    (tmp_path / "ix" / "vigie-schema.json").write_text('{"schema": 0}')
+    assert EmbeddedBackend(tmp_path / "ix").count() == 0
+
+
+def test_in_memory_backend(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(None)
+    backend.index([_rec("a", "Réception des prestations")])
+    assert backend.search("réceptions").total == 1
+    assert list(tmp_path.iterdir()) == []
