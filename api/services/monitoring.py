@@ -338,8 +338,14 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
         if key not in seen:
             seen.add(key)
             unique.append((p, path))
-    if regime.default_delay is not None and not any(p.trigger == "retard" for p, _ in unique):
-        unique.append((regime.default_delay, None))
+    no_delay_clause = not any(p.trigger == "retard" for p, _ in unique)
+    if linked.facts.failing_type == "retard" and (record.applies_ccag or no_delay_clause):
+        # the CCAP applies the CCAG penalties, or has no delay clause of its own
+        fallback = effective_regime(record.info, [p for p, _ in record.penalties], record.derogations, True)
+        if fallback.default_delay is not None:
+            unique.append((fallback.default_delay, None))
+        elif no_delay_clause:
+            linked.reviews.extend(fallback.notes)
     if not unique:
         linked.reviews.append("aucune clause de pénalité lue pour ce marché")
         return
@@ -496,6 +502,18 @@ _ANCHORS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _formal_notice_day(linked: _Linked) -> dt.date | None:
+    """The mise en demeure served about this incident: a linked letter, else the log's word
+    (« mise en demeure adressée le jour même / le 17/06/2025 »)."""
+    dates = [lt.corr.date for lt, _ in linked.actions if lt.kind == "mise_en_demeure" and lt.corr.date]
+    if dates:
+        return min(dates)
+    for m in _ACT_MENTION.finditer(fold(linked.incident.description)):
+        if m.group(1) == "mise en demeure":
+            return linked.incident.occurred_on if m.group(2) else _parse_numeric(m.group(3))
+    return None
+
+
 def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tuple[dt.date | None, str]:
     facts, inc = linked.facts, linked.incident
     folded = fold(anchor_text)
@@ -503,12 +521,8 @@ def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tu
         if not re.search(pattern, folded):
             continue
         if what == "mise_en_demeure":
-            dates = [lt.corr.date for lt, _ in linked.actions if lt.kind == "mise_en_demeure" and lt.corr.date]
-            if dates:
-                return min(dates), "mise en demeure du"
-            if re.search(r"mise en demeure[^.;]{0,40}le jour meme", fold(inc.description)):
-                return inc.occurred_on, "mise en demeure du"
-            return None, ""
+            day = _formal_notice_day(linked)
+            return day, ("mise en demeure du" if day else "")
         if what == "contract_notified":
             return contract.notified_on, "notification du marché le"
         if what == "reported_on":
@@ -544,6 +558,16 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
         if sim >= 0.25 and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
             return deadline
     return None
+
+
+_UNIT_FR = {"heure": "h", "jour": "jours", "semaine": "semaines", "mois": "mois", "an": "ans"}
+
+
+def _same_sentence(deadline: Deadline, penalty: Penalty) -> bool:
+    if normalise_article(deadline.article) != normalise_article(penalty.article):
+        return False
+    a, b = set(fold(deadline.quote).split()), set(fold(penalty.quote).split())
+    return bool(a and b) and len(a & b) / len(a | b) >= 0.6
 
 
 def _closest_deadline(penalty: Penalty, deadlines: Sequence[Deadline]) -> Deadline:
@@ -583,14 +607,20 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         return None, penalty, ""
     if facts.due_on:
         return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
-    # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »)
+    # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »),
+    # read by the penalty extractor or by the deadline extractor on the same sentence
+    if not penalty.grace_duration:
+        own = [d for d in record.deadlines if _same_sentence(d, penalty)]
+        if own:
+            penalty = dataclasses.replace(penalty, grace_duration=own[0].duration, grace_unit=own[0].unit,
+                                          quote=f"{penalty.quote} {own[0].anchor or ''}")
     if penalty.grace_duration and penalty.grace_unit:
         day, label = _anchor_day(penalty.quote, linked, record.info)
         if day:
             due = add_duration(day, penalty.grace_duration, penalty.grace_unit)
             cleared = dataclasses.replace(penalty, grace_duration=None, grace_unit=None)
             return due, cleared, (f"{label} {format_date(day)} + {format_number(penalty.grace_duration)} "
-                                  f"{penalty.grace_unit}(s) = {format_date(due)}")
+                                  f"{_UNIT_FR[penalty.grace_unit]} = {format_date(due)}")
     timed = [d for d in referenced if d.unit != "heure" or penalty.unit == "heure"]
     deadline = _closest_deadline(penalty, timed) if timed else _similar_deadline(linked, record)
     if deadline is not None:
@@ -598,7 +628,8 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         if day:
             due = add_duration(day, deadline.duration, deadline.unit, deadline.day_type)
             kind = {"ouvre": " ouvrés", "ouvrable": " ouvrables"}.get(deadline.day_type or "", "")
-            return due, penalty, (f"{label} {format_date(day)} + {format_number(deadline.duration)} {deadline.unit}(s){kind} "
+            return due, penalty, (f"{label} {format_date(day)} + {format_number(deadline.duration)} "
+                                  f"{_UNIT_FR[deadline.unit]}{kind} "
                                   f"(art. {deadline.article}) = {format_date(due)}")
     return None, penalty, ""
 
@@ -644,8 +675,9 @@ def evaluate_portfolio(
     shares = _service_shares(incidents, records)
     supplier_names = [n for s in suppliers for n in (s.name, *s.aliases)]
     buyer_names = sorted({c.buyer_name for c in contracts if c.buyer_name})
-    regimes = {ref: effective_regime(r.info, [p for p, _ in r.penalties], r.derogations,
-                                     r.applies_ccag or not any(p.trigger == "retard" for p, _ in r.penalties))
+    # the regime that limits amounts; the CCAG default delay penalty is fetched per incident
+    # (_link_clause) so that its caveats only reach findings that use it
+    regimes = {ref: effective_regime(r.info, [p for p, _ in r.penalties], r.derogations, False)
                for ref, r in records.items()}
 
     linked_all: list[_Linked] = []
@@ -683,6 +715,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                                   else (None, None, ""))
         reason = _not_breach_reason(linked, penalty)
         if reason:
+            # caveats about the clause do not concern an incident that is no breach
+            draft["reviews"] = [r for r in draft["reviews"] if not r.startswith("clause de pénalité")]
             draft.update(breach=False, acted_on=False, action_documents=(), computation=reason,
                          rule="monitoring.non_manquement")
             continue
@@ -695,7 +729,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours, occurrences=facts.occurrences,
-            value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur)
+            value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur,
+            formal_notice_on=_formal_notice_day(linked))
         comp = compute_penalty(penalty, breach_facts, contract=record.info)
         computation = comp.computation if not due_text else f"{due_text} ; {comp.computation}"
         if comp.days_late == 0 and due is not None:
@@ -708,6 +743,9 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                      clause_path=linked.clause_path, clause_article=linked.penalty.article)
         if comp.needs_review and comp.review_reason:
             draft["reviews"].append(comp.review_reason)
+        if facts.never_performed and comp.days_late:
+            draft["reviews"].append(f"prestation toujours non exécutée au {format_date(as_of)} : "
+                                    "pénalités provisoires, arrêtées à cette date")
         draft["confidence"] = round(min(draft["confidence"], 0.5 + min(linked.clause_score, 0.5)), 2)
         regime = regimes[record.info.ref]
         per_contract[record.info.ref].append(
