@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
 
 _BLOCKS = frozenset(
     {"p", "div", "section", "article", "header", "footer", "blockquote", "pre", "h1", "h2", "h3", "h4",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from email import policy
-from email.message import EmailMessage, Message
 from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -116,9 +116,9 @@ def _collect(part: Message, plain: list[str], html: list[str], attachments: list
         return
     filename = part.get_filename()
     if part.get_content_disposition() == "attachment" or filename:
-        data = part.get_payload(decode=True)
+        payload = part.get_payload(decode=True)
         name = _fix_raw_bytes(filename) if filename else _default_name(ctype, len(attachments) + 1)
-        attachments.append(Attachment(safe_filename(name), data if isinstance(data, bytes) else b"", ctype))
+        attachments.append(Attachment(safe_filename(name), payload if isinstance(payload, bytes) else b"", ctype))
     elif ctype == "text/plain":
         plain.append(_part_text(part))
     elif ctype == "text/html":

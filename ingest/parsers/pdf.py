@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -16,7 +17,7 @@ from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, Pa
 from ingest.ocr import ocr_image
 from ingest.options import ParseOptions
 from ingest.parsers.pdf_tables import find_grids, page_blocks, ruled_segments
-from models.domain.types import ParsedDocument
+from models.domain.types import ParsedDocument, ParseStatus
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ _EDGE_BAND = 0.08  # share of the page height searched for running headers/foote
 # pdfplumber engine: fewer vector paths than this is a rule under a header, not a table
 _RULED_MIN_PATHS = 6
 _IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([+\-Z])?(\d{2})?'?(\d{2})?")
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
                   "Producer": "producer", "CreationDate": "created", "ModDate": "modified"}
 
@@ -129,7 +131,7 @@ class PdfParser:
             strip_running_lines(pages)
         metadata = self._metadata(document)
         metadata["page_count"] = str(count)
-        status = "partial" if errors else "parsed"
+        status: ParseStatus = "partial" if errors else "parsed"
         return assemble(pages, fmt="pdf", paginated=True, status=status, errors=errors, metadata=metadata)
 
     def _ocr_page(self, page: pdfium.PdfPage, draft: DraftPage, raw: str, options: ParseOptions,
@@ -218,4 +220,22 @@ class PdfParser:
             raw = document.get_metadata_dict(skip_empty=True)
         except Exception:  # noqa: BLE001 - metadata is optional
             return {}
-        return {_METADATA_KEYS[k]: clean_text(v) for k, v in raw.items() if k in _METADATA_KEYS and v}
+        out = {_METADATA_KEYS[k]: clean_text(v) for k, v in raw.items() if k in _METADATA_KEYS and v}
+        for key in ("created", "modified"):
+            if key in out:
+                out[key] = pdf_date_to_iso(out[key])
+        return out
+
+
+def pdf_date_to_iso(value: str) -> str:
+    """« D:20240315093000+01'00' » → « 2024-03-15T09:30:00+01:00 »; anything else unchanged."""
+    match = _PDF_DATE.match(value)
+    if not match:
+        return value
+    year, month, day, hour, minute, second, sign, tz_h, tz_m = match.groups()
+    iso = f"{year}-{month or '01'}-{day or '01'}T{hour or '00'}:{minute or '00'}:{second or '00'}"
+    if sign in ("+", "-"):
+        iso += f"{sign}{tz_h or '00'}:{tz_m or '00'}"
+    elif sign == "Z":
+        iso += "+00:00"
+    return iso

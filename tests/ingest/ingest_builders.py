@@ -57,7 +57,7 @@ def encrypted_pdf() -> bytes:
 
 def image_only_pdf(lines: list[str]) -> bytes:
     """A 'scanned' page: text rendered to pixels with PIL, embedded as a picture."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     image = Image.new("L", (1700, 2200), 255)
     draw = ImageDraw.Draw(image)

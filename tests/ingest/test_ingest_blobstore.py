@@ -10,7 +10,7 @@ from ingest.errors import BlobNotFoundError, FileTooLargeError, IngestError
 
 def test_same_bytes_give_the_same_sha_and_one_file(tmp_path: Path) -> None:
     store = BlobStore(tmp_path)
-    data = "Mise en demeure du 3 mars".encode()
+    data = b"Mise en demeure du 3 mars"
     first, second = store.put(data), store.put(data)
     assert first == second == hashlib.sha256(data).hexdigest()
     assert store.get(first) == data

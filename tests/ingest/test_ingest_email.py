@@ -1,4 +1,9 @@
-from ingest_builders import eml_cp1252_undeclared, eml_html_only, eml_with_pdf_attachment, pdf_with_running_headers
+from ingest_builders import (
+    eml_cp1252_undeclared,
+    eml_html_only,
+    eml_with_pdf_attachment,
+    pdf_with_running_headers,
+)
 
 from ingest.options import ParseOptions
 from ingest.parse import parse_bytes
