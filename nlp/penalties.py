@@ -37,7 +37,7 @@ _FORMULA = re.compile(
 )
 # Context just before a number that makes it a cap or a threshold, not the penalty.
 _CAP_BEFORE = re.compile(
-    r"(?:plafonn\w*|limit\w*|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de)|ne\s+(?:peut|peuvent|saurait|sauraient)\s+"
+    r"(?:plafonn\w*|limit\w*|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de)|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+"
     r"(?:pas\s+)?(?:exceder|depasser|etre\s+superieur\w*\s+a)|maximum\s+(?:de)?|au\s+plus|exceder|depasser|"
     r"n'exced\w*\s+pas|superieur\w*\s+a|ne\s+depasse\s+pas|inferieur\w*\s+a|seuil\s+de|franchise\s+de)\s*"
     r"(?:(?:a|de|d'un\s+montant\s+de|un\s+montant\s+de|la\s+somme\s+de)\s+)?(?:[\w',]+\s+){0,8}$"
@@ -48,7 +48,7 @@ _NO_THRESHOLD = re.compile(
     r"sans\s+(?:exoneration|franchise|seuil)|des\s+le\s+premier\s+euro|pas\s+de\s+(?:franchise|seuil|exoneration)|"
     r"ne\s+beneficie\s+(?:pas|d'aucune)\s+(?:de\s+l')?exoneration"
 )
-_CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
+_CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
 _NO_CAP = re.compile(r"n'est\s+pas\s+plafonn|ne\s+sont\s+pas\s+plafonn|sans\s+plafon|aucun\s+plafond|(?<!ne\s)(?:peut|peuvent)\s+(?:exceder|depasser)")
 _DEROG = re.compile(
     r"(?:par\s+derogation|derogeant|en\s+derogation)\s+(?:a\s+l'|aux\s+)(?:articles?|art\.)\s+"
@@ -60,7 +60,8 @@ _FORMAL_NOTICE = re.compile(
     r"(?:\w+\s+){0,3}mise\s+en\s+demeure|mise\s+en\s+demeure\s+(?:prealable\s+)?(?:restee|demeuree)\s+(?:sans\s+effet|infructueuse)"
 )
 _ARTICLES_NAMED = re.compile(
-    r"(?:au\s+titre\s+d[eu]s?|prevues?\s+(?:aux|a\s+l')|visees?\s+(?:aux|a\s+l')|des)\s+articles?\s+"
+    r"(?:au\s+titre\s+(?:de\s+l'|des\s+|du\s+)|(?:prevues?|visees?|definies?|fixees?|mentionnees?)\s+(?:aux\s+|a\s+l')|"
+    r"en\s+application\s+(?:de\s+l'|des\s+)|\bdes\s+)articles?\s+"
     r"(?P<list>\d{1,3}(?:\.\d{1,3}){0,4}(?:\s*(?:,|et|a)\s*\d{1,3}(?:\.\d{1,3}){0,4})*)"
 )
 _PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d{1,3}(?:\.\d{1,3})*))?")
@@ -79,7 +80,8 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"remise\s+en\s+service|arret\s+(?:du|de)\s+service|temps\s+de\s+(?:reponse|retablissement)")),
     ("absence", re.compile(
         r"absence\s+(?:\w+\s+){0,5}(?:a|aux|au|en)\s+(?:une?\s+|la\s+|les\s+|chaque\s+)?(?:reunion|comite|visite|"
-        r"convocation|seance|rendez-vous|point|revue)|absent|non[- ]participation|non[- ]presentation|par\s+absence|"
+        r"convocation|seance|rendez-vous|point|revue)|absent\w*\s+(?:a|aux|au|lors)\s+(?:d'une?\s+|la\s+|les\s+)?(?:reunion|comite|visite|seance)|"
+        r"non[- ]participation|non[- ]presentation|par\s+absence|"
         r"absence\s+non\s+(?:excusee|justifiee)")),
     ("non_conformite", re.compile(
         r"non[- ]conform|rejet|rejete|remplace|"
@@ -201,7 +203,8 @@ def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
         folded = fold(text[s:e])
         if not _has_value(folded):
             continue
-        if not (_PENALTY_CUE.search(folded) or _FORMULA.search(folded)):
+        intro = _list_intro(text, spans, i) if _BULLET_START.match(folded) else ""
+        if not (_PENALTY_CUE.search(folded) or _FORMULA.search(folded) or _PENALTY_CUE.search(intro)):
             continue
         qs, qe = s, e
         describe = folded
@@ -209,8 +212,8 @@ def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
             # "Cette pénalité est de …" / "P = V × R / 1 000" : the failing is in the sentence before
             qs = spans[i - 1][0]
             describe = fold(text[qs:s]) + " " + folded
-        elif folded.lstrip().startswith(("-", "•", "*", "–")) and i > 0:
-            describe = folded + " " + fold(text[spans[i - 1][0]:spans[i - 1][1]])
+        elif intro:
+            describe = folded + " " + intro
         if i + 1 < len(spans):
             ns, ne = spans[i + 1]
             following = fold(text[ns:ne])
@@ -221,6 +224,19 @@ def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
         units.append(_Unit(start=qs, end=qe, quote=_clean_quote(text[qs:qe]), body=fold(text[s:qe]),
                            raw=text[s:qe], describe=describe))
     return units
+
+
+_BULLET_START = re.compile(r"^\s*(?:[-•*–—▪►]|\(?[a-z]\)|\d{1,2}°|\(?\d{1,2}\))\s")
+
+
+def _list_intro(text: str, spans: list[tuple[int, int]], i: int) -> str:
+    """The sentence introducing a bullet list ("Le titulaire encourt les pénalités suivantes :")."""
+    j = i - 1
+    while j >= 0 and _BULLET_START.match(fold(text[spans[j][0]:spans[j][1]])) and i - j < 30:
+        j -= 1
+    if j < 0:
+        return ""
+    return fold(text[spans[j][0]:spans[j][1]])
 
 
 def _has_value(folded: str) -> bool:
@@ -384,7 +400,7 @@ def _cap_scope(text: str) -> CapScope | None:
 
 def _provision_of(folded: str, start: int) -> _Provision | None:
     prov = _Provision(start=start)
-    if "penalit" not in folded and "exonere" not in folded:
+    if "penalit" not in folded and "exoner" not in folded and "franchise" not in folded:
         return None
     if _CAP.search(folded) and not _NO_CAP.search(folded):
         for value, ps, pe in find_percents(folded):
@@ -476,7 +492,7 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     for index, (unit, clause, reading) in enumerate(drafts):
         article = clause.article if clause else None
         headings = _heading_chain(clause, by_article)
-        trigger = _trigger(unit.describe, headings)
+        trigger = _trigger(unit.describe, [*([unit.context[:300]] if unit.is_row else []), *headings])
         reasons = list(reading.reasons)
         if trigger is None:
             trigger = "autre"

@@ -144,7 +144,7 @@ def _plausible(cur: tuple[int, ...], cand: tuple[int, ...], max_gap: int) -> boo
         step = cand[k] - cur[k]
         ok = 1 <= step <= max_gap
     else:
-        ok = cand[k] in (0, 1) or (max_gap > 3 and cand[k] <= 2)
+        ok = cand[k] <= 3  # a first sub-article may be 0, 1 or skip one or two numbers
     return ok and all(c <= 1 for c in cand[k + 1:])
 
 

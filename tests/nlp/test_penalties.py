@@ -1,0 +1,302 @@
+"""Penalty extraction on clauses written for these tests in the styles buyers use
+(prose, formulas, fractions, bullet lists, penalty tables, SLA grids), plus the real
+CCAG-FCS 2009 text of the shared corpus."""
+
+from pathlib import Path
+
+import pytest
+
+from models.domain.types import ParsedDocument, Penalty
+from nlp.penalties import extract_penalties
+from nlp.structure import segment_clauses
+
+CCAG_FCS_2009 = Path("/work/shared/corpus/ccag/ccag-fcs-2009.md")
+CCAG_TRAVAUX_2009_ART20 = Path("/work/shared/corpus/ccag/ccag-travaux-2009-extraits/article-20.md")
+
+
+def _extract(text: str) -> list[Penalty]:
+    parsed = ParsedDocument(status="parsed", format="txt", text=text)
+    return extract_penalties(parsed, segment_clauses(parsed))
+
+
+def _one(text: str) -> Penalty:
+    found = _extract(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- prose ---------------------------------------------------------------------------
+
+def test_fixed_amount_per_working_day() -> None:
+    p = _one(
+        "ARTICLE 6 – PÉNALITÉS\n"
+        "En cas de dépassement du délai de livraison, le prestataire se verra appliquer une "
+        "pénalité forfaitaire de 200 euros par jour ouvré de retard.\n"
+    )
+    assert (p.article, p.trigger, p.basis, p.amount_eur, p.unit) == ("6", "retard", "fixed_per_unit", 200.0, "jour_ouvre")
+    assert p.ratio is None and p.cap_percent is None and p.threshold_eur is None
+    assert p.quote.startswith("En cas de dépassement") and p.quote.endswith("jour ouvré de retard.")
+    assert not p.needs_review
+
+
+def test_daily_fraction_of_the_order_amount() -> None:
+    p = _one(
+        "Article 12 : Pénalités de retard\n"
+        "Tout retard dans l'exécution d'un bon de commande entraîne une pénalité journalière de "
+        "1/3000e du montant TTC dudit bon de commande.\n"
+    )
+    assert p.basis == "ratio_per_unit" and p.unit == "jour"
+    assert p.ratio == pytest.approx(1 / 3000)
+    assert p.value_base is not None and "montant TTC" in p.value_base
+
+
+def test_ratio_written_in_words() -> None:
+    p = _one(
+        "Article 10 – Retards\n"
+        "Le titulaire encourt, par jour calendaire de retard, une pénalité égale à un millième de la "
+        "valeur des prestations en retard.\n"
+    )
+    assert p.basis == "ratio_per_unit" and p.ratio == pytest.approx(0.001) and p.unit == "jour"
+
+
+def test_formula_with_days_defined_after() -> None:
+    p = _one(
+        "Article 8 – Pénalités\n8.1. Principes. Les pénalités sont déduites des acomptes.\n"
+        "8.2. Retard de mise en service. Les pénalités sont calculées selon la formule P = V × R / 2 000, "
+        "où V désigne le montant hors taxes de la tranche et R le nombre de jours ouvrés de retard.\n"
+    )
+    assert p.basis == "ratio_per_unit" and p.ratio == pytest.approx(1 / 2000)
+    assert p.unit == "jour_ouvre" and p.article == "8.2"
+    assert p.value_base == "montant hors taxes de la tranche"
+
+
+def test_percent_of_the_contract_with_formal_notice() -> None:
+    p = _one(
+        "Article 15 – Travail illégal\n"
+        "Lorsque le titulaire ne s'acquitte pas des formalités prévues aux articles L. 8221-3 à L. 8221-5 du "
+        "code du travail et ne régularise pas sa situation après mise en demeure, une pénalité égale à "
+        "10 % du montant TTC du contrat lui est appliquée.\n"
+    )
+    assert (p.trigger, p.basis, p.unit) == ("social", "percent", None)
+    assert p.ratio == pytest.approx(0.1) and p.amount_eur is None
+    assert p.requires_formal_notice
+
+
+def test_no_formal_notice_when_the_clause_says_without() -> None:
+    p = _one(
+        "Article 9 – Pénalités\n"
+        "Sans qu'il soit besoin d'une mise en demeure préalable, chaque absence non justifiée du "
+        "chef de chantier aux réunions hebdomadaires est sanctionnée par une pénalité de 120 € HT.\n"
+    )
+    assert p.trigger == "absence" and p.amount_eur == 120.0
+    assert not p.requires_formal_notice
+
+
+def test_amount_in_words_with_figures_and_grace_period_and_started_hours() -> None:
+    p = _one(
+        "Article 7 – Pénalités pour indisponibilité\n"
+        "Au-delà d'un délai de rétablissement de quatre (4) heures, toute interruption du service de "
+        "téléphonie donne lieu à une pénalité de cent cinquante euros (150 €) par heure, toute heure "
+        "commencée étant due.\n"
+    )
+    assert (p.trigger, p.basis, p.amount_eur, p.unit) == ("indisponibilite", "fixed_per_unit", 150.0, "heure")
+    assert (p.grace_duration, p.grace_unit) == (4, "heure")
+    assert p.started_unit_counts
+
+
+def test_one_off_amount_without_unit() -> None:
+    p = _one(
+        "Article 11 – Confidentialité\n"
+        "Toute divulgation d'informations confidentielles par le titulaire donne lieu à une pénalité "
+        "forfaitaire de 5 000 € HT.\n"
+    )
+    assert (p.trigger, p.basis, p.amount_eur, p.unit) == ("securite", "fixed", 5000.0, None)
+
+
+def test_per_occurrence_units() -> None:
+    found = _extract(
+        "Article 8 – Pénalités\n"
+        "8.1 Rapports. Le défaut de production du rapport trimestriel donne lieu à une pénalité de 300 € par rapport manquant.\n"
+        "8.2 Rejets. Chaque lot de denrées refusé à la livraison pour non-conformité entraîne une pénalité de 90 € par lot refusé.\n"
+    )
+    assert [(p.article, p.trigger, p.unit, p.amount_eur) for p in found] == [
+        ("8.1", "document", "occurrence", 300.0),
+        ("8.2", "non_conformite", "occurrence", 90.0),
+    ]
+
+
+def test_bullet_list_of_penalties() -> None:
+    found = _extract(
+        "ARTICLE 14 – PÉNALITÉS\n"
+        "Le titulaire encourt les pénalités suivantes :\n"
+        "- retard dans la remise du planning d'exécution : 100 € par jour calendaire ;\n"
+        "- absence à une réunion de chantier : 250 € par absence ;\n"
+        "- non-respect des consignes de sécurité sur le chantier : 500 € par constat.\n"
+    )
+    assert [(p.trigger, p.amount_eur, p.unit) for p in found] == [
+        ("document", 100.0, "jour"),
+        ("absence", 250.0, "occurrence"),
+        ("securite", 500.0, "occurrence"),
+    ]
+    assert all(p.article == "14" for p in found)
+
+
+def test_several_amounts_in_one_sentence_are_flagged() -> None:
+    p = _one(
+        "Article 5 – Pénalités\n"
+        "En cas d'arrêt de la climatisation, une pénalité de 100 € par heure est appliquée pendant les "
+        "24 premières heures, puis de 2 000 € par jour de retard au-delà.\n"
+    )
+    assert p.needs_review and p.review_reason
+    assert p.amount_eur == 100.0
+
+
+# --- what is not a penalty -----------------------------------------------------------
+
+def test_money_sentences_that_are_not_penalties() -> None:
+    text = (
+        "Article 3 – Prix et règlement\n"
+        "Le montant maximum de l'accord-cadre est de 90 000 € HT.\n"
+        "Une retenue de garantie de 5 % du montant initial du marché est appliquée.\n"
+        "Tout retard de paiement donne lieu à des intérêts moratoires et à une indemnité forfaitaire "
+        "pour frais de recouvrement de 40 euros.\n"
+        "Article 4 – Pénalités\n"
+        "Le titulaire est exonéré des pénalités dont le montant total ne dépasse pas 1 000 € HT pour "
+        "l'ensemble du marché.\n"
+        "Le montant total des pénalités ne peut excéder 10 % du montant du marché.\n"
+    )
+    assert _extract(text) == []
+
+
+def test_price_table_is_not_a_penalty_grid() -> None:
+    text = (
+        "Article 2 – Prix\n"
+        "Élément de mission | Montant HT\n"
+        "Diagnostic | 12 500,00 €\n"
+        "Études de projet | 18 000,00 €\n"
+    )
+    assert _extract(text) == []
+
+
+# --- tables --------------------------------------------------------------------------
+
+def test_penalty_table_one_item_per_row_with_cells_joined_in_the_quote() -> None:
+    found = _extract(
+        "Article 10 – Barème des pénalités\n"
+        "Nature du manquement | Pénalité applicable\n"
+        "Retard de prise en charge d'un appel d'urgence | 75 € HT par heure de retard\n"
+        "Compte rendu d'intervention non transmis | 40 € HT par compte rendu\n"
+        "Non-remplacement d'un agent absent | 180 € HT par jour\n"
+    )
+    assert [(p.trigger, p.amount_eur, p.unit) for p in found] == [
+        ("retard", 75.0, "heure"),
+        ("document", 40.0, "occurrence"),
+        ("non_conformite", 180.0, "jour"),
+    ]
+    assert found[1].quote == "Compte rendu d'intervention non transmis 40 € HT par compte rendu"
+    assert all(p.article == "10" for p in found)
+
+
+def test_sla_grid_with_severity_tiers_and_unit_in_the_header() -> None:
+    found = _extract(
+        "Article 6 – Niveaux de service\n"
+        "6.3 Pénalités pour non-respect des délais de rétablissement\n"
+        "Niveau de criticité | Délai de rétablissement | Pénalité par heure de dépassement\n"
+        "Critique (P1) | 4 heures | 500 €\n"
+        "Majeure (P2) | 8 heures ouvrées | 200 €\n"
+        "Mineure (P3) | 5 jours ouvrés | 50 €\n"
+    )
+    assert [(p.article, p.amount_eur, p.unit, p.trigger) for p in found] == [
+        ("6.3", 500.0, "heure", "indisponibilite"),
+        ("6.3", 200.0, "heure", "indisponibilite"),
+        ("6.3", 50.0, "heure", "indisponibilite"),
+    ]
+
+
+# --- caps, thresholds, derogations ---------------------------------------------------
+
+def test_cap_in_the_clause_per_order_applies_to_that_clause_only() -> None:
+    found = _extract(
+        "Article 9 – Pénalités\n"
+        "9.1 Retard de livraison\n"
+        "Le titulaire encourt une pénalité de 80 € par jour calendaire de retard. Les pénalités de "
+        "retard sont plafonnées à 5 % du montant HT du bon de commande.\n"
+        "9.2 Absence\n"
+        "Toute absence à une réunion de suivi entraîne une pénalité de 150 €.\n"
+    )
+    by = {p.article: p for p in found}
+    assert (by["9.1"].cap_percent, by["9.1"].cap_scope) == (5.0, "bon_de_commande")
+    assert by["9.2"].cap_percent is None
+
+
+def test_separate_cap_article_and_removed_exoneration_cover_all_penalties() -> None:
+    found = _extract(
+        "Article 7 – Pénalités\n"
+        "7.1 Une pénalité de 60 € HT par jour de retard est appliquée pour toute livraison tardive.\n"
+        "7.2 Une pénalité de 100 € HT par absence est appliquée en cas d'absence à une visite de contrôle.\n"
+        "Article 8 – Plafonnement et franchise\n"
+        "Par dérogation à l'article 14.1.2 du CCAG-FCS, le montant cumulé des pénalités ne pourra excéder "
+        "15 % du montant total hors taxes du marché.\n"
+        "Par dérogation à l'article 14.1.3 du CCAG-FCS, le titulaire ne bénéficie d'aucune exonération.\n"
+    )
+    assert len(found) == 2
+    for p in found:
+        assert (p.cap_percent, p.cap_scope, p.threshold_eur) == (15.0, "contrat", 0.0)
+        assert p.derogates_ccag in ("14.1.2", "14.1.3")
+
+
+def test_cap_naming_articles_and_derogation_in_the_clause_itself() -> None:
+    found = _extract(
+        "Article 9 – Pénalités\n"
+        "9.1 Par dérogation à l'article 19.2.3 du CCAG-Travaux, le retard d'achèvement des travaux donne "
+        "lieu à une pénalité de 700 € HT par jour calendaire.\n"
+        "9.2 Le retard de remise du dossier d'intervention ultérieure sur l'ouvrage entraîne une pénalité de 50 € HT par jour.\n"
+        "9.3 Le montant des pénalités appliquées au titre de l'article 9.1 est plafonné à 6 % du montant du marché. "
+        "Le titulaire est exonéré des pénalités dont le montant total n'excède pas 500 € HT.\n"
+    )
+    by = {p.article: p for p in found}
+    assert set(by) == {"9.1", "9.2"}
+    assert (by["9.1"].cap_percent, by["9.1"].derogates_ccag, by["9.1"].threshold_eur) == (6.0, "19.2.3", 500.0)
+    assert (by["9.2"].cap_percent, by["9.2"].derogates_ccag, by["9.2"].threshold_eur) == (None, None, 500.0)
+    assert by["9.2"].trigger == "document"
+
+
+def test_derogation_list_at_the_end_covers_the_named_article() -> None:
+    found = _extract(
+        "Article 5 – Pénalités\n"
+        "5.1 Retard de livraison : une pénalité de 30 € par jour de retard est appliquée.\n"
+        "Article 20 – Dérogations au CCAG\n"
+        "Article 5.1 du CCAP : déroge à l'article 14.1.1 du CCAG-FCS.\n"
+    )
+    assert [p.derogates_ccag for p in found] == ["14.1.1"]
+
+
+# --- the real CCAG texts -------------------------------------------------------------
+
+@pytest.mark.skipif(not CCAG_FCS_2009.exists(), reason="shared corpus not mounted")
+def test_ccag_fcs_2009_penalty_articles() -> None:
+    text = CCAG_FCS_2009.read_text(encoding="utf-8")
+    found = {p.article: p for p in _extract(text)}
+    delay = found["14.1.1"]
+    assert (delay.trigger, delay.basis, delay.unit) == ("retard", "ratio_per_unit", "jour")
+    assert delay.ratio == pytest.approx(0.001)
+    assert delay.threshold_eur == 300.0  # 14.1.3 covers the delay penalties of 14.1
+    assert "P = V * R / 1 000" in delay.quote
+    assert not delay.requires_formal_notice  # "sans qu'il soit nécessaire de procéder à une mise en demeure"
+    maintenance = found["14.2.5"]
+    assert (maintenance.trigger, maintenance.unit) == ("indisponibilite", "jour")
+    assert maintenance.ratio == pytest.approx(1 / 30)
+    assert maintenance.threshold_eur is None
+    subcontract = found["3.6.3"]
+    assert subcontract.ratio == pytest.approx(1 / 3000) and subcontract.unit == "jour"
+    assert subcontract.requires_formal_notice  # 15 days after a mise en demeure
+    assert set(found) == {"3.6.3", "14.1.1", "14.2.5"}
+
+
+@pytest.mark.skipif(not CCAG_TRAVAUX_2009_ART20.exists(), reason="shared corpus not mounted")
+def test_ccag_travaux_2009_daily_penalty() -> None:
+    found = _extract(CCAG_TRAVAUX_2009_ART20.read_text(encoding="utf-8"))
+    delay = [p for p in found if p.article == "20.1"]
+    assert len(delay) == 1
+    assert (delay[0].trigger, delay[0].basis, delay[0].unit) == ("retard", "ratio_per_unit", "jour")
+    assert delay[0].ratio == pytest.approx(1 / 3000)
