@@ -16,7 +16,7 @@ from search.errors import SearchError
 from search.query import TEXT_FIELDS, And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, free_text, is_filter
 from search.records import KEYWORD_FIELDS, SearchRecord
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 TEXT_FIELD_BOOSTS: tuple[str, ...] = ("heading^3", "text", "kind_label^0.5")
 PROXIMITY_FIELDS: tuple[str, ...] = ("heading^2", "text^2")
 PROXIMITY_SLOP = 3
@@ -64,14 +64,14 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
                 "year": {"type": "integer"},
                 "date": {"type": "integer"},
                 "page": {"type": "integer", "index": False},
-                "version": {"type": "long"},
+                "version": {"type": "keyword"},
             },
         },
     }
 
 
 def document(r: SearchRecord) -> dict[str, Any]:
-    doc: dict[str, Any] = {"id": r.id, "text": r.text or "", "version": r.version}
+    doc: dict[str, Any] = {"id": r.id, "text": r.text or "", "version": str(r.version)}
     for name in KEYWORD_FIELDS:
         value = getattr(r, name)
         if value:

@@ -33,7 +33,7 @@ ANALYZER = "fr_vigie"
 # folding, résili before). Text is indexed twice: folded-then-stemmed (robust to queries typed
 # without accents) and stemmed-then-folded (closer to the stemmer's design); both are searched.
 ANALYZER_ACCENTED = "fr_vigie_accent"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MARKER = "vigie-schema.json"
 # Field weights of free-text words (same as dsl.TEXT_FIELD_BOOSTS for the remote engines).
 TEXT_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (
@@ -81,7 +81,7 @@ def _schema() -> tantivy.Schema:
     sb.add_integer_field("year", stored=True, indexed=True, fast=True)
     sb.add_integer_field("date", stored=False, indexed=True, fast=True)
     sb.add_integer_field("page", stored=True)
-    sb.add_integer_field("version", stored=True, fast=True)
+    sb.add_text_field("version", stored=True, tokenizer_name="raw")
     return sb.build()
 
 
@@ -162,7 +162,7 @@ class EmbeddedBackend:
             doc.add_integer("date", number)
         if r.page is not None:
             doc.add_integer("page", r.page)
-        doc.add_integer("version", r.version)
+        doc.add_text("version", str(r.version))
         return doc
 
     def index(self, records: Iterable[SearchRecord], *, commit: bool = True) -> int:
@@ -199,18 +199,19 @@ class EmbeddedBackend:
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def versions(self) -> dict[str, int]:
+    def versions(self) -> dict[str, str]:
         searcher = self._index.searcher()
         total = searcher.num_docs
         if total == 0:
             return {}
-        addresses = [a for _, a in searcher.search(tantivy.Query.all_query(), limit=total, count=False).hits]
-        versions = searcher.fast_field_values("version", addresses)
-        ids = [searcher.doc(a).get_first("id") for a in addresses]  # text fast fields are not exposed
-        return {str(i): int(v or 0) for i, v in zip(ids, versions)}
+        out: dict[str, str] = {}
+        for _, address in searcher.search(tantivy.Query.all_query(), limit=total, count=False).hits:
+            doc = searcher.doc(address)
+            out[str(doc.get_first("id"))] = str(doc.get_first("version"))
+        return out
 
     def reconcile(
-        self, expected: Mapping[str, int], fetch: Callable[[Sequence[str]], Iterable[SearchRecord]]
+        self, expected: Mapping[str, int | str], fetch: Callable[[Sequence[str]], Iterable[SearchRecord]]
     ) -> ReconcileReport:
         report = plan(expected, self.versions())
         apply(report, fetch, self.index, self.delete)

@@ -19,9 +19,10 @@ class ReconcileReport:
         return len(self.missing) + len(self.stale) + len(self.extra)
 
 
-def plan(expected: Mapping[str, int], indexed: Mapping[str, int]) -> ReconcileReport:
+def plan(expected: Mapping[str, int | str], indexed: Mapping[str, int | str]) -> ReconcileReport:
+    """Versions are compared as text (ints and timestamps alike)."""
     missing = tuple(sorted(i for i in expected if i not in indexed))
-    stale = tuple(sorted(i for i, v in expected.items() if i in indexed and indexed[i] != v))
+    stale = tuple(sorted(i for i, v in expected.items() if i in indexed and str(indexed[i]) != str(v)))
     extra = tuple(sorted(i for i in indexed if i not in expected))
     return ReconcileReport(missing, stale, extra)
 

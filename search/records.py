@@ -21,7 +21,8 @@ INT_FIELDS: tuple[str, ...] = ("year", "date")
 class SearchRecord:
     """One indexed unit: a clause (article) or a whole document.
 
-    `version` lets `reconcile` detect stale entries: bump it whenever the source row changes.
+    `version` lets `reconcile` detect stale entries: any int or string that changes whenever the
+    source row changes (a counter, an updated_at timestamp); compared as text.
     `date` (ISO "YYYY-MM-DD", optional) serves date-range filters; without it `year` does.
     """
 
@@ -40,7 +41,7 @@ class SearchRecord:
     article: str | None = None
     heading: str | None = None
     page: int | None = None
-    version: int = 1
+    version: int | str = 1
     date: str | None = None
 
 

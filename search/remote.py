@@ -105,6 +105,10 @@ class RemoteBackend:
         if self._ensured:
             return self.alias
         targets = self._alias_targets()
+        stale = [t for t in targets if f"-records-v{dsl.MAPPING_VERSION}-" not in t]
+        if stale:
+            # never rewrite a live mapping in place: `rebuild` creates the new index and switches
+            log.warning("index %s has an older mapping than v%d: run `vigie reindex`", stale, dsl.MAPPING_VERSION)
         if not targets:
             name = index_name(self.prefix)
             self._create_index(name, dsl.index_body())
@@ -166,13 +170,13 @@ class RemoteBackend:
         self._ensured = True
         return n
 
-    def versions(self) -> dict[str, int]:
+    def versions(self) -> dict[str, str]:
         self.ensure_index()
         body = {"query": {"match_all": {}}, "_source": ["version"]}
-        return {h["_id"]: int(h["_source"].get("version", 0)) for h in self._scan(self.alias, body)}
+        return {h["_id"]: str(h["_source"].get("version", "")) for h in self._scan(self.alias, body)}
 
     def reconcile(
-        self, expected: Mapping[str, int], fetch: Callable[[Sequence[str]], Iterable[SearchRecord]]
+        self, expected: Mapping[str, int | str], fetch: Callable[[Sequence[str]], Iterable[SearchRecord]]
     ) -> ReconcileReport:
         """Index what is missing or stale and delete what the database no longer has."""
         report = plan(expected, self.versions())

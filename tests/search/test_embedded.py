@@ -46,3 +46,10 @@ def test_in_memory_backend(tmp_path: Path) -> None:
     backend.index([_rec("a", "Réception des prestations")])
     assert backend.search("réceptions").total == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reconcile_plan_compares_versions_as_text() -> None:
+    from search.reconcile import plan
+
+    report = plan({"a": "2026-01-02T10:00:00", "b": 3, "c": 1}, {"a": "2026-01-01T09:00:00", "b": "3", "d": "x"})
+    assert (report.missing, report.stale, report.extra) == (("c",), ("a",), ("d",))
