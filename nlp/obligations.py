@@ -38,7 +38,9 @@ _ACHETEUR = (
     r"le conducteur d'operation|le service prescripteur|le service gestionnaire|la maitrise d'ouvrage"
 )
 PARTY_RE = re.compile(rf"\b(?P<t>{_TITULAIRE})\b|(?P<a>{_ACHETEUR})\b")
-_PRONOUN_START = re.compile(r"^\W*(?:[a-z ,'-]{0,60},\s*)?(il|ils|elle|celui-ci|ce dernier)\s")
+_PRONOUN_START = re.compile(
+    r"^\W*(?:(?:article\s+)?\d+(?:\.\d+)*\.?\s*[-:)]?\s+)?(?:[a-z ,'-]{0,60},\s*)?(il|ils|elle|celui-ci|ce dernier)\s"
+)
 
 
 def party_mentions(folded: str) -> list[tuple[Party, int, int]]:
@@ -93,7 +95,7 @@ _DUTY_KINDS = frozenset({"engagement", "tenu", "devoir", "charge"})
 _WEAK_PRESENT = frozenset({"être", "avoir", "pouvoir", "sembler", "comprendre", "constituer", "comporter",
                            "correspondre", "concerner", "dépendre", "bénéficier", "entendre", "appliquer",
                            "relever", "porter", "figurer", "prévaloir", "valoir", "courir", "débuter",
-                           "commencer", "expirer", "intervenir", "conclure", "varier", "estimer"})
+                           "commencer", "expirer", "conclure", "varier", "estimer"})
 
 
 def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Party | None, str]:
@@ -183,8 +185,9 @@ def extract_obligations(parsed: ParsedDocument, clauses: Sequence[Clause], *,
     previous_clause: str | None = None
     for facts in facts_list:
         article = _article(clauses, facts.start)
-        if article != previous_clause:
-            previous, previous_clause = None, article  # a pronoun never crosses an article
+        top = (article or "").split(".")[0]
+        if top != previous_clause:
+            previous, previous_clause = None, top  # a pronoun never crosses an article
         is_obligation, party, _why = rule_verdict(facts, previous)
         if party is not None:
             previous = party
