@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.compliance.calendar import DAY_TYPE_LABELS, add_months, days_late, started_units
+from models.compliance.calendar import DAY_TYPE_LABELS, add_months, days_late, elapsed_hours, started_units
 from models.compliance.ccag_rules import ccag_defaults, ccag_label, resolve_version
 from models.compliance.fmt import format_date, format_eur, format_number, round_cents
 from models.domain.types import ContractInfo, DayType, Penalty
@@ -37,6 +37,9 @@ class BreachFacts:
     value_eur: float | None = None  # V: value of the late part / of the order (HT)
     order_value_eur: float | None = None  # value of the order for a per-order cap (default: value_eur)
     formal_notice_on: dt.date | None = None  # mise en demeure served, for clauses that require one
+    # per-hour delays (« livraison avant 7 h 00 ») when no outage duration is given
+    due_at: dt.datetime | None = None
+    performed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,15 +169,21 @@ def _count_units(penalty: Penalty, facts: BreachFacts, contract: ContractInfo, r
     if unit == "occurrence":
         return float(facts.occurrences), None, "occurrence" + ("s" if facts.occurrences > 1 else ""), ""
     if unit == "heure":
-        if facts.outage_hours is None:
-            review.add("durée de l'indisponibilité inconnue")
+        measured = facts.outage_hours
+        if measured is None and facts.due_at is not None and facts.performed_at is not None:
+            measured = elapsed_hours(facts.due_at, facts.performed_at)
+        if measured is None:
+            review.add("nombre d'heures (indisponibilité ou retard) inconnu")
             return None, None, "h", ""
         grace = _grace_hours(penalty)
-        beyond = max(0.0, facts.outage_hours - grace)
+        beyond = max(0.0, measured - grace)
         hours = started_units(beyond) if penalty.started_unit_counts else math.floor(beyond + 1e-9)
         if not penalty.started_unit_counts and beyond != hours:
             review.add("heures entamées non prévues par la clause : seules les heures pleines sont comptées")
-        detail = f"{format_number(facts.outage_hours)} h"
+        detail = f"{format_number(measured)} h"
+        if facts.outage_hours is None and facts.due_at is not None and facts.performed_at is not None:
+            detail = (f"limite {facts.due_at.strftime('%d/%m/%Y %H h %M')}, exécution "
+                      f"{facts.performed_at.strftime('%d/%m/%Y %H h %M')} : {detail}")
         if grace:
             detail += f" − {format_number(grace)} h de délai de rétablissement = {format_number(beyond)} h"
         if penalty.started_unit_counts and hours != beyond:

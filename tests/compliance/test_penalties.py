@@ -187,3 +187,12 @@ def test_missing_unit_is_flagged():
     assert per_fact.amount_eur == 150.0 and per_fact.needs_review
     per_day = compute_penalty(p, BreachFacts(due=D(2025, 6, 2), performed=D(2025, 6, 4)), contract=FCS21)
     assert per_day.amount_eur == 150.0 and per_day.days_late == 2 and per_day.needs_review
+
+
+def test_per_hour_delay_from_times():
+    p = pen(amount_eur=45.0, unit="heure", started_unit_counts=True)
+    facts = BreachFacts(due_at=dt.datetime(2026, 2, 10, 6, 30), performed_at=dt.datetime(2026, 2, 10, 8, 50))
+    out = compute_penalty(p, facts, contract=FCS21)
+    assert out.units == 3  # 2 h 20 late → 3 started hours
+    assert out.amount_eur == 135.0
+    assert "limite 10/02/2026 06 h 30" in out.computation
