@@ -191,9 +191,15 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             body=" ".join(folded_cells[i] for i in value_idx) + " " + unit_hint,
             raw=" ".join(cells[i] for i in value_idx) + " " + (" ".join(header_raw[i] for i in value_idx) if unit_hint else ""),
             describe=describe, unit_hint=unit_hint, is_row=True,
-            context=" ".join(header or []) + " " + fold(text[max(0, table_start - 300):table_start]),
+            context=" ".join(header or []) + " " + _line_before(text, table_start),
         ))
     return units, row_starts
+
+
+def _line_before(text: str, offset: int) -> str:
+    """The folded line just before a table (its caption or introducing sentence)."""
+    before = text[:offset].rstrip("\n").rsplit("\n", 1)[-1]
+    return fold(before[-300:])
 
 
 def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
