@@ -1,7 +1,7 @@
 """Build Vigie's demo portfolio (and the small test portfolio B) from text sources.
 
     .venv/bin/python demo/build_demo.py            # builds both portfolios
-    .venv/bin/python demo/build_demo.py --check    # validates sources, writes nothing
+    .venv/bin/python demo/build_demo.py --check    # validates, and fails if a built file is stale
 
 Sources live in `demo/src/<name>/`: one `<relative path>.src` file per output document,
 plus `portfolio.json`, `incidents.csv` and `answers.json` (breaches, exclusion, queries,
@@ -542,6 +542,11 @@ def build(name: str, check_only: bool) -> None:
     for c in portfolio["contracts"]:
         if c.get("terminated") and c["terminated"]["document"] not in docs:
             raise BuildError(f"{c['ref']}: termination document missing")
+    if check_only:  # the committed files must be what the sources build
+        stale = [rel for rel, data in built.items()
+                 if not (out / rel).exists() or (out / rel).read_bytes() != data]
+        if stale:
+            raise BuildError(f"{name}: out of date, rebuild: {', '.join(stale)}")
     if not check_only:
         for sub in ("contracts", "correspondence", "gold"):
             shutil.rmtree(out / sub, ignore_errors=True)
