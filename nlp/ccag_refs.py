@@ -93,6 +93,16 @@ def _split_list(raw: str) -> list[str]:
     return [re.sub(r"\s+", "", a).strip(".") for a in re.findall(_ART_NUM, raw)]
 
 
+def _ccag_column_first(folded: str, row_start: int) -> bool:
+    """In a derogation table, is the CCAG article in the first column? Read from the
+    header row (the last ' | ' line without digits); CCAP first when unknown."""
+    for line in reversed(folded[:row_start].split("\n")[-20:]):
+        if " | " in line and not re.search(r"\d", line):
+            cells = line.split(" | ")
+            return "ccag" in cells[0] and "ccap" not in cells[0]
+    return False
+
+
 def find_derogations(parsed: ParsedDocument, clauses: list[Clause]) -> list[tuple[str, str | None]]:
     """(CCAG article derogated from, CCAP article that derogates) in document order.
 
@@ -121,10 +131,8 @@ def find_derogations(parsed: ParsedDocument, clauses: list[Clause]) -> list[tupl
             cells = [c.strip() for c in text[start:end].split(" | ")]
             row = _ROW_PAIR.match(" | ".join(fold(c) for c in cells))
             if row:
-                header = fold(text[clause.span.start:start]) if clause else ""
-                ccag_first = header.find("ccag") != -1 and header.find("ccag") < max(header.find("ccap"), 0)
                 a, b = re.sub(r"\s", "", row.group("a")), re.sub(r"\s", "", row.group("b"))
-                found.append((a, b) if ccag_first else (b, a))
+                found.append((a, b) if _ccag_column_first(folded, start) else (b, a))
     seen: set[tuple[str, str | None]] = set()
     unique = []
     for pair in found:
