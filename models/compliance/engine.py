@@ -235,11 +235,15 @@ def _penalty_procedure(facts: NextStepFacts, regime: PenaltyRegime, contract: Co
     suffix = (" Le titulaire conteste : répondre par écrit en maintenant ou en révisant la position."
               if contested else "")
     if facts.is_delay and observations is not None and invited is False:
+        caveat = ""
+        if regime.procedure_derogated_by is not None:
+            caveat = (f" Le CCAP (art. {regime.procedure_derogated_by}) déroge à l'article {observations.article} : "
+                      "vérifier si cette étape est maintenue.")
         return NextStep(
             f"Inviter par écrit le titulaire à présenter ses observations dans un délai de "
             f"{format_number(observations.value or 15)} jours (montant de {format_eur(amount)}, retards concernés) "
-            f"avant d'appliquer les pénalités ({observations.citation}) ; {_DG_NOTE}.{suffix}",
-            upcoming_end, observations.id, observations.verified)
+            f"avant d'appliquer les pénalités ({observations.citation}) ; {_DG_NOTE}.{suffix}{caveat}",
+            upcoming_end, observations.id, observations.verified and not caveat)
     after = ""
     if isinstance(invited, dt.date) and observations is not None:
         window_end = add_duration(invited, observations.value or 15, "jour")

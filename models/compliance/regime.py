@@ -51,6 +51,9 @@ class PenaltyRegime:
     cap_covers: frozenset[tuple[str | None, str]] | None = None
     default_delay: Penalty | None = None  # CCAG default, when the CCAP applies the CCAG penalties
     defaults: CcagDefaults | None = None
+    # CCAP article derogating to the CCAG delay-penalty article that also holds the 2021
+    # observations step (14.1.1 FCS/PI/TIC, 19.2.4 Travaux...): that step is then to be checked
+    procedure_derogated_by: str | None = None
     notes: tuple[str, ...] = ()  # doubts, in French: each one makes the regime unverified
     info: str = ""  # how the regime was resolved, in French (no doubt attached)
 
@@ -232,8 +235,13 @@ def effective_regime(
     if ccag_cap_delay_only and cap.origin == "ccag" and cap.value is not None:
         delay = [p for p in penalties if p.trigger == "retard"] + ([default_delay] if default_delay else [])
         covers = frozenset(penalty_key(p) for p in delay)
+    procedure = None
+    if defaults is not None and defaults.observations_before_penalties is not None:
+        article = defaults.observations_before_penalties.article
+        procedure = _derogated((article,), derogations, penalties) if article else None
     return PenaltyRegime(
         contract_ref=contract.ref,
+        procedure_derogated_by=procedure,
         ccag=defaults.ccag if defaults else contract.ccag,
         ccag_version=version,
         threshold=threshold,

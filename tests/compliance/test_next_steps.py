@@ -89,3 +89,17 @@ def test_finding_amounts_merges_limits_and_review():
     assert fields.days_late == 14
     none = finding_amounts(None, None, regime, None)
     assert none.penalty_eur is None and not none.needs_review
+
+
+def test_derogation_to_the_procedure_article_makes_the_invitation_step_doubtful():
+    contract = ContractInfo(ref="X", ccag="PI", ccag_version=2021, amount_ht_eur=70_000)
+    clause = Penalty(article="6.1", page=None, quote="q", trigger="retard", basis="fixed_per_unit",
+                     amount_eur=200.0, unit="jour", derogates_ccag="14.1.1")
+    regime = effective_regime(contract, [clause], [], False)
+    assert regime.procedure_derogated_by == "6.1"
+    step = next_step(NextStepFacts(breach=True, penalty_eur=2000.0, is_delay=True), regime, contract, D(2025, 9, 1))
+    assert "déroge à l'article 14.1.1" in step.text_fr and not step.verified
+    plain = effective_regime(contract, [Penalty(article="6.1", page=None, quote="q", trigger="retard",
+                                                basis="fixed", amount_eur=5.0)], [], False)
+    assert next_step(NextStepFacts(breach=True, penalty_eur=2000.0, is_delay=True), plain, contract,
+                     D(2025, 9, 1)).verified
