@@ -78,6 +78,8 @@ class CcagDefaults:
     ccag: str
     version: int
     delay_formula: DelayFormula | None = None
+    # maintenance contracts: unavailability beyond a threshold (FCS 2009 14.2.5)
+    unavailability_formula: CcagRule | None = None
     threshold: CcagRule | None = None  # exoneration (franchise), € HT for the whole contract
     cap: CcagRule | None = None  # value None = « non plafonné »
     no_formal_notice_for_delay: CcagRule | None = None
@@ -143,6 +145,12 @@ def _fcs_2009() -> CcagDefaults:
             ratio=1 / 1000, value_base="partie_en_retard",
             value_base_fr="valeur hors TVA de la partie des prestations en retard",
         ),
+        unavailability_formula=_rule(
+            c, v, "14.2.5", "unavailability_formula", 30.0,
+            "maintenance : au-delà de huit heures ouvrées (sur site) ou quinze jours consécutifs (chez le "
+            "titulaire) d'indisponibilité, P = V × R / 30, V = rémunération mensuelle de maintenance, "
+            "R = nombre de jours de retard",
+            f"{_FACTS} §2.1; CCAG-FCS 2009 art. 14.2.5", "T"),
         threshold=_rule(c, v, "14.1.3", "threshold", 300.0,
                         "exonération des pénalités dont le total ne dépasse pas 300 € HT",
                         f"{_FACTS} §2.3; CCAG-FCS 2009 art. 14.1.3", "T"),
