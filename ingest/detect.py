@@ -80,7 +80,10 @@ def _looks_binary(head: bytes) -> bool:
 
 def _looks_like_email(head: bytes) -> bool:
     names: list[str] = []
-    for line in head.replace(b"\r\n", b"\n").split(b"\n")[:60]:
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")[:60]
+    if lines and lines[0].startswith(b"From "):
+        lines = lines[1:]  # mbox separator line written by some export tools
+    for line in lines:
         if not line.strip():
             break
         if line[:1] in (b" ", b"\t"):

@@ -21,12 +21,19 @@ class OcrResult:
     confidence: float | None  # mean word confidence in [0, 1]; None when no word was read
 
 
+def _use_command(cmd: str | None) -> None:
+    """pytesseract keeps the executable in a module global: set it on every call so that one
+    caller's option never leaks into the next."""
+    import pytesseract
+
+    pytesseract.pytesseract.tesseract_cmd = cmd or "tesseract"
+
+
 @lru_cache(maxsize=8)
 def _languages(cmd: str | None) -> frozenset[str]:
     import pytesseract
 
-    if cmd:
-        pytesseract.pytesseract.tesseract_cmd = cmd
+    _use_command(cmd)
     try:
         return frozenset(pytesseract.get_languages(config=""))
     except (pytesseract.TesseractNotFoundError, OSError):
@@ -45,6 +52,7 @@ def ocr_image(image: Image, options: ParseOptions) -> OcrResult:
     if not ocr_available(options):
         raise OcrUnavailableError(options.ocr_lang)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the tesseract subprocess
+    _use_command(options.tesseract_cmd)
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     try:

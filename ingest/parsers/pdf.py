@@ -25,6 +25,8 @@ _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _EDGE_BAND = 0.08  # share of the page height searched for running headers/footers
 # pdfplumber engine: fewer vector paths than this is a rule under a header, not a table
 _RULED_MIN_PATHS = 6
+_SCAN_COVERAGE = 0.5  # an image over half the page with little text is a scan
+_STAMP_MAX_CHARS = 200
 _IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([+\-Z])?(\d{2})?'?(\d{2})?")
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
@@ -41,14 +43,37 @@ def _readable_share(text: str) -> float:
     return good / len(visible)
 
 
-def _object_census(page: pdfium.PdfPage) -> tuple[int, bool]:
-    paths, has_image = 0, False
+def _object_census(page: pdfium.PdfPage) -> tuple[int, float]:
+    """Number of vector paths, and the largest share of the page covered by one image or form."""
+    left, bottom, right, top = page.get_cropbox()
+    area = max((right - left) * (top - bottom), 1.0)
+    paths, coverage = 0, 0.0
     for obj in page.get_objects(max_depth=1):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths += 1
         elif obj.type in _IMAGE_TYPES:
-            has_image = True
-    return paths, has_image
+            x0, y0, x1, y1 = obj.get_bounds()
+            coverage = max(coverage, min((x1 - x0) * (y1 - y0) / area, 1.0), 1e-6)
+    return paths, coverage
+
+
+def _needs_ocr(raw: str, coverage: float, options: ParseOptions) -> bool:
+    if coverage <= 0:
+        return False
+    visible = len("".join(raw.split()))
+    if visible < options.ocr_min_chars or _readable_share(raw) < 0.5:
+        return True
+    # A scan with a few words stamped on it by a mail-room or e-signature tool.
+    return coverage >= _SCAN_COVERAGE and visible < _STAMP_MAX_CHARS
+
+
+def _merge_stamp(ocr_text: str, raw: str) -> str:
+    """OCR text first, then the lines of the text layer the OCR did not already read (a stamp
+    drawn over the scan is also in the picture: keeping both would duplicate it)."""
+    seen = re.sub(r"\W+", "", ocr_text.casefold())
+    extra = [line for line in clean_text(raw).split("\n")
+             if (key := re.sub(r"\W+", "", line.casefold())) and key not in seen]
+    return "\n".join([ocr_text, *extra]) if extra else ocr_text
 
 
 def _edge_keys(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> set[str]:
@@ -101,10 +126,8 @@ class PdfParser:
             textpage = page.get_textpage()
             try:
                 raw = textpage.get_text_range()
-                paths, has_image = _object_census(page)
-                visible = len("".join(raw.split()))
-                needs_ocr = has_image and (visible < options.ocr_min_chars or _readable_share(raw) < 0.5)
-                if needs_ocr:
+                paths, coverage = _object_census(page)
+                if _needs_ocr(raw, coverage, options):
                     self._ocr_page(page, draft, raw, options, errors, unread_scans)
                 else:
                     if options.strip_running_headers:
@@ -152,7 +175,7 @@ class PdfParser:
             errors.append(f"Page {draft.number} : {exc.message}")
             draft.add_text(raw)
             return
-        draft.add_text(result.text)
+        draft.add_text(_merge_stamp(result.text, raw) if raw.strip() else result.text)
         draft.ocr = True
         draft.ocr_confidence = result.confidence
 

@@ -257,3 +257,25 @@ def eml_forwarding_an_eml(inner: bytes) -> bytes:
     msg.set_content("Pour information, le message du titulaire ci-joint.")
     msg.add_attachment(message_from_bytes(inner, policy=policy.default))
     return msg.as_bytes()
+
+
+def scan_with_stamp(lines: list[str], stamp: str) -> bytes:
+    """A scanned page on which a mail-room tool stamped one line of real text."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((150, 200 + 90 * i), line, fill=0, font=_font(44))
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    png.seek(0)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawImage(ImageReader(png), 0, 40, width=PAGE_W, height=PAGE_H - 40)
+    c.setFont("Helvetica", 9)
+    c.drawString(40, 15, stamp)
+    c.showPage()
+    c.save()
+    return buf.getvalue()

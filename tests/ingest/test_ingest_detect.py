@@ -22,6 +22,7 @@ def test_magic_bytes_win_over_a_misleading_extension() -> None:
         (b"", "vide.pdf", "empty"),
         (b"PK\x03\x04 pas vraiment un zip", "contrat.docx", "docx"),
         (b"Objet: pas un e-mail\nSuite du texte", None, "txt"),
+        (b"From achats@ville.fr Mon Mar  2 09:00:00 2026\nFrom: achats@ville.fr\nSubject: x\n\nCorps", None, "eml"),
     ],
 )
 def test_detection_cases(data: bytes, name: str | None, expected: str) -> None:

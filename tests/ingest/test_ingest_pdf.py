@@ -5,6 +5,7 @@ from ingest_builders import (
     image_only_pdf,
     pdf_with_running_headers,
     pdf_with_table,
+    scan_with_stamp,
 )
 
 from ingest.ocr import ocr_available
@@ -89,3 +90,13 @@ def test_missing_tesseract_gives_partial_with_install_hint() -> None:
 def test_ocr_disabled_reports_unread_pages() -> None:
     doc = parse_bytes(image_only_pdf(SCAN_LINES), filename="scan.pdf", options=ParseOptions(ocr=False))
     assert doc.status == "partial" and "OCR est désactivé" in doc.errors[0]
+
+
+@pytest.mark.skipif(not ocr_available(OPTIONS), reason="tesseract fra absent")
+def test_scan_with_a_stamped_text_line_is_still_ocred() -> None:
+    stamp = "Courrier enregistré le 05/03/2026 sous le numéro 2026-0412"
+    doc = parse_bytes(scan_with_stamp(SCAN_LINES, stamp), filename="scan.pdf", options=ParseOptions(ocr_dpi=150))
+    assert doc.pages[0].ocr
+    assert "quinze" in doc.text.lower()
+    assert "2026-0412" in doc.text
+    assert doc.text.count("2026-0412") == 1  # the stamp is both drawn text and in the picture
