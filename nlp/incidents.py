@@ -33,12 +33,14 @@ _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
     ("due", r"date limite|echeance|attendue?s?|au plus tard|date (?:d'achevement )?contractuelle|"
             r"date initiale|initialement (?:fixee?|prevue?)(?: au| le)?|"
             r"date d'achevement|au lieu du|devai(?:t|ent)|prevue? (?:le|au|pour)|date prevue|"
-            r"delai (?:expirant|expire)|expirait|jusqu'au"),
+            r"delai (?:expirant|expire)|expirait|jusqu'au|date butoir|delai contractuel(?: expirant)?(?: le| au)?|"
+            r"a livrer (?:pour )?(?:le|au)|programmee? (?:le|au|pour)|terme (?:fixe )?(?:au|le)"),
     ("performed", r"livr[ee]+s?|livraison (?:recue|effective|complete|realisee)|recue?s?|"
                   r"receptionnee?s?|retabli|retablissement|correctif|remplacement|installee?s?|"
                   r"effectuee?s?|enlevee?s?|remise?s?|acheve(?:s|e|es)?|achevement constate|"
                   r"realisee?s?|operationnel|mise en conformite|regularisee?|transmise?s?|"
-                  r"fournie?s?|montee?s?"),
+                  r"fournie?s?|montee?s?|arrivee?s?|restauree?|reparee?|resolue?|cloturee?|"
+                  r"(?:re)?mise? en service|depannee?|intervention realisee|levee?s?|corrigee?s?"),
     ("order", r"notifiee? le|commandee?s? le|bon de commande [^;:]{0,40} du|emise? le|passee? le|"
               r"ordre de service [^;:]{0,30} du"),
     ("rejection", r"rejet(?:e|ee|ees|es)?|refusee?s?|ajournee?s?"),
@@ -65,7 +67,8 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
                 "n'etait pas present", "sans excuse"),
     "document": ("rapport", "bilan", "doe", "dossier des ouvrages", "compte rendu", "compte-rendu",
                  "attestation", "planning", "releve", "justificatif", "document"),
-    "non_conformite": ("non conforme", "non-conforme", "rejet", "rejete", "montage non realise",
+    "non_conformite": ("non conforme", "non-conforme", "malfacon", "mauvaise execution", "mal execute",
+                       "prestation non realisee", "defaut de nettoyage", "defaut de qualite", "reserves non levees", "rejet", "rejete", "montage non realise",
                        "sans montage", "defectueu", "casse", "endommag", "erreur de livraison",
                        "au lieu de la", "non-conformite", "non conformite", "livree au lieu"),
     "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
@@ -92,11 +95,24 @@ _BUYER_SIDE = (
     r"[^.;]{0,60}(?:seulement|au-dela|tardivement|hors delai)",
     r"retard (?:de|du|des) (?:nos services|l'acheteur|la collectivite|la communaute)",
     r"defaillance (?:de|du|des) (?:nos services|l'acheteur|la collectivite|la communaute)",
+    r"(?:report|decalage|modification|changement)\w* (?:demande|sollicite)e?s? par (?:le|la|l'|les) ?"
+    r"(?:service|direction|mairie|commune|collectivite|ville|acheteur|maitre d'ouvrage|ecole|etablissement|"
+    r"utilisateur|college|lycee|directeur|directrice|elus?)",
+    r"du fait (?:de la|du|des|de l') ?(?:collectivite|ville|commune|mairie|communaute|departement|region|"
+    r"acheteur|maitre d'ouvrage|services? (?:municipaux|communautaires|techniques)|dsi)",
+    r"imputable (?:a|aux) (?:la |l'|nos |des )?(?:collectivite|ville|commune|mairie|communaute|acheteur|"
+    r"services)",
+    r"acces (?:au site )?(?:refuse|impossible) (?:par|du fait de) (?:le|la|l') ?(?:gardien|service|mairie|ville)",
 )
 _BUYER_SIDE_RE = re.compile("|".join(_BUYER_SIDE))
 _WEATHER = re.compile(r"intemperie|orage|neige|gel\b|canicule|vent violent|rafales|pluies? (?:superieure|abondant)")
 
-_CLOCK = re.compile(r"(?<![\d(])(\d{1,2})\s?[hH:](\d{2})?(?![\d)])")
+_CLOCK = re.compile(r"(?<![\d(,.])(\d{1,2})\s?[hH:]\s?(\d{2})?(?![\d)])")
+_DURATION_BEFORE = re.compile(
+    r"(delai|pendant|soit|duree|plus de|moins de|au-dela de|superieure? a|inferieure? a|depassement de)"
+    r"(?:\s+[a-z'-]+){0,2}?\s*(?:de\s*|d'environ\s*|environ\s*)?\(?$")
+_STATED_HOURS = re.compile(
+    r"(?:\(|pendant\s+|duree\s+(?:totale\s+)?(?:de\s+)?|soit\s+)(\d{1,3})\s*(?:h|heures?)\s*(?:et\s*)?(\d{2})?")
 _COUNT = re.compile(
     r"\b(\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)\s+(absences|reunions|rapports|livraisons|"
     r"manquements|constats|occurrences|fois|comites|documents|bilans)\b")
@@ -129,6 +145,7 @@ class IncidentFacts:
     reported_on: dt.date | None = None  # signalement (ticket), not the log's reported_on
     notified_on: dt.date | None = None  # when the titulaire told the buyer
     reception_on: dt.date | None = None
+    postponed_to: dt.date | None = None  # new date of a postponed delivery / service
     never_performed: bool = False
     order_refs: tuple[str, ...] = ()
     order_value_eur: float | None = None
@@ -152,13 +169,23 @@ def _role_of(folded: str, start: int, floor: int) -> DateRole:
     return best[1] if best else "other"
 
 
+_POSTPONED_PAIR = re.compile(r"(?:report|decal|repouss|differ|deplac)\w*\s+(?:du|de)\s*$")
+
+
 def _dated_facts(text: str, folded: str) -> list[DatedFact]:
     facts: list[DatedFact] = []
     previous_end = 0
+    previous_start = 0
     for day, start, end in find_dates(text):
-        role = _role_of(folded, start, previous_end if previous_end < start else 0)
+        between = folded[previous_end:start] if previous_end < start else ""
+        if facts and re.fullmatch(r"\s*(?:au|a)\s+", between) and _POSTPONED_PAIR.search(
+                folded[max(0, previous_start - 40): previous_start]):
+            # « reportée du 12/06 au 26/06 »: the second date is the new one
+            role = "postponed"
+        else:
+            role = _role_of(folded, start, previous_end if previous_end < start else 0)
         facts.append(DatedFact(role, day, start, end))
-        previous_end = end
+        previous_end, previous_start = end, start
     return facts
 
 
@@ -173,14 +200,15 @@ def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
 
 def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> tuple[
         dt.datetime | None, dt.datetime | None, float | None]:
+    """First and last clock times of the text, each on the latest date written before it."""
+    folded = fold(text)
     clocks = []
     for m in _CLOCK.finditer(text):
         hours, minutes = int(m.group(1)), int(m.group(2) or 0)
-        after = text[m.end(): m.end() + 2]
-        if hours > 23 or minutes > 59 or re.match(r"\s?\)", after):
+        if hours > 23 or minutes > 59 or re.match(r"\s?\)", text[m.end(): m.end() + 2]):
             continue
-        if m.group(2) is None and not re.match(r"\s?[hH]\b", text[m.start() + len(m.group(1)):][:3]):
-            continue
+        if _DURATION_BEFORE.search(folded[max(0, m.start() - 40): m.start()]):
+            continue  # « délai de 4 h », « pendant 3 h » are durations, not clock times
         day = default_day
         for fact in facts:
             if fact.end <= m.start():
@@ -189,11 +217,21 @@ def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> t
             continue
         clocks.append(dt.datetime.combine(day, dt.time(hours, minutes)))
     if len(clocks) < 2:
-        return None, None, None
+        return None, None, _stated_hours(folded)
     start, end = clocks[0], clocks[-1]
+    if end <= start and end.date() == start.date():
+        end += dt.timedelta(days=1)  # « de 22h15 à 06h45 » runs past midnight
     if end <= start:
-        return start, None, None
+        return start, None, _stated_hours(folded)
     return start, end, round((end - start).total_seconds() / 3600, 4)
+
+
+def _stated_hours(folded: str) -> float | None:
+    """« (3 h 30) », « pendant 5 heures », « durée de 2 h 15 »: a duration written as such."""
+    m = _STATED_HOURS.search(folded)
+    if not m:
+        return None
+    return int(m.group(1)) + int(m.group(2) or 0) / 60
 
 
 def _occurrences(folded: str) -> int:
@@ -271,9 +309,6 @@ def read_incident(
         performed = incident.resolved_on
     orders = find_order_refs(text)
     start, end, hours = _outage(text, facts, incident.occurred_on)
-    stated = re.search(r"\((\d+)\s*h\s*(\d{2})?\)", text)
-    if hours is None and stated:
-        hours = int(stated.group(1)) + int(stated.group(2) or 0) / 60
     return IncidentFacts(
         incident_id=incident.id,
         failing_type=failing,
@@ -286,6 +321,7 @@ def read_incident(
         reported_on=first("reported"),
         notified_on=first("notified"),
         reception_on=first("reception"),
+        postponed_to=last("postponed"),
         never_performed=never,
         order_refs=tuple(orders),
         order_value_eur=_order_value(text, orders),

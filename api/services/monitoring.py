@@ -605,6 +605,8 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         return None, penalty, ""
     if penalty.unit == "occurrence" or penalty.basis in ("fixed", "percent"):
         return None, penalty, ""
+    if facts.postponed_to and any(h.code == "demande_acheteur" for h in facts.not_breach_hints):
+        return facts.postponed_to, penalty, f"date reportée à la demande de l'acheteur : {format_date(facts.postponed_to)}"
     if facts.due_on:
         return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
     # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »),
@@ -639,6 +641,9 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
 def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
     facts = linked.facts
     for hint in facts.not_breach_hints:
+        if hint.code == "demande_acheteur" and facts.postponed_to and facts.performed_on \
+                and facts.performed_on > facts.postponed_to:
+            continue  # postponed at the buyer's request, but late even on the new date
         if hint.code in ("demande_acheteur", "defaillance_acheteur"):
             return hint.reason
         if hint.code == "intemperies":
@@ -743,7 +748,7 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                      clause_path=linked.clause_path, clause_article=linked.penalty.article)
         if comp.needs_review and comp.review_reason:
             draft["reviews"].append(comp.review_reason)
-        if facts.never_performed and comp.days_late:
+        if facts.never_performed and comp.days_late and record.info.terminated is None:
             draft["reviews"].append(f"prestation toujours non exécutée au {format_date(as_of)} : "
                                     "pénalités provisoires, arrêtées à cette date")
         draft["confidence"] = round(min(draft["confidence"], 0.5 + min(linked.clause_score, 0.5)), 2)

@@ -95,3 +95,20 @@ def test_security_is_not_confused_with_safety_shoes() -> None:
     facts = read_incident(_inc("Chaussures de sécurité du BC 77 non livrées à l'échéance du 04/04/2025.",
                                dt.date(2025, 4, 5)))
     assert facts.failing_type == "retard"
+
+
+def test_night_outage_and_durations_that_are_not_clock_times() -> None:
+    night = read_incident(_inc("Serveur de téléphonie injoignable dans la nuit du 9 octobre 2025, de 22h30 à "
+                               "01h00 ; délai de rétablissement de 4 h dépassé.", dt.date(2025, 10, 9)))
+    assert night.outage_hours == 2.5
+    stated = read_incident(_inc("Interruption de la GMAO pendant 5 heures le 2 mai 2025.", dt.date(2025, 5, 2)))
+    assert stated.outage_start is None and stated.outage_hours == 5
+
+
+def test_postponed_date_is_kept() -> None:
+    facts = read_incident(_inc("Pose des stores décalée du 03/11/2025 au 17/11/2025 à la demande de la "
+                               "directrice de la crèche. Pose effectuée le 24/11/2025.",
+                               dt.date(2025, 11, 3), dt.date(2025, 11, 24)))
+    assert facts.postponed_to == dt.date(2025, 11, 17)
+    assert facts.performed_on == dt.date(2025, 11, 24)
+    assert [h.code for h in facts.not_breach_hints] == ["demande_acheteur"]

@@ -196,3 +196,23 @@ def test_eval_json_shape(findings: dict[str, Finding]) -> None:
     }
     non_breach = next(x for x in out["findings"] if x["incident"] == "J-06")
     assert non_breach["clause"] is None and non_breach["penalty_eur"] is None
+
+
+def test_postponed_at_buyers_request_is_excused_only_up_to_the_new_date() -> None:
+    incidents = [
+        Incident("P-1", dt.date(2025, 9, 2), "AC-2024-31", "Moyens généraux",
+                 "Livraison des bureaux (commande 25-090, 3 000,00 € HT) décalée du 01/09/2025 au 15/09/2025 "
+                 "à la demande du directeur des services techniques. Livrés le 12/09/2025.",
+                 dt.date(2025, 9, 1), dt.date(2025, 9, 12)),
+        Incident("P-2", dt.date(2025, 9, 2), "AC-2024-31", "Moyens généraux",
+                 "Livraison des chaises (commande 25-091, 1 000,00 € HT) décalée du 01/09/2025 au 15/09/2025 "
+                 "à la demande du directeur des services techniques. Livrées le 25/09/2025.",
+                 dt.date(2025, 9, 1), dt.date(2025, 9, 25)),
+    ]
+    result = {f.incident: f for f in evaluate_portfolio(
+        contracts=[SUPPLIES], suppliers=SUPPLIERS, documents=[_ccap("AC-2024-31", SUPPLY_PENALTIES)],
+        incidents=incidents, as_of=AS_OF)}
+    assert not result["P-1"].breach
+    late = result["P-2"]
+    assert late.breach and late.days_late == 10
+    assert late.penalty_eur == pytest.approx(10.0)  # 1 000 × 10 / 1 000
