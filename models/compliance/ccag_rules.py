@@ -26,6 +26,7 @@ __all__ = [
     "ccag_label",
     "all_rules",
     "resolve_version",
+    "default_rule_for_quote",
     "CCAG_2021_IN_FORCE",
 ]
 
@@ -61,6 +62,11 @@ class CcagRule:
     def citation(self) -> str:
         art = f" art. {self.article}" if self.article else ""
         return f"CCAG-{self.ccag} {self.version}{art}"
+
+    @property
+    def default_quote(self) -> str:
+        """Quote of the Penalty synthesised from this rule (recognised again by compute_penalty)."""
+        return f"{self.citation} : {self.summary_fr}"
 
 
 @dataclass(frozen=True)
@@ -337,3 +343,11 @@ def all_rules() -> list[CcagRule]:
             elif isinstance(value, DelayFormula):
                 out.append(value.rule)
     return out
+
+
+_BY_QUOTE: dict[str, CcagRule] = {rule.default_quote: rule for rule in all_rules()}
+
+
+def default_rule_for_quote(quote: str) -> CcagRule | None:
+    """The CCAG rule a synthesised default Penalty came from, found by its quote."""
+    return _BY_QUOTE.get(quote)

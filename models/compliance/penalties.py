@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.compliance.calendar import DAY_TYPE_LABELS, add_months, days_late, elapsed_hours, started_units
-from models.compliance.ccag_rules import ccag_defaults, ccag_label, resolve_version
+from models.compliance.ccag_rules import ccag_defaults, ccag_label, default_rule_for_quote, resolve_version
 from models.compliance.fmt import format_date, format_eur, format_number, round_cents
 from models.domain.types import ContractInfo, DayType, Penalty
 
@@ -255,8 +255,13 @@ def compute_penalty(
     if penalty.requires_formal_notice and facts.formal_notice_on is None:
         review.add("pénalité subordonnée à une mise en demeure préalable : aucune mise en demeure au dossier, "
                    "montant exigible seulement après une mise en demeure restée sans effet")
-    rule_id = rule or f"ccap.{penalty.article or 'na'}.{penalty.basis}"
-    source = f"art. {penalty.article}" if penalty.article else "clause"
+    ccag_rule = default_rule_for_quote(penalty.quote) if penalty.span is None else None
+    if ccag_rule is not None:  # the CCAG default penalty (regime.default_delay)
+        rule_id = rule or ccag_rule.id
+        source = ccag_rule.citation
+    else:
+        rule_id = rule or f"ccap.{penalty.article or 'na'}.{penalty.basis}"
+        source = f"art. {penalty.article}" if penalty.article else "clause"
     amount: float | None = None
     days: int | None = None
     units: float | None = None

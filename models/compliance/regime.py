@@ -187,7 +187,7 @@ def _default_delay(defaults: CcagDefaults | None, label: str, notes: list[str]) 
     return Penalty(
         article=rule.article,
         page=None,
-        quote=f"{rule.citation} : {rule.summary_fr}",
+        quote=rule.default_quote,
         trigger="retard",
         basis="ratio_per_unit",
         ratio=formula.ratio,

@@ -59,6 +59,8 @@ def test_silent_ccap_gets_ccag_threshold_and_cap():
     default = regime.default_delay
     out = compute_penalty(default, BreachFacts(due=D(2025, 9, 1), performed=D(2025, 9, 7)), contract=contract)
     assert out.amount_eur == 840.0  # 420 000 / 3 000 × 6
+    assert out.rule == "ccag.Travaux.2021.delay_formula.19.2.3"
+    assert out.computation.startswith("CCAG-Travaux 2021 art. 19.2.3 :")
 
 
 def test_unverified_ccag_formula_is_flagged():
