@@ -74,7 +74,8 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"donnees\s+a\s+caractere\s+personnel|confidentialite|rgpd|cybersecurite|incident\s+de\s+securite")),
     ("social", re.compile(
         r"travail\s+(?:dissimule|illegal)|obligations?\s+sociales|droit\s+du\s+travail|l\.?\s?8221|l\.?\s?8222|"
-        r"declarations?\s+sociales|urssaf|salarie\w*\s+detache|detachement")),
+        r"declarations?\s+sociales|urssaf|salarie\w*\s+detache|detachement|salaries?\s+non\s+declares?|"
+        r"(?:emploi|travail)\s+(?:\w+\s+){0,4}non\s+declare|inspection\s+du\s+travail|travailleurs?\s+non\s+declares?")),
     ("indisponibilite", re.compile(
         r"retablissement|indisponibilit|interruption\s+(?:du|de|des)\s+service|disponibilite|panne|coupure|"
         r"remise\s+en\s+service|arret\s+(?:du|de)\s+service|temps\s+de\s+(?:reponse|retablissement)")),
@@ -95,7 +96,7 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"demandees)|contrat\s+de\s+sous-traitance|certificats?|\bdiuo\b|dossier\s+d'intervention|fiches?\s+d'intervention")),
     ("retard", re.compile(
         r"retard|tardi|depassement|hors\s+delai|au-dela\s+(?:du|de\s+la|des|de\s+l')\s*(?:delai|date|heure)|"
-        r"apres\s+(?:le|la|l')\s*(?:delai|date|heure|echeance)|non[- ]respect\s+(?:du|des)\s+(?:delais?|dates?)")),
+        r"apres\s+(?:le|la|l')\s*(?:delai|date|heure|echeance)|non[- ]respect\s+(?:du|des)\s+(?:delais?|dates?|horaires?)")),
 )
 
 _UNIT_PATTERNS: tuple[tuple[PenaltyUnit, re.Pattern[str]], ...] = (
@@ -113,9 +114,10 @@ _PER_OCCURRENCE = re.compile(
     r"(?:(?:nouvelle?|nouveau)\s+)?(?P<noun>[a-z][a-z'-]{2,})"
 )
 _NOT_OCCURRENCE_NOUNS = frozenset({
-    "rapport", "application", "derogation", "reference", "le", "la", "les", "l'acheteur", "ailleurs", "consequent",
+    "application", "derogation", "reference", "le", "la", "les", "l'acheteur", "ailleurs", "consequent",
     "tranche", "avenant", "voie", "lettre", "courrier", "ordre", "decision", "dela", "exemple", "suite",
-    "defaut", "titulaire", "cent", "mille",
+    "defaut", "titulaire", "cent", "mille", "an", "annee", "ans", "dela", "voie", "le", "la", "les",
+    "un", "une", "des", "du", "de", "l'", "personne", "ailleurs",
 })
 _STARTED = re.compile(r"(?:toute?|chaque)\s+(?:heure|journee|jour|semaine|mois|fraction\s+d'heure)s?\s+(?:de\s+retard\s+)?(?:commencee?|entamee?)")
 _GRACE = re.compile(
@@ -124,7 +126,9 @@ _GRACE = re.compile(
 )
 _VALUE_BASE = re.compile(
     r"(?:\bv\s+(?:est|represente|designe|correspond\s+a|=)\s+(?:le|la|l')?\s*|\b(?:du|de\s+la|de\s+l')\s+)"
-    r"(?P<base>(?:montant|valeur|prix|redevance|remuneration)[^,;.()]{0,90}?)(?=\s*(?:,|;|\.|\)|\bet\s+r\b|\bpar\b|\bdans\b|\bpour\b|$))"
+    r"(?P<base>(?:montant|valeur|prix|redevance|remuneration)[^,;.()]{0,90}?)"
+    r"(?=\s*(?:,|;|\.|\)|\bet\s+r\b|\bpar\b|\bdans\b|\bpour\b|\best\b|\bsont\b|\bsera\b|\bseront\b|\bqui\b|"
+    r"\blui\b|\ben\s+cas\b|\bappliqu|\bdes\s+lors|\bsi\b|$))"
 )
 _ANAPHORA = re.compile(r"^(?:cette|ces|la|ladite)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|^le\s+montant\s+de\s+(?:cette|la)\s+penalit")
 # Lines repeated as running headers/footers on PDF pages end up inside sentences.
@@ -289,15 +293,46 @@ class _Reading:
     reasons: list[str] = field(default_factory=list)
 
 
+_PER = re.compile(
+    r"(?:(?:\bpar|\bpour\s+chaque|\ba\s+chaque|\bchaque)\s+|/\s*)(?:(?:nouvelle?|nouveau)\s+)?"
+    r"(?P<noun>[a-z][a-z'-]+)(?P<next>\s+[a-z]+)?"
+)
+_DAY_WORDS = ("jour", "jours", "journee", "journees")
+
+
+def _per_unit(text: str) -> PenaltyUnit | None:
+    """The unit of the first explicit "par …" / "/ …" / "chaque …" in `text`."""
+    for m in _PER.finditer(text):
+        noun, nxt = m.group("noun"), (m.group("next") or "").strip()
+        if noun in _DAY_WORDS:
+            if nxt.startswith("ouvrable"):
+                return "jour_ouvrable"
+            if nxt.startswith("ouvre"):
+                return "jour_ouvre"
+            return "jour"
+        if noun in ("heure", "heures", "h"):
+            return "heure"
+        if noun in ("semaine", "semaines"):
+            return "semaine"
+        if noun == "mois":
+            return "mois"
+        if noun == "rapport" and nxt in ("a", "au", "aux"):
+            continue  # "par rapport à"
+        if noun in _NOT_OCCURRENCE_NOUNS or len(noun) < 3:
+            continue
+        return "occurrence"
+    return None
+
+
 def _unit_of(text: str) -> PenaltyUnit | None:
+    """Unit a penalty is counted in: an explicit "par …" first, then wording such as
+    "jours ouvrés de retard", "journalière", "R = nombre de jours"."""
+    per = _per_unit(text)
+    if per is not None:
+        return per
     for unit, pattern in _UNIT_PATTERNS:
         if pattern.search(text):
             return unit
-    m = _PER_OCCURRENCE.search(text)
-    if m and m.group("noun") not in _NOT_OCCURRENCE_NOUNS:
-        return "occurrence"
-    if re.search(r"par\s+rapport(?!\s+(?:a|au|aux)\b)", text):
-        return "occurrence"
     return None
 
 
