@@ -66,7 +66,7 @@ def _raw_8bit_header(msg: Message, name: str) -> str | None:
             fixed = decode_bytes(value.encode("ascii", "surrogateescape"))[0]
             try:
                 return str(make_header(decode_header(fixed)))
-            except (ValueError, LookupError, UnicodeError):
+            except Exception:  # noqa: BLE001 - unknown charsets in encoded words: keep the raw text
                 return fixed
     return None
 

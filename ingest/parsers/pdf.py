@@ -120,27 +120,23 @@ class PdfParser:
         plumber: list[Any] = []  # opened lazily: most PDFs never need pdfplumber
         pages: list[DraftPage] = []
         unread_scans: list[int] = []
+        broken: list[int] = []
         for index in range(limit):
             draft = DraftPage(number=index + 1)
-            page = document[index]
-            textpage = page.get_textpage()
             try:
-                raw = textpage.get_text_range()
-                paths, coverage = _object_census(page)
-                if _needs_ocr(raw, coverage, options):
-                    self._ocr_page(page, draft, raw, options, errors, unread_scans)
-                else:
-                    if options.strip_running_headers:
-                        draft.edge_keys = _edge_keys(textpage, page)
-                    if not (options.pdf_tables and paths
-                            and self._tables_page(page, textpage, data, index, draft, plumber, options, paths)):
-                        draft.add_text(raw)
-            finally:
-                textpage.close()
-                page.close()
+                self._read_page(document, index, data, draft, plumber, options, errors, unread_scans)
+            except pdfium.PdfiumError:
+                # One damaged page must not cost the others: keep an empty page, say which.
+                log.warning("page %d of a PDF could not be loaded", index + 1, exc_info=True)
+                broken.append(index + 1)
             pages.append(draft)
         if plumber:
             plumber[0].close()
+        if broken and len(broken) == limit:
+            raise CorruptFileError("PDF", "aucune page lisible")
+        if broken:
+            errors.append(f"Page(s) endommagée(s) non lue(s) : {', '.join(map(str, broken[:20]))} ; le fichier "
+                          "original est conservé.")
         if unread_scans:
             shown = ", ".join(str(n) for n in unread_scans[:20]) + ("…" if len(unread_scans) > 20 else "")
             if not options.ocr:
@@ -156,6 +152,25 @@ class PdfParser:
         metadata["page_count"] = str(count)
         status: ParseStatus = "partial" if errors else "parsed"
         return assemble(pages, fmt="pdf", paginated=True, status=status, errors=errors, metadata=metadata)
+
+    def _read_page(self, document: pdfium.PdfDocument, index: int, data: bytes, draft: DraftPage,
+                   plumber: list[Any], options: ParseOptions, errors: list[str], unread_scans: list[int]) -> None:
+        page = document[index]
+        textpage = page.get_textpage()
+        try:
+            raw = textpage.get_text_range()
+            paths, coverage = _object_census(page)
+            if _needs_ocr(raw, coverage, options):
+                self._ocr_page(page, draft, raw, options, errors, unread_scans)
+                return
+            if options.strip_running_headers:
+                draft.edge_keys = _edge_keys(textpage, page)
+            if not (options.pdf_tables and paths
+                    and self._tables_page(page, textpage, data, index, draft, plumber, options, paths)):
+                draft.add_text(raw)
+        finally:
+            textpage.close()
+            page.close()
 
     def _ocr_page(self, page: pdfium.PdfPage, draft: DraftPage, raw: str, options: ParseOptions,
                   errors: list[str], unread: list[int]) -> None:
