@@ -390,7 +390,8 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
     if percents:
         value, _, end = percents[0]
         per = _unit_of(body[end:end + 80])
-        reading = _Reading("ratio_per_unit" if per else "percent", ratio=value / 100, unit=per)
+        per_time = per is not None and per != "occurrence"
+        reading = _Reading("ratio_per_unit" if per_time else "percent", ratio=value / 100, unit=per)
         reading.value_base = _value_base(body[end:], unit.raw[end:])
         return reading
     return None
@@ -529,6 +530,7 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     list_derogations = find_derogations(parsed, clauses)
 
     penalty_articles = {c.article if c else None for _, c, _ in drafts}
+    started = _started_phrases(text, clauses)
     out: list[Penalty] = []
     for index, (unit, clause, reading) in enumerate(drafts):
         article = clause.article if clause else None
@@ -577,7 +579,7 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
             cap_scope=cap_scope,
             grace_duration=grace_value,
             grace_unit=grace_unit,
-            started_unit_counts=bool(_STARTED.search(unit.body + " " + unit.describe)),
+            started_unit_counts=_started_counts(unit, reading.unit, article, started),
             value_base=reading.value_base,
             span=Span(page=parsed.page_at(unit.start), start=unit.start, end=unit.end),
             confidence=round(confidence, 2),
@@ -585,6 +587,30 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
             review_reason="; ".join(reasons) if reasons else None,
         ))
     return out
+
+
+_STARTED_UNIT = {"heure": ("heure",), "journee": ("jour", "jour_ouvre", "jour_ouvrable"),
+                 "jour": ("jour", "jour_ouvre", "jour_ouvrable"), "semaine": ("semaine",), "mois": ("mois",)}
+
+
+def _started_phrases(text: str, clauses: list[Clause]) -> list[tuple[str | None, tuple[str, ...]]]:
+    """("toute heure commencée est due", …) as (top-level article, units it speaks of)."""
+    out: list[tuple[str | None, tuple[str, ...]]] = []
+    folded = fold(text)
+    for m in _STARTED.finditer(folded):
+        word = re.search(r"heure|journee|jour|semaine|mois", m.group(0))
+        clause = article_at(clauses, m.start())
+        top = clause.article.split(".")[0] if clause and clause.article else None
+        out.append((top, _STARTED_UNIT.get(word.group(0), ()) if word else ()))
+    return out
+
+
+def _started_counts(unit: _Unit, penalty_unit: str | None, article: str | None,
+                    started: list[tuple[str | None, tuple[str, ...]]]) -> bool:
+    if _STARTED.search(unit.body + " " + unit.describe):
+        return True
+    top = article.split(".")[0] if article else None
+    return any(t == top and penalty_unit in units for t, units in started)
 
 
 def _row_in_penalty_context(unit: _Unit, clause: Clause | None, by_article: dict[str | None, Clause]) -> bool:

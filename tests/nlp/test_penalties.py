@@ -300,3 +300,22 @@ def test_ccag_travaux_2009_daily_penalty() -> None:
     assert len(delay) == 1
     assert (delay[0].trigger, delay[0].basis, delay[0].unit) == ("retard", "ratio_per_unit", "jour")
     assert delay[0].ratio == pytest.approx(1 / 3000)
+
+
+def test_started_unit_rule_stated_once_for_the_article() -> None:
+    found = _extract(
+        "Article 9 – Pénalités\n"
+        "9.1 Toute heure de retard commencée est due en entier.\n"
+        "9.2 Le retard de livraison des repas est sanctionné par une pénalité de 40 € par heure de retard.\n"
+        "9.3 Le défaut de nettoyage du réfectoire donne lieu à une pénalité de 90 € par constat.\n"
+    )
+    assert [(p.article, p.started_unit_counts) for p in found] == [("9.2", True), ("9.3", False)]
+
+
+def test_percent_per_occurrence_is_a_percent() -> None:
+    p = _one(
+        "Article 4 – Pénalités\n"
+        "Une pénalité de 2 % du montant de la facture mensuelle est appliquée par anomalie non corrigée.\n"
+    )
+    assert (p.basis, p.ratio, p.unit) == ("percent", pytest.approx(0.02), "occurrence")
+    assert p.value_base == "montant de la facture mensuelle"
