@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
@@ -76,8 +77,9 @@ class Item:
 @dataclass
 class Source:
     rel: str  # output path relative to the portfolio root
-    meta: dict
+    meta: dict[str, str]
     body: str  # with markers
+    attachments: list[str] = field(default_factory=list)  # `%attach:` names
     items: list[Item] = field(default_factory=list)
 
     @property
@@ -139,6 +141,8 @@ def collect_items(body: str) -> list[Item]:
             items.append(Item(t, attrs, " ".join(so_far[start:].split())))
         else:
             om = _OPEN.fullmatch(tok)
+            if om is None:
+                raise BuildError(f"malformed marker {tok}")
             stack.append((om.group(1), parse_attrs(om.group(2)), len(so_far)))
     if stack:
         raise BuildError(f"unclosed marker [[{stack[-1][0]} ...]]")
@@ -147,38 +151,47 @@ def collect_items(body: str) -> list[Item]:
 
 def load_source(path: Path, src_root: Path) -> Source:
     text = path.read_text(encoding="utf-8")
-    meta, lines = {}, text.splitlines()
+    meta: dict[str, str] = {}
+    attachments: list[str] = []
+    lines = text.splitlines()
     i = 0
     while i < len(lines) and lines[i].startswith("%"):
         key, _, val = lines[i][1:].partition(":")
         key = key.strip()
         if key == "attach":
-            meta.setdefault("attach", []).append(val.strip())
+            attachments.append(val.strip())
         else:
             meta[key] = val.strip()
         i += 1
     body = "\n".join(lines[i:]).strip("\n") + "\n"
     rel = str(path.relative_to(src_root))[: -len(".src")]
-    src = Source(rel=rel, meta=meta, body=body)
+    src = Source(rel=rel, meta=meta, body=body, attachments=attachments)
     src.items = collect_items(body)
     return src
 
 
 # ----------------------------------------------------------------------------- blocks
 
-def parse_blocks(body: str) -> list[tuple[str, object]]:
-    """Blocks of a PDF/DOCX body: ('h1'..'h3', text), ('p', text), ('li', text),
-    ('table', [[cells]]), ('break', None)."""
-    blocks: list[tuple[str, object]] = []
+@dataclass
+class Block:
+    kind: str  # h1, h2, h3, p, li, table, break
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def parse_blocks(body: str) -> list[Block]:
+    """Blocks of a PDF/DOCX body: headings (#, ##, ###), paragraphs, bullets (- ),
+    tables (lines starting with `|| `, cells split on ` | `) and `%%pagebreak`."""
+    blocks: list[Block] = []
     para: list[str] = []
     table: list[list[str]] = []
 
     def flush():
         if para:
-            blocks.append(("p", " ".join(para)))
+            blocks.append(Block("p", " ".join(para)))
             para.clear()
         if table:
-            blocks.append(("table", [r[:] for r in table]))
+            blocks.append(Block("table", rows=[r[:] for r in table]))
             table.clear()
 
     for raw in body.splitlines():
@@ -187,18 +200,18 @@ def parse_blocks(body: str) -> list[tuple[str, object]]:
             flush()
         elif line.startswith("|| "):
             if para:
-                blocks.append(("p", " ".join(para)))
+                blocks.append(Block("p", " ".join(para)))
                 para.clear()
             table.append([c.strip() for c in line[3:].split(" | ")])
         elif line == "%%pagebreak":
             flush()
-            blocks.append(("break", None))
+            blocks.append(Block("break"))
         elif m := re.match(r"(#{1,3}) (.*)", line):
             flush()
-            blocks.append((f"h{len(m.group(1))}", m.group(2)))
+            blocks.append(Block(f"h{len(m.group(1))}", m.group(2)))
         elif line.startswith("- "):
             flush()
-            blocks.append(("li", line[2:]))
+            blocks.append(Block("li", line[2:]))
         else:
             if table:
                 flush()
@@ -236,8 +249,15 @@ def render_pdf(src: Source) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTemplate,
-                                    Spacer, Table, TableStyle)
+    from reportlab.platypus import (
+        KeepTogether,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     rl_config.invariant = 1
     _fonts()
@@ -256,21 +276,21 @@ def render_pdf(src: Source) -> bytes:
 
     def story():
         out = []
-        for kind, val in blocks:
-            if kind == "break":
+        for b in blocks:
+            if b.kind == "break":
                 out.append(PageBreak())
-            elif kind == "table":
-                rows = [[Paragraph(_esc(c), styles["cell"]) for c in r] for r in val]
+            elif b.kind == "table":
+                rows = [[Paragraph(_esc(c), styles["cell"]) for c in r] for r in b.rows]
                 t = Table(rows, colWidths=[105 * mm, 60 * mm], repeatRows=1)
                 t.setStyle(TableStyle([
                     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                     ("VALIGN", (0, 0), (-1, -1), "TOP")]))
                 out += [t, Spacer(1, 6)]
-            elif kind == "li":
-                out.append(Paragraph(_esc(val), styles["li"], bulletText="–"))
-            else:
-                out.append(KeepTogether([Paragraph(_esc(val), styles[kind])]))
+            elif b.kind == "li":
+                out.append(Paragraph(_esc(b.text), styles["li"], bulletText="–"))
+            else:  # one paragraph never splits across pages: quotes stay on one page
+                out.append(KeepTogether([Paragraph(_esc(b.text), styles[b.kind])]))
         return out
 
     def build(total: int) -> tuple[bytes, int]:
@@ -309,21 +329,21 @@ def render_docx(src: Source) -> bytes:
     d = docx.Document()
     d.styles["Normal"].font.name = "Calibri"
     d.styles["Normal"].font.size = Pt(10.5)
-    for kind, val in parse_blocks(src.body):
-        if kind in ("h1", "h2", "h3"):
-            d.add_heading(val, level=int(kind[1]) - 1)  # h1 -> Title, h2 -> Heading 1
-        elif kind == "li":
-            d.add_paragraph(val, style="List Bullet")
-        elif kind == "table":
-            t = d.add_table(rows=len(val), cols=len(val[0]))
+    for b in parse_blocks(src.body):
+        if b.kind in ("h1", "h2", "h3"):
+            d.add_heading(b.text, level=int(b.kind[1]) - 1)  # h1 -> Title, h2 -> Heading 1
+        elif b.kind == "li":
+            d.add_paragraph(b.text, style="List Bullet")
+        elif b.kind == "table":
+            t = d.add_table(rows=len(b.rows), cols=len(b.rows[0]))
             t.style = "Table Grid"
-            for r, row in enumerate(val):
+            for r, row in enumerate(b.rows):
                 for c, cell in enumerate(row):
                     t.cell(r, c).text = cell
-        elif kind == "break":
+        elif b.kind == "break":
             d.add_page_break()
         else:
-            d.add_paragraph(val)
+            d.add_paragraph(b.text)
     cp = d.core_properties
     stamp = dt.datetime(2026, 1, 5, 8, 0, 0)
     cp.author = cp.last_modified_by = "Vigie démo"
@@ -362,7 +382,7 @@ def render_eml(src: Source, src_root: Path) -> bytes:
         msg.set_content(body, charset="utf-8", cte="quoted-printable")
     else:
         msg.set_content(body, charset=charset, cte="8bit")
-    for n, att in enumerate(src.meta.get("attach", [])):
+    for att in src.attachments:
         att_src = load_source(src_root / "attachments" / f"{att}.src", src_root)
         data = render(att_src, src_root)
         maintype, subtype = {"pdf": ("application", "pdf"), "txt": ("text", "plain"),
@@ -443,7 +463,7 @@ def locate(src: Source, data: bytes, item: Item) -> int | None:
 # ----------------------------------------------------------------------------- gold
 
 def gold_document(src: Source, data: bytes) -> dict:
-    doc = {"path": src.rel, "kind": src.meta["kind"],
+    doc: dict[str, Any] = {"path": src.rel, "kind": src.meta["kind"],
            "pages": len(pdf_pages(data)) if src.fmt == "pdf" else None}
     if src.meta.get("annotate") != "yes":
         if src.items:
