@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from models.domain.types import CapScope, Clause, DurationUnit, ParsedDocument, Penalty, PenaltyTrigger, PenaltyUnit, Span
+from models.domain.types import (
+    CapScope,
+    Clause,
+    DurationUnit,
+    ParsedDocument,
+    Penalty,
+    PenaltyTrigger,
+    PenaltyUnit,
+    Span,
+)
 from nlp.ccag_refs import find_derogations
 from nlp.normalize.amounts import find_amounts, find_fractions, find_percents
 from nlp.normalize.durations import find_durations
@@ -116,8 +125,7 @@ _PER_OCCURRENCE = re.compile(
 _NOT_OCCURRENCE_NOUNS = frozenset({
     "application", "derogation", "reference", "le", "la", "les", "l'acheteur", "ailleurs", "consequent",
     "tranche", "avenant", "voie", "lettre", "courrier", "ordre", "decision", "dela", "exemple", "suite",
-    "defaut", "titulaire", "cent", "mille", "an", "annee", "ans", "dela", "voie", "le", "la", "les",
-    "un", "une", "des", "du", "de", "l'", "personne", "ailleurs",
+    "defaut", "titulaire", "cent", "mille", "an", "annee", "ans", "un", "une", "des", "du", "de", "l'", "personne",
 })
 _STARTED = re.compile(r"(?:toute?|chaque)\s+(?:heure|journee|jour|semaine|mois|fraction\s+d'heure)s?\s+(?:de\s+retard\s+)?(?:commencee?|entamee?)")
 _GRACE = re.compile(
@@ -501,7 +509,7 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     text = parsed.text
     row_units, row_starts = _table_units(text)
     units = sorted(row_units + _sentence_units(text, row_starts), key=lambda u: u.start)
-    by_article = {c.article: c for c in clauses if c.article}
+    by_article: dict[str | None, Clause] = {c.article: c for c in clauses if c.article}
 
     drafts: list[tuple[_Unit, Clause | None, _Reading]] = []
     for unit in units:

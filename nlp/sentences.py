@@ -39,7 +39,8 @@ def _is_table_row(line: str) -> bool:
 
 def _is_wrapped_paragraph(line: str) -> bool:
     """'9.7.1 Le montant total des pénalités … ne peut' goes on on the next line."""
-    rest = line[_HEADING_NUMBER.match(line).end():] if _HEADING_NUMBER.match(line) else line
+    number = _HEADING_NUMBER.match(line)
+    rest = line[number.end():] if number else line
     if re.search(r"[.:]\s+\S", rest):
         return True  # "7.3 Plafond. Par dérogation … des pénalités" runs on
     return bool(_PROSE_START.match(rest)) and len(rest.split()) > 5
@@ -117,9 +118,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     (cells joined by " | ") is one sentence."""
     bounds = [0, *_line_breaks(text), len(text)]
     spans: list[tuple[int, int]] = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         cuts = [a, *_inline_breaks(text, a, b), b]
-        for s, e in zip(cuts, cuts[1:]):
+        for s, e in zip(cuts, cuts[1:], strict=False):
             while s < e and text[s].isspace():
                 s += 1
             while e > s and text[e - 1].isspace():

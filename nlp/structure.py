@@ -234,7 +234,7 @@ def _looks_like_toc(heads: list[_Head], next_start: int) -> bool:
     if len(numbered) < 3:
         return False
     starts = [h.start for h in numbered] + [next_start]
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     return sum(gaps) / len(gaps) < 120
 
 
@@ -264,7 +264,7 @@ def segment_clauses(parsed: ParsedDocument) -> list[Clause]:
                 break
         body = text[head.start:end].rstrip()
         span_end = head.start + len(body)
-        parent = _parent_of(head.article, known) if head.numbers else None
+        parent = _parent_of(head.article, known) if head.numbers and head.article else None
         kind = clause_type_for(head.heading, body)
         if kind is None and parent is not None:
             kind = types.get(parent)  # "9.1" with no title inherits "Résiliation"
