@@ -173,7 +173,7 @@ def _after_termination(contract: ContractInfo, regime: PenaltyRegime, facts: Nex
     if contract.terminated is None:
         return None
     rule = regime.defaults.termination_account if regime.defaults else None
-    amount = f" (pénalités de {format_eur(facts.penalty_eur)})" if facts.penalty_eur else ""
+    amount = f" ({format_eur(facts.penalty_eur)})" if facts.penalty_eur else ""
     if rule is None:
         return NextStep(f"Marché résilié le {format_date(contract.terminated.on)} : porter les pénalités{amount} au "
                         f"décompte de résiliation ; {_DG_NOTE}.", None, "resiliation.decompte", True)
