@@ -55,7 +55,9 @@ _THRESHOLD = re.compile(r"exonere|exoneration|franchise|seuil\s+de\s+declencheme
 _NO_THRESHOLD = re.compile(
     r"n'est\s+pas\s+exonere|ne\s+sont\s+pas\s+exoneres|aucune\s+(?:exoneration|franchise)|"
     r"sans\s+(?:exoneration|franchise|seuil)|des\s+le\s+premier\s+euro|pas\s+de\s+(?:franchise|seuil|exoneration)|"
-    r"ne\s+beneficie\s+(?:pas|d'aucune)\s+(?:de\s+l')?exoneration"
+    r"ne\s+beneficie\s+(?:pas|d'aucune)\s+(?:de\s+l')?exoneration|"
+    r"exoneration[^.;]{0,100}(?:ne\s+s'applique\s+pas|n'est\s+pas\s+applicable|est\s+supprimee|ne\s+joue\s+pas)|"
+    r"(?:supprim\w*|renonc\w*\s+a)\s+(?:l'|a\s+l')?exoneration"
 )
 _CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
 _NO_CAP = re.compile(r"n'est\s+pas\s+plafonn|ne\s+sont\s+pas\s+plafonn|sans\s+plafon|aucun\s+plafond|(?<!ne\s)(?:peut|peuvent)\s+(?:exceder|depasser)")
@@ -66,7 +68,9 @@ _DEROG = re.compile(
 _FORMAL_NOTICE = re.compile(
     r"(?:apres|suivant|suite\s+a|a\s+l'issue\s+d[e'u]|consecutive(?:ment)?\s+a|a\s+compter\s+de\s+la\s+reception\s+d'|"
     r"a\s+compter\s+de|dans\s+le\s+delai\s+(?:fixe|imparti)\s+par)\s*(?:une\s+|la\s+|sa\s+)?"
-    r"(?:\w+\s+){0,3}mise\s+en\s+demeure|mise\s+en\s+demeure\s+(?:prealable\s+)?(?:restee|demeuree)\s+(?:sans\s+effet|infructueuse)"
+    r"(?:\w+\s+){0,5}mise\s+en\s+demeure|mise\s+en\s+demeure\s+(?:prealable\s+)?(?:restee|demeuree)\s+(?:sans\s+effet|infructueuse)|"
+    r"\bsur\s+(?:simple\s+)?mise\s+en\s+demeure|\bmise?s?\s+en\s+demeure\s+(?:de|d')\s*(?:\w+\s+){0,3}(?:et\s+)?(?:reste|restee)s?\s+sans|"
+    r"\b(?:titulaire|prestataire|entrepreneur|fournisseur)[,\s]+(?:prealablement\s+|dument\s+)?mis\s+en\s+demeure"
 )
 _ARTICLES_NAMED = re.compile(
     r"(?:au\s+titre\s+(?:de\s+l'|des\s+|du\s+)|(?:prevues?|visees?|definies?|fixees?|mentionnees?)\s+(?:aux\s+|a\s+l')|"
@@ -101,7 +105,8 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
     ("document", re.compile(
         r"rapports?\s+(?:mensuel|trimestriel|annuel|semestriel|hebdomadaire|d'activite|d'intervention|de\s+visite|"
         r"de\s+suivi)|comptes?[- ]rendus?|\bdoe\b|dossier\s+des\s+ouvrages|bilan|documents?(?!\s+d'etudes?)|attestations?|planning|"
-        r"justificatifs?|tableau\s+de\s+bord|reporting|releves?|plans?\s+d'execution|pieces?\s+(?:justificatives|"
+        r"justificatifs?|tableau\s+de\s+bord|reporting|releves?|plans?\s+d'execution|plans?\s+de\s+prevention|ppsps|"
+        r"plan\s+d'assurance\s+qualite|\bpaq\b|notes?\s+de\s+calcul|pieces?\s+(?:justificatives|"
         r"demandees)|contrat\s+de\s+sous-traitance|certificats?|\bdiuo\b|dossier\s+d'intervention|fiches?\s+d'intervention")),
     ("retard", re.compile(
         r"retard|tardi|depassement|hors\s+delai|au-dela\s+(?:du|de\s+la|des|de\s+l')\s*(?:delai|date|heure)|"
@@ -163,6 +168,10 @@ def _clean_quote(raw: str) -> str:
     return " ".join(raw.split())
 
 
+_MONEY_HEADER = re.compile(r"€|euro|montant|penalit")
+_BARE_NUMBER = re.compile(r"^\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
+
+
 def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
     """One unit per data row of each ' | ' table; returns the units and the row starts."""
     units: list[_Unit] = []
@@ -181,6 +190,10 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             continue
         row_starts.add(start)
         cells = [c.strip() for c in line.split(" | ")]
+        if in_table and header and len(header) == len(cells):
+            # "Pénalité (€ HT par jour)" over a bare "150": the currency is in the header
+            cells = [f"{c} €" if _MONEY_HEADER.search(header[i]) and _BARE_NUMBER.match(c) else c
+                     for i, c in enumerate(cells)]
         folded_cells = [fold(c) for c in cells]
         has_value = any(_has_value(c) for c in folded_cells)
         if not in_table:

@@ -319,3 +319,34 @@ def test_percent_per_occurrence_is_a_percent() -> None:
     )
     assert (p.basis, p.ratio, p.unit) == ("percent", pytest.approx(0.02), "occurrence")
     assert p.value_base == "montant de la facture mensuelle"
+
+
+def test_bare_amounts_under_a_currency_header() -> None:
+    found = _extract(
+        "Article 6 – Pénalités\n"
+        "Manquement | Pénalité (€ HT par jour de retard)\n"
+        "Remise tardive du plan de prévention | 60\n"
+        "Retard de démarrage du chantier | 1 200\n"
+    )
+    assert [(p.amount_eur, p.unit, p.trigger) for p in found] == [(60.0, "jour", "document"), (1200.0, "jour", "retard")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Si le titulaire, mis en demeure, ne régularise pas, une pénalité de 300 € par jour est appliquée.",
+        "À l'issue du délai fixé par une mise en demeure, une pénalité de 300 € par jour est appliquée.",
+        "Une pénalité de 300 € par jour est appliquée sur mise en demeure du maître d'ouvrage.",
+    ],
+)
+def test_formal_notice_phrasings(sentence: str) -> None:
+    assert _one("Article 9 – Pénalités\n" + sentence + "\n").requires_formal_notice
+
+
+def test_exoneration_declared_inapplicable_is_threshold_zero() -> None:
+    found = _extract(
+        "Article 9 – Pénalités\n"
+        "9.1 Une pénalité de 100 € par jour de retard est appliquée.\n"
+        "9.2 L'exonération prévue par le CCAG ne s'applique pas au présent marché.\n"
+    )
+    assert [p.threshold_eur for p in found] == [0.0]
