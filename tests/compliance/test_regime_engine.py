@@ -198,3 +198,25 @@ def test_ccag_cap_can_be_restricted_to_delay_penalties():
     items = [contract_item("1", D(2025, 1, 1), 300.0, delay, delay_only),
              contract_item("2", D(2025, 1, 2), 300.0, report, delay_only)]
     assert amounts(apply_contract_limits(items, delay_only)) == [300.0, 300.0]
+
+
+def test_limits_invariants_on_generated_findings():
+    import random
+
+    rng = random.Random(7)
+    contract = ContractInfo(ref="Z", ccag="TIC", ccag_version=2021, amount_ht_eur=20_000)  # cap 2 000
+    regime = effective_regime(contract, [pen(threshold_eur=500.0)], [], False)
+    for _ in range(200):
+        items = [ContractPenaltyItem(f"I{k}", D(2025, 1, 1) + dt.timedelta(days=rng.randrange(60)),
+                                     rng.choice([None, round(rng.uniform(0, 900), 2)]))
+                 for k in range(rng.randrange(1, 12))]
+        out = apply_contract_limits(items, regime)
+        raw = sum(i.amount_eur or 0 for i in items)
+        final = sum(r.amount_eur or 0 for r in out)
+        assert [r.id for r in out] == [i.id for i in items]
+        assert all((r.amount_eur is None) == (i.amount_eur is None) for r, i in zip(out, items, strict=True))
+        if raw <= 500:
+            assert final == 0
+        else:
+            assert abs(final - min(raw, 2000)) < 0.011
+        assert all(0 <= (r.amount_eur or 0) <= (i.amount_eur or 0) for r, i in zip(out, items, strict=True))
