@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.compliance.calendar import DAY_TYPE_LABELS, add_months, days_late, elapsed_hours, started_units
@@ -146,7 +145,7 @@ def _value(penalty: Penalty, facts: BreachFacts, contract: ContractInfo, review:
 
 def _fraction(ratio: float) -> str:
     inverse = 1 / ratio if ratio else 0
-    if ratio and abs(inverse - round(inverse)) < 1e-6 and round(inverse) > 1:
+    if ratio and abs(inverse - round(inverse)) < 1e-6 and round(inverse) >= 100:
         return f"/ {format_number(round(inverse))}"
     return f"× {format_number(ratio, 6)}"
 
@@ -322,6 +321,3 @@ def compute_penalty(
         review_reason="; ".join(review.reasons) or None,
     )
 
-
-def total_eur(items: Sequence[PenaltyComputation]) -> float:
-    return round_cents(sum(i.amount_eur or 0.0 for i in items))
