@@ -95,10 +95,11 @@ def with_filters(root: Node | None, filters: list[Node]) -> Node | None:
 
 
 def minimum_should_match(n: int) -> int:
-    """How many of n juxtaposed words a record must contain: one of two, all but one of 3-5,
-    a little less for long queries (a pasted sentence should still find its clause)."""
+    """How many of n juxtaposed words a record must contain: one of two, all but one of three or
+    four; half of a longer query (a sentence typed in full should still find its clause, and BM25
+    ranks the records holding more of the words first anyway)."""
     if n <= 2:
         return 1
-    if n <= 5:
+    if n <= 4:
         return n - 1
-    return max(4, (n * 2) // 3)
+    return (n + 1) // 2

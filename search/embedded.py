@@ -24,6 +24,7 @@ from search.backend import Filters, check_paging, date_number, minimum_should_ma
 from search.errors import SearchError
 from search.query import TEXT_FIELDS, And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, free_text, is_filter
 from search.reconcile import ReconcileReport, apply, plan
+from search.rerank import fetch_size, page_of
 from search.records import FACET_FIELDS, KEYWORD_FIELDS, FacetCount, SearchHit, SearchRecord, SearchResults
 
 log = logging.getLogger(__name__)
@@ -351,9 +352,10 @@ class EmbeddedBackend:
         parsed, _ = resolve(query, None)
         compiled = self.compile(parsed, filters)
         searcher = self._index.searcher()
-        result = searcher.search(compiled, limit=size, offset=(page - 1) * size, count=True)
+        result = searcher.search(compiled, limit=fetch_size(page, size), count=True)  # see search.rerank
         snippets = self._snippet_generator(searcher, parsed)
-        hits = tuple(self._hit(searcher.doc(address), score, snippets) for score, address in result.hits)
+        candidates = [self._hit(searcher.doc(address), score, snippets) for score, address in result.hits]
+        hits = page_of(candidates, page, size)
         facet_counts = self._facets(searcher, compiled, facets) if facets else {}
         return SearchResults(total=int(result.count or 0), hits=hits, facets=facet_counts, page=page, size=size)
 

@@ -19,6 +19,7 @@ from search.backend import Filters, check_paging
 from search.errors import SearchError
 from search.query import Query
 from search.reconcile import ReconcileReport, apply, plan
+from search.rerank import fetch_size, page_of
 from search.records import FacetCount, SearchHit, SearchRecord, SearchResults
 
 log = logging.getLogger(__name__)
@@ -195,8 +196,12 @@ class RemoteBackend:
     def search(self, query: Query | str, *, filters: Filters | None = None, facets: Sequence[str] = (),
                page: int = 1, size: int = 10) -> SearchResults:
         body = self.search_body(query, filters=filters, facets=facets, page=page, size=size)
+        # fetch a wider window from the top so that sub-articles can be moved up (search.rerank)
+        body["from"], body["size"] = 0, fetch_size(page, size)
         target = self.ensure_index()
-        return read_results(self._search(target, body), facets, page, size)
+        results = read_results(self._search(target, body), facets, page, size)
+        hits = page_of(results.hits, page, size)
+        return SearchResults(total=results.total, hits=hits, facets=results.facets, page=page, size=size)
 
     def count(self) -> int:
         target = self.ensure_index()
