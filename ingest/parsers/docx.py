@@ -80,6 +80,32 @@ def _table_rows(tbl: Any) -> list[list[str]]:
     return rows
 
 
+_NOTE_KINDS = (("/footnotes", "w:footnote", "Note"), ("/endnotes", "w:endnote", "Note de fin"))
+
+
+def _notes(document: Any) -> list[str]:
+    """Footnotes and endnotes after the body (« Note 1 : ... »): they may carry the reference of
+    the CCAG or of a decree, and are not in the body's paragraphs."""
+    from lxml import etree
+
+    lines: list[str] = []
+    for suffix, tag, label in _NOTE_KINDS:
+        for rel in document.part.rels.values():
+            if rel.is_external or not rel.reltype.endswith(suffix):
+                continue
+            try:
+                root = etree.fromstring(rel.target_part.blob)
+            except (etree.XMLSyntaxError, ValueError):
+                continue
+            for note in root.iterchildren(qn(tag)):
+                if note.get(qn("w:type")) in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                text = " ".join(_paragraph_text(p).strip() for p in note.iter(_P) if _paragraph_text(p).strip())
+                if text:
+                    lines.append(f"{label} {note.get(qn('w:id'))} : {text}")
+    return lines
+
+
 class DocxParser:
     name = "docx"
 
@@ -114,6 +140,9 @@ class DocxParser:
                 page.add_table(_table_rows(block))  # type: ignore[arg-type]
         if pending:
             page.add_text("\n".join(pending))
+        notes = _notes(document)
+        if notes:
+            page.add_text("\n".join(notes))
         return assemble([page], fmt="docx", paginated=False, metadata=self._metadata(document))
 
     @staticmethod

@@ -279,3 +279,35 @@ def scan_with_stamp(lines: list[str], stamp: str) -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def docx_with_footnote() -> bytes:
+    """python-docx cannot write footnotes: add the part by hand, as Word stores it."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Le CCAG applicable est celui des fournitures courantes.")
+    buf = io.BytesIO()
+    document.save(buf)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{w}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:id="1"><w:p><w:r><w:t>Arrêté du 30 mars 2021, version en vigueur.</w:t></w:r></w:p>'
+        "</w:footnote></w:footnotes>"
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/footnotes" Target="footnotes.xml"/></Relationships>'))
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", (
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-'
+                    b'officedocument.wordprocessingml.footnotes+xml"/></Types>'))
+            dst.writestr(item, data)
+        dst.writestr("word/footnotes.xml", footnotes)
+    return out.getvalue()

@@ -1,4 +1,4 @@
-from ingest_builders import docx_with_numbered_headings, docx_with_table, docx_zip_bomb
+from ingest_builders import docx_with_footnote, docx_with_numbered_headings, docx_with_table, docx_zip_bomb
 
 from ingest.options import ParseOptions
 from ingest.parse import parse_bytes
@@ -31,6 +31,12 @@ def test_automatic_numbering_is_kept_as_text() -> None:
     assert lines[0] == "1. Objet du marché"
     assert lines[2] == "2. Durée"
     assert lines[4] == "3. Pénalités"
+
+
+def test_footnotes_follow_the_body() -> None:
+    doc = parse_bytes(docx_with_footnote(), filename="ccap.docx", options=OPTIONS)
+    assert doc.text == ("Le CCAG applicable est celui des fournitures courantes.\n"
+                        "Note 1 : Arrêté du 30 mars 2021, version en vigueur.")
 
 
 def test_docx_zip_bomb_fails_with_a_french_message() -> None:
