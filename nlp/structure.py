@@ -26,6 +26,8 @@ _NUMBERED = re.compile(
     r"(?P<title>[A-ZÀÂÄÉÈÊËÎÏÔÖÙÛÜÇŒ«\"].*)$"
 )
 _ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\s*[-–—.:)]\s*(?P<title>\S.*)$")
+# Lettered sections of actes d'engagement: "A. IDENTIFICATION", "B1 – Montant", "D2. La durée…"
+_LETTERED = re.compile(r"^(?P<num>[A-H](?:\d{1,2})?)\s*[-–—.:)]\s*(?P<title>\S.*)$")
 _CHAPTER = re.compile(
     r"^(?P<kind>chapitre|titre|partie|section)\s+(?P<num>\d{1,2}|[IVXivx]{1,6}|premier|1er|unique)\b"
     + _SEP + r"(?P<title>.*)$",
@@ -148,6 +150,16 @@ def _plausible(cur: tuple[int, ...], cand: tuple[int, ...], max_gap: int) -> boo
     return ok and all(c <= 1 for c in cand[k + 1:])
 
 
+def _plausible_letter(cur: tuple[int, int], cand: tuple[int, int]) -> bool:
+    """A, B, B1, B2, C… : next letter (with no or a first sub-number) or next sub-number."""
+    (cl, cs), (nl, ns) = cur, cand
+    if nl == cl:
+        return 1 <= ns - cs <= 2
+    if nl == cl + 1 or (cl == 0 and nl <= 2):
+        return ns <= 1
+    return False
+
+
 def _candidates(text: str) -> list[tuple[int, str, str, str | None]]:
     """(offset, kind, cleaned line, next line) for each line that looks like a heading."""
     out: list[tuple[int, str, str, str | None]] = []
@@ -181,6 +193,8 @@ def _parse_line(line: str) -> tuple[str, str | None, str] | None:
     if r := _ROMAN.match(line):
         if roman_to_int(r.group("num")) <= 30:
             return ("roman", r.group("num"), r.group("title"))
+    if (lt := _LETTERED.match(line)) and not lt.group("title").startswith(("-", "–")):
+        return ("lettered", lt.group("num"), lt.group("title"))
     if md_level:
         return ("markdown", str(md_level), line)
     return None
@@ -190,6 +204,7 @@ def _collect_heads(text: str) -> list[_Head]:
     heads: list[_Head] = []
     cur: tuple[int, ...] = ()
     roman_cur = 0
+    letter_cur: tuple[int, int] = (0, 0)  # (letter index from 1, sub-number)
     for start, _, line, nxt in _candidates(text):
         parsed = _parse_line(line)
         if parsed is None:
@@ -203,6 +218,13 @@ def _collect_heads(text: str) -> list[_Head]:
             continue
         assert num is not None
         article = normalize_article(num)
+        if kind == "lettered":
+            letter, sub = ord(num[0]) - ord("A") + 1, int(num[1:] or 0)
+            if not _plausible_letter(letter_cur, (letter, sub)):
+                continue
+            letter_cur = (letter, sub)
+            heads.append(_Head(start, num, None, _title_of(rest, nxt), 2 if sub else 1, "lettered"))
+            continue
         if kind == "roman" or (kind == "article" and re.fullmatch(r"[IVX]+", article)):
             value = roman_to_int(article)
             if not (1 <= value - roman_cur <= 2 or (kind == "article" and value > roman_cur)):
@@ -265,9 +287,14 @@ def segment_clauses(parsed: ParsedDocument) -> list[Clause]:
         body = text[head.start:end].rstrip()
         span_end = head.start + len(body)
         parent = _parent_of(head.article, known) if head.numbers and head.article else None
+        if head.kind == "lettered" and head.article and len(head.article) > 1 and head.article[0] in known:
+            parent = head.article[0]
         kind = clause_type_for(head.heading, body)
-        if kind is None and parent is not None:
-            kind = types.get(parent)  # "9.1" with no title inherits "Résiliation"
+        inherited = types.get(parent) if parent is not None else None
+        if kind is None or (inherited == "penalite" and "penalit" in fold(body)):
+            # "9.1" with no title inherits "Résiliation"; "7.2.4 Vérification des décomptes"
+            # under "Pénalités" that sets a penalty stays a penalty clause
+            kind = inherited or kind
         if head.article:
             known.add(head.article)
             types[head.article] = kind

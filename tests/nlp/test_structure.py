@@ -210,3 +210,33 @@ def test_sentence_continues_across_a_pdf_page_break() -> None:
         "Avant toute retenue, l'acheteur adresse au titulaire\n\nun courrier l'invitant à présenter ses observations.",
         "Article 10 – Divers",
     ]
+
+
+def test_lettered_sections_of_an_acte_d_engagement() -> None:
+    text = (
+        "ACTE D'ENGAGEMENT\n"
+        "A. IDENTIFICATION DU POUVOIR ADJUDICATEUR\n"
+        "Commune de Saint-Ambroise.\n"
+        "B. ENGAGEMENT DU TITULAIRE\n"
+        "B1. Le soussigné s'engage à exécuter les prestations.\n"
+        "B2. L'offre est valable cent vingt (120) jours.\n"
+        "C. PRIX\n"
+        "C1. Montant forfaitaire : 48 000 € HT.\n"
+    )
+    clauses = segment_clauses(_doc(text))
+    assert [c.article for c in clauses] == ["A", "B", "B1", "B2", "C", "C1"]
+    by = {c.article: c for c in clauses}
+    assert by["B2"].parent == "B" and by["B2"].level == 2
+    assert article_at(clauses, text.index("cent vingt")).article == "B2"
+
+
+def test_sub_article_setting_a_penalty_under_penalties_is_a_penalty_clause() -> None:
+    text = (
+        "Article 7 – Pénalités\n"
+        "7.1 Vérification des décomptes\n"
+        "Le retard de vérification d'un décompte entraîne une pénalité de 100 € par jour.\n"
+        "Article 8 – Réception\nTexte.\n"
+    )
+    by = {c.article: c for c in segment_clauses(_doc(text))}
+    assert by["7.1"].clause_type == "penalite"
+    assert by["8"].clause_type == "reception"
