@@ -11,6 +11,7 @@ them on the Doc as spans so that one pass feeds both extractors.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -61,8 +62,12 @@ def _present_forms() -> dict[str, str]:
     forms = {}
     for lemma in (*PRESCRIPTIVE_LEMMAS, *_EXTRA_ER_VERBS):
         if lemma.endswith("er"):
-            forms[lemma[:-2] + "e"] = lemma
-            forms[lemma[:-2] + "ent"] = lemma
+            stem = lemma[:-2]
+            # procéder -> procède, compléter -> complète: the last é opens before a mute e
+            opened = re.sub(r"é([^aeiouyéèê]+)$", r"è\1", stem)
+            for base in {stem, opened}:
+                forms[base + "e"] = lemma
+                forms[base + "ent"] = lemma
     forms.update(_IRREGULAR_FORMS)
     forms.update({form + "nt" if form.endswith("e") else form: lemma for form, lemma in list(_IRREGULAR_FORMS.items())})
     return forms
@@ -117,7 +122,7 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
             "Part" in t.morph.get("VerbForm") for t in doc[tok.i + 1:tok.i + 3]
         ):
             continue  # « est tenu », « sont remplacés »: the participle carries the cue
-        elif tok.pos_ not in ("VERB", "AUX") and lower in PRESENT_FORMS and (
+        elif lower in PRESENT_FORMS and not {"Inf", "Part"} & set(morph.get("VerbForm")) and (
             tok.i > 0 and doc[tok.i - 1].lower_ not in _DETERMINERS
         ):
             cues.append(Cue("present", PRESENT_FORMS[lower], tok.i))
