@@ -49,4 +49,4 @@ def test_engine_returns_the_precise_sub_article_first(make_backend: Callable[[],
                      heading="", text=sub2),
     ])
     assert [h.id for h in backend.search("pénalités par heure de retard").hits][:2] == ["c1", "p"]
-    assert [h.id for h in backend.search("seuil pénalités non appliquées").hits][:2] == ["c2", "p"]
+    assert [h.id for h in backend.search("total des pénalités appliquées").hits][:2] == ["c2", "p"]
