@@ -77,6 +77,11 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
 }
 _FAILING_ORDER = ("securite", "social", "indisponibilite", "absence", "non_conformite", "document", "retard")
 
+_DOCUMENT_MISSING = re.compile(
+    r"\b(rapport|bilan|doe|dossier|compte[- ]rendu|attestation|planning|releve|justificatif|document|"
+    r"memoire technique|plan)s?\b[^.;]{0,60}?\b(non|pas|jamais)\s+(remis|transmis|recu|fourni|produit|"
+    r"communique|envoye|depose)")
+
 _NEVER_DONE = re.compile(
     r"\b(non|pas|jamais|toujours pas|aucune?)\s+(livre|livree|livres|livraison|remis|remise|"
     r"transmis|transmise|recu|recue|realise|realisee|acheve|fourni)", re.IGNORECASE)
@@ -191,6 +196,8 @@ def _dated_facts(text: str, folded: str) -> list[DatedFact]:
 
 def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
     scores = {kind: sum(folded.count(w) for w in words) for kind, words in _FAILING_WORDS.items()}
+    if _DOCUMENT_MISSING.search(folded):
+        scores["document"] += 2  # « rapport mensuel non transmis »: the failing is the document itself
     best = max(_FAILING_ORDER, key=lambda k: (scores[k], -_FAILING_ORDER.index(k)))
     total = sum(scores.values())
     if scores[best] == 0:

@@ -260,3 +260,32 @@ def tfidf_similarities(query: str, candidates: Sequence[str]) -> list[float]:
         return [0.0] * len(candidates)
     sims = cosine_similarity(matrix[0:1], matrix[1:]).ravel()
     return [float(s) for s in sims]
+
+
+_STOP = frozenset(
+    "le la les de du des un une et en au aux a par pour dans sur est sont qui que ne pas se sa son ses "
+    "ce cette ces il elle ils leur leurs avec sans plus tout toute tous toutes lors apres avant entre "
+    "chaque donne lieu encourt une ou si cas the".split())
+
+
+def stems(text: str) -> list[str]:
+    """Crude French stems: accent-folded words of 4+ letters cut to 6 characters
+    (« livraison », « livré » and « livrée » meet on « livr »-words; « rétablissement » on « retabl »)."""
+    return [w[:6] for w in re.findall(r"[a-z]{4,}", fold(text)) if w not in _STOP]
+
+
+def word_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """Cosine similarity on TF-IDF weighted stems: words that every candidate shares weigh
+    little, the words that tell candidates apart weigh most."""
+    if not candidates or not stems(query):
+        return [0.0] * len(candidates)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
+    try:
+        vectorizer.fit(list(candidates) + [query])
+        matrix = vectorizer.transform([query, *candidates])
+    except ValueError:
+        return [0.0] * len(candidates)
+    return [float(s) for s in cosine_similarity(matrix[0:1], matrix[1:]).ravel()]

@@ -52,7 +52,16 @@ from models.domain.types import (
 )
 from nlp.correspondence import read_correspondence
 from nlp.incidents import IncidentFacts, read_incident
-from nlp.linking import find_known_refs, find_sirets, fold, order_key, ref_key, tfidf_similarities
+from nlp.linking import (
+    find_dates,
+    find_known_refs,
+    find_sirets,
+    fold,
+    order_key,
+    ref_key,
+    tfidf_similarities,
+    word_similarities,
+)
 
 MONITORING_VERSION = "vigie.monitoring.v1"
 
@@ -350,7 +359,9 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
         linked.reviews.append("aucune clause de pénalité lue pour ce marché")
         return
     facts = linked.facts
-    sims = tfidf_similarities(linked.incident.description, [p.quote for p, _ in unique])
+    quotes = [p.quote for p, _ in unique]
+    sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(linked.incident.description, quotes),
+                                        word_similarities(linked.incident.description, quotes))]
     cited = {a.split(" ")[-1] for a in facts.articles_cited}
     best: tuple[float, Penalty, str | None] | None = None
     for (penalty, path), sim in zip(unique, sims):
@@ -419,9 +430,13 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
             score -= 0.3
     if _incident_days(facts, inc) & set(corr.failing_dates):
         score += 0.3
+    elif corr.failing_dates and not (inc_orders & letter_orders):
+        score -= 0.2  # the letter describes failings on other days
     head = fold(corr.subject or letter.text[:300])
     if any(w in head for w in _TYPE_WORDS.get(facts.failing_type, ())):
         score += 0.2
+    if corr.granted_extension_days and facts.due_on and facts.due_on in {d for d, _s, _e in find_dates(letter.text)}:
+        score += 0.3  # the prolongation moves the very deadline the incident says was missed
     if corr.granted_extension_days and any(h.code == "intemperies" for h in facts.not_breach_hints) \
             and _WEATHER_WORDS.search(fold(letter.text)):
         score += 0.3
