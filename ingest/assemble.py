@@ -30,8 +30,9 @@ class DraftPage:
     tables: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     ocr: bool = False
     ocr_confidence: float | None = None
-    # keys of lines found near the page edges by geometry (PDF bands), beside the first/last lines
-    edge_keys: set[str] = field(default_factory=set)
+    # Exact text of the lines found in the top/bottom bands of the page by geometry (PDF). None when
+    # the format gives no geometry (OCR): the first/last lines of the page are used instead.
+    edge_lines: Counter[str] | None = None
 
     def add_text(self, raw: str) -> None:
         for line in clean_text(raw).split("\n"):
@@ -51,10 +52,23 @@ class DraftPage:
             self.lines.append(DraftLine(CELL_SEPARATOR.join(row), table=index))
 
 
-def _edge_keys(page: DraftPage) -> set[str]:
-    texts = [line.text for line in page.lines if line.table is None and line.text.strip()]
-    keys = {normalise_line_key(t) for t in texts[:_ZONE_LINES] + texts[-_ZONE_LINES:]}
-    return {k for k in keys | page.edge_keys if k}
+def _edge_indexes(page: DraftPage) -> list[int]:
+    """Lines that may be running headers/footers: those seen in the page's edge bands when the
+    geometry is known (a body line is never a candidate), else the first/last lines."""
+    text_lines = [i for i, line in enumerate(page.lines) if line.table is None and line.text.strip()]
+    if page.edge_lines is None:
+        return sorted(set(text_lines[:_ZONE_LINES] + text_lines[-_ZONE_LINES:]))
+    # As many occurrences as the bands hold, those nearest the ends of the text first: a body line
+    # that repeats the header's words is not the header.
+    left = Counter(page.edge_lines)
+    last = len(page.lines) - 1
+    chosen = []
+    for i in sorted(text_lines, key=lambda i: min(i, last - i)):
+        text = page.lines[i].text.strip()
+        if left[text] > 0:
+            left[text] -= 1
+            chosen.append(i)
+    return sorted(chosen)
 
 
 def strip_running_lines(pages: list[DraftPage]) -> list[str]:
@@ -62,18 +76,15 @@ def strip_running_lines(pages: list[DraftPage]) -> list[str]:
     Returns the removed keys (for tests and logs)."""
     if len(pages) < 2:
         return []
-    edges = [_edge_keys(p) for p in pages]
-    counts = Counter(key for keys in edges for key in keys)
+    candidates = [{i: normalise_line_key(page.lines[i].text) for i in _edge_indexes(page)} for page in pages]
+    counts = Counter(key for found in candidates for key in set(found.values()) if key)
     needed = max(2, math.ceil(0.6 * len(pages)))
     running = {key for key, n in counts.items() if n >= needed}
     if not running:
         return []
-    for page, keys in zip(pages, edges, strict=True):
-        drop = running & keys
-        page.lines = [
-            line for line in page.lines
-            if line.table is not None or normalise_line_key(line.text) not in drop
-        ]
+    for page, found in zip(pages, candidates, strict=True):
+        drop = {i for i, key in found.items() if key in running}
+        page.lines = [line for i, line in enumerate(page.lines) if i not in drop]
     return sorted(running)
 
 

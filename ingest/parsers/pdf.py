@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ingest.assemble import DraftPage, assemble, strip_running_lines
-from ingest.clean import clean_text, normalise_line_key
+from ingest.clean import clean_text
 from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, PasswordProtectedError
 from ingest.ocr import ocr_image
 from ingest.options import ParseOptions
@@ -22,7 +23,7 @@ from models.domain.types import ParsedDocument, ParseStatus
 log = logging.getLogger(__name__)
 
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
-_EDGE_BAND = 0.08  # share of the page height searched for running headers/footers
+_EDGE_BAND = 0.09  # share of the page height searched for running headers/footers
 # pdfplumber engine: fewer vector paths than this is a rule under a header, not a table
 _RULED_MIN_PATHS = 6
 _SCAN_COVERAGE = 0.5  # an image over half the page with little text is a scan
@@ -76,16 +77,14 @@ def _merge_stamp(ocr_text: str, raw: str) -> str:
     return "\n".join([ocr_text, *extra]) if extra else ocr_text
 
 
-def _edge_keys(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> set[str]:
+def _edge_lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> Counter[str]:
     left, bottom, right, top = page.get_cropbox()
     band = (top - bottom) * _EDGE_BAND
-    keys: set[str] = set()
+    lines: Counter[str] = Counter()
     for area in ((left, top - band, right, top), (left, bottom, right, bottom + band)):
-        for line in clean_text(textpage.get_text_bounded(*area)).split("\n"):
-            key = normalise_line_key(line)
-            if key:
-                keys.add(key)
-    return keys
+        lines.update(line.strip() for line in clean_text(textpage.get_text_bounded(*area)).split("\n"))
+    del lines[""]
+    return lines
 
 
 class PdfParser:
@@ -164,7 +163,7 @@ class PdfParser:
                 self._ocr_page(page, draft, raw, options, errors, unread_scans)
                 return
             if options.strip_running_headers:
-                draft.edge_keys = _edge_keys(textpage, page)
+                draft.edge_lines = _edge_lines(textpage, page)
             if not (options.pdf_tables and paths
                     and self._tables_page(page, textpage, data, index, draft, plumber, options, paths)):
                 draft.add_text(raw)

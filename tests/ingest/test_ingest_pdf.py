@@ -29,6 +29,16 @@ def test_three_pages_with_running_headers_and_footers() -> None:
     assert doc.page_at(doc.text.index("cinq jours ouvrés")) == 2
 
 
+def test_body_lines_that_look_like_headers_are_kept() -> None:
+    pages = [list(lines) for lines in BODY_PAGES]
+    pages[1] += ["12", "Ville de Montbrison-les-Prés - Service des marchés"]  # in the body, not at the edge
+    doc = parse_bytes(pdf_with_running_headers(pages), filename="ccap.pdf", options=OPTIONS)
+    body = doc.pages[1].text.split("\n")
+    assert "12" in body
+    assert body.count("Ville de Montbrison-les-Prés - Service des marchés") == 1
+    assert "Service des marchés" not in doc.pages[0].text + doc.pages[2].text
+
+
 def test_single_page_keeps_its_header() -> None:
     doc = parse_bytes(pdf_with_running_headers(BODY_PAGES[:1]), filename="x.pdf", options=OPTIONS)
     assert "Service des marchés" in doc.text
