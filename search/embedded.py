@@ -13,6 +13,7 @@ import html
 import json
 import logging
 import shutil
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -353,9 +354,17 @@ class EmbeddedBackend:
         compiled = self.compile(parsed, filters)
         searcher = self._index.searcher()
         result = searcher.search(compiled, limit=fetch_size(page, size), count=True)  # see search.rerank
-        snippets = self._snippet_generator(searcher, parsed)
-        candidates = [self._hit(searcher.doc(address), score, snippets) for score, address in result.hits]
+        docs = {}
+        candidates = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            hit = self._hit(doc, score)
+            docs[hit.id] = doc
+            candidates.append(hit)
         hits = page_of(candidates, page, size)
+        snippets = self._snippet_generator(searcher, parsed)
+        if snippets is not None:  # only for the page shown: snippets are the costly part
+            hits = tuple(replace(h, snippet=self._snippet(docs[h.id], snippets) or h.snippet) for h in hits)
         facet_counts = self._facets(searcher, compiled, facets) if facets else {}
         return SearchResults(total=int(result.count or 0), hits=hits, facets=facet_counts, page=page, size=size)
 
@@ -379,17 +388,16 @@ class EmbeddedBackend:
             [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "text", t)) for t in sorted(terms)]
         )
 
-    def _hit(self, doc: tantivy.Document, score: float, snippets: tantivy.SnippetGenerator | None) -> SearchHit:
+    @staticmethod
+    def _snippet(doc: tantivy.Document, snippets: tantivy.SnippetGenerator) -> str:
+        snip = snippets.snippet_from_doc(doc)
+        return mark(snip.fragment(), [(r.start, r.end) for r in snip.highlighted()])
+
+    def _hit(self, doc: tantivy.Document, score: float) -> SearchHit:
         def first(name: str) -> Any:
             return doc.get_first(name)
 
-        text = first("text") or ""
-        snippet = ""
-        if snippets is not None:
-            snip = snippets.snippet_from_doc(doc)
-            snippet = mark(snip.fragment(), [(r.start, r.end) for r in snip.highlighted()])
-        if not snippet:
-            snippet = html.escape(text[:SNIPPET_CHARS])
+        snippet = html.escape((first("text") or "")[:SNIPPET_CHARS])
         return SearchHit(
             id=first("id"), score=float(score), record_type=first("record_type") or "",
             path=first("path") or "", document_id=first("document_id") or "",
