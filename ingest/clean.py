@@ -36,7 +36,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060
 _SOFT_BREAK = re.compile(r"\u00ad[ \t]*\n[ \t]*")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _BLANK_RUN = re.compile(r"\n{3,}")
-_NB_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\t": " "})
+# Word's Symbol/Wingdings bullets come out of PDFs as private-use code points.
+_NB_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\t": " ", "\uf0b7": "•", "\uf0a7": "•",
+                             "\uf0d8": "•", "\uf076": "•", "\uf0a8": "•", "\uf02d": "-"})
 
 
 def _joiner(text: str):  # type: ignore[no-untyped-def]

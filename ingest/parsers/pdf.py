@@ -28,6 +28,7 @@ _EDGE_BAND = 0.09  # share of the page height searched for running headers/foote
 _RULED_MIN_PATHS = 6
 _SCAN_COVERAGE = 0.5  # an image over half the page with little text is a scan
 _STAMP_MAX_CHARS = 200
+_OUTLINED_TEXT_PATHS = 150  # a page of vector glyphs and no text layer (text "converted to curves")
 _IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([+\-Z])?(\d{2})?'?(\d{2})?")
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
@@ -58,12 +59,13 @@ def _object_census(page: pdfium.PdfPage) -> tuple[int, float]:
     return paths, coverage
 
 
-def _needs_ocr(raw: str, coverage: float, options: ParseOptions) -> bool:
-    if coverage <= 0:
-        return False
+def _needs_ocr(raw: str, coverage: float, paths: int, options: ParseOptions) -> bool:
     visible = len("".join(raw.split()))
-    if visible < options.ocr_min_chars or _readable_share(raw) < 0.5:
-        return True
+    if visible >= options.ocr_min_chars and _readable_share(raw) < 0.5:
+        return True  # fonts without a Unicode map: the text layer is noise, the picture is not
+    if visible < options.ocr_min_chars:
+        # a scan, or text converted to vector outlines; a blank page has neither
+        return coverage > 0 or paths >= _OUTLINED_TEXT_PATHS
     # A scan with a few words stamped on it by a mail-room or e-signature tool.
     return coverage >= _SCAN_COVERAGE and visible < _STAMP_MAX_CHARS
 
@@ -159,7 +161,7 @@ class PdfParser:
         try:
             raw = textpage.get_text_range()
             paths, coverage = _object_census(page)
-            if _needs_ocr(raw, coverage, options):
+            if _needs_ocr(raw, coverage, paths, options):
                 self._ocr_page(page, draft, raw, options, errors, unread_scans)
                 return
             if options.strip_running_headers:

@@ -46,3 +46,7 @@ def test_dash_list_items_are_not_joined() -> None:
 def test_line_key_folds_page_numbers() -> None:
     assert normalise_line_key("CCAP – Page 3/5") == normalise_line_key("CCAP – Page 4/5")
     assert normalise_line_key("Article 9") != normalise_line_key("Annexe 9")
+
+
+def test_word_symbol_bullets_become_visible() -> None:
+    assert clean_text("\uf0b7 le CCAP\n\uf0a7 le CCTP") == "• le CCAP\n• le CCTP"

@@ -110,3 +110,17 @@ def test_scan_with_a_stamped_text_line_is_still_ocred() -> None:
     assert "quinze" in doc.text.lower()
     assert "2026-0412" in doc.text
     assert doc.text.count("2026-0412") == 1  # the stamp is both drawn text and in the picture
+
+
+def test_ocr_decision() -> None:
+    from ingest.parsers.pdf import _needs_ocr
+
+    text = "Le titulaire est tenu de livrer les fournitures dans le délai fixé. " * 5
+    assert not _needs_ocr(text, 0.0, 0, OPTIONS)  # born-digital page
+    assert not _needs_ocr("", 0.0, 3, OPTIONS)  # blank page with a rule
+    assert _needs_ocr("", 0.9, 0, OPTIONS)  # scan
+    assert _needs_ocr("\x03\x11\x05\x07" * 40, 0.0, 0, OPTIONS)  # no Unicode map
+    assert _needs_ocr("Reçu le 05/03/2026", 0.95, 0, OPTIONS)  # stamp on a scan
+    assert not _needs_ocr(text, 0.95, 0, OPTIONS)  # scan already carrying a text layer
+    assert _needs_ocr("Annexe", 0.05, 0, OPTIONS)  # almost no text beside a picture: read the picture
+    assert _needs_ocr("", 0.0, 400, OPTIONS)  # text converted to vector outlines
