@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 
+_RETRY_BELOW = 0.6  # mean word confidence under which orientation is checked
+
+
 @dataclass(frozen=True)
 class OcrResult:
     text: str
@@ -47,7 +50,6 @@ def ocr_available(options: ParseOptions) -> bool:
 
 def ocr_image(image: Image, options: ParseOptions) -> OcrResult:
     """Read one page image. Raises OcrUnavailableError when tesseract or the language is missing."""
-    import pytesseract
 
     if not ocr_available(options):
         raise OcrUnavailableError(options.ocr_lang)
@@ -55,6 +57,36 @@ def ocr_image(image: Image, options: ParseOptions) -> OcrResult:
     _use_command(options.tesseract_cmd)
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
+    result = _read(image, options)
+    if result.confidence is not None and result.confidence >= _RETRY_BELOW:
+        return result
+    # Poor reading: the page may be scanned sideways or upside down. Ask tesseract's orientation
+    # detection, turn the picture and read again; keep the better of the two readings.
+    angle = _orientation(image, options)
+    if not angle:
+        return result
+    turned = _read(image.rotate(-angle, expand=True), options)  # OSD gives a clockwise angle, PIL turns anticlockwise
+    if (turned.confidence or 0) > (result.confidence or 0):
+        return turned
+    return result
+
+
+def _orientation(image: Image, options: ParseOptions) -> int:
+    import pytesseract
+
+    if "osd" not in _languages(options.tesseract_cmd):
+        return 0
+    try:
+        osd = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT,
+                                       timeout=options.ocr_timeout_s)
+    except (pytesseract.TesseractError, RuntimeError):
+        return 0  # too little text to decide
+    return int(osd.get("rotate", 0)) % 360
+
+
+def _read(image: Image, options: ParseOptions) -> OcrResult:
+    import pytesseract
+
     try:
         data = pytesseract.image_to_data(
             image, lang=options.ocr_lang, config="--psm 3", output_type=pytesseract.Output.DICT,

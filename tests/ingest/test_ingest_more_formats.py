@@ -33,3 +33,20 @@ def test_forwarded_message_is_an_eml_attachment() -> None:
     assert attachment.filename.endswith(".eml")
     child = parse_bytes(attachment.data, filename=attachment.filename, options=OPTIONS)
     assert "l'œuvre sera livrée" in child.text
+
+
+@pytest.mark.skipif(not ocr_available(OPTIONS), reason="tesseract fra absent")
+@pytest.mark.parametrize("angle", [90, 180])
+def test_sideways_and_upside_down_scans_are_turned(angle: int) -> None:
+    import io
+
+    from PIL import Image
+
+    lines = ["Procès-verbal de réception avec réserves", "Ouvrage réceptionné le 12 janvier 2026",
+             "Les réserves seront levées sous trente jours"]
+    turned = Image.open(io.BytesIO(png_scan(lines))).rotate(angle, expand=True)
+    buf = io.BytesIO()
+    turned.save(buf, format="PNG")
+    doc = parse_bytes(buf.getvalue(), filename="scan.png", options=OPTIONS)
+    assert "réception" in doc.text and "réserves" in doc.text
+    assert doc.pages[0].ocr_confidence is not None and doc.pages[0].ocr_confidence > 0.8
