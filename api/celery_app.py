@@ -32,15 +32,13 @@ def make_celery(settings: Settings | None = None) -> Celery:
         broker_connection_retry_on_startup=True,
         task_always_eager=settings.tasks_eager,
         task_eager_propagates=True,
+        task_store_eager_result=True,
         timezone="Europe/Paris",
         beat_schedule={
             "scan-quotidien": {"task": "vigie.daily_scan", "schedule": crontab(hour=settings.scan_hour, minute=0)},
             "index-outbox": {"task": "vigie.process_outbox", "schedule": 60.0},
         },
     )
-    if settings.resolved_broker_url.startswith("sqla+"):
-        # The SQLite transport polls; one second keeps the UI responsive without burning CPU.
-        app.conf.broker_transport_options = {"polling_interval": 1.0}
     from api.tasks import register_tasks
 
     register_tasks(app, settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -88,11 +87,19 @@ def search(query: Annotated[str, typer.Argument(help="Recherche, ex. « plafond 
 
 
 @app.command()
-def reindex() -> None:
-    """Reconstruit l'index de recherche à partir de la base."""
+def reindex(repair: Annotated[bool, typer.Option("--reparer", help="Réparer les écarts sans tout reconstruire")]
+            = False) -> None:
+    """Reconstruit l'index de recherche à partir de la base (ou répare les écarts)."""
+    from api.services.indexing import reconcile
     from api.services.indexing import reindex as do_reindex
 
-    count = do_reindex(_store())
+    store = _store()
+    if repair:
+        report = reconcile(store)
+        console.print(f"Index réparé : {len(report.missing)} ajout(s), {len(report.stale)} mise(s) à jour, "
+                      f"{len(report.extra)} suppression(s).")
+        return
+    count = do_reindex(store)
     console.print(f"Index reconstruit : {count} enregistrement(s).")
 
 

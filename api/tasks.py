@@ -33,7 +33,7 @@ def _store(settings: Settings) -> Store:
 
 
 def register_tasks(app: Celery, settings: Settings) -> None:
-    @app.task(name="vigie.process_document", bind=True)
+    @app.task(name="vigie.process_document", bind=True, shared=False)
     def process_document(self: Any, document_id: int) -> dict:
         store = _store(settings)
         outcome = documents.process_document(store, document_id)
@@ -41,7 +41,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         return {"document_id": outcome.document_id, "status": outcome.status, "errors": list(outcome.errors),
                 "children": list(outcome.children)}
 
-    @app.task(name="vigie.import_portfolio", bind=True)
+    @app.task(name="vigie.import_portfolio", bind=True, shared=False)
     def import_portfolio_task(self: Any, path: str) -> dict:
         def progress(done: int, total: int, name: str) -> None:
             self.update_state(state="PROGRESS", meta={"done": done, "total": total, "current": name})
@@ -52,11 +52,11 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         return {"documents": report.documents, "failed": report.failed, "duplicates": report.duplicates,
                 "unassigned": report.unassigned, "errors": report.errors}
 
-    @app.task(name="vigie.process_outbox")
+    @app.task(name="vigie.process_outbox", shared=False)
     def process_outbox() -> int:
         return indexing.process_outbox(_store(settings))
 
-    @app.task(name="vigie.daily_scan")
+    @app.task(name="vigie.daily_scan", shared=False)
     def daily_scan(as_of: str | None = None) -> dict:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         store = _store(settings)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.deps import StoreDep
 from api.services.digest import build_digest
-from api.services.findings import record_review, recompute_findings, reviews_by_incident
+from api.services.findings import recompute_findings, record_review, reviews_by_incident
 from models.db import tables as t
 
 router = APIRouter(tags=["manquements"])

@@ -7,6 +7,7 @@ French reason, never a lost file.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -74,7 +75,8 @@ def accept_file(
         return doc.id, False
 
 
-def process_document(store: Store, document_id: int, *, options: ParseOptions | None = None) -> IngestOutcome:
+def process_document(store: Store, document_id: int, *, options: ParseOptions | None = None,
+                     depth: int = 0) -> IngestOutcome:
     """Parse and analyse a received document; idempotent (re-running replaces the analysis)."""
     options = options or ParseOptions(max_bytes=store.settings.max_upload_bytes)
     with store.sessions() as session:
@@ -103,12 +105,14 @@ def process_document(store: Store, document_id: int, *, options: ParseOptions | 
             _save_analysis(session, doc, analysis)
         session.add(t.OutboxEntry(topic="index_document", entity_id=doc.id))
     children = []
-    for attachment in parsed.attachments:
+    if parsed.attachments and depth >= options.max_attachment_depth:
+        errors.append("Pièces jointes imbriquées trop profondément : elles ne sont pas extraites.")
+    for attachment in parsed.attachments if depth < options.max_attachment_depth else ():
         child_path = f"{parent_path}#{safe_filename(attachment.filename)}" if parent_path else None
         child_id, duplicate = accept_file(store, data=attachment.data, filename=attachment.filename,
                                           origin="piece_jointe", path=child_path, parent_id=document_id)
         if not duplicate:
-            process_document(store, child_id, options=options)
+            process_document(store, child_id, options=options, depth=depth + 1)
         children.append(child_id)
     return IngestOutcome(document_id=document_id, filename=filename, duplicate=False, status=status,
                          errors=tuple(errors), children=tuple(children))
@@ -169,6 +173,7 @@ def _save_analysis(session: Session, doc: t.Document, analysis: DocumentAnalysis
                                         page=item.page, quote=item.quote, confidence=item.confidence,
                                         needs_review=item.needs_review, data=to_jsonable(item)))
     doc.kind = analysis.kind
+    doc.analysed_at = dt.datetime.now(dt.UTC)
     doc.kind_confidence = analysis.kind_confidence
     letter = analysis.correspondence
     if letter is not None:

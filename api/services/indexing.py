@@ -15,7 +15,14 @@ from sqlalchemy import select
 from api.services.store import Store
 from api.settings import Settings
 from models.db import tables as t
-from search import ElasticsearchBackend, EmbeddedBackend, OpenSearchBackend, SearchBackend, SearchRecord
+from search import (
+    ElasticsearchBackend,
+    EmbeddedBackend,
+    OpenSearchBackend,
+    ReconcileReport,
+    SearchBackend,
+    SearchRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +58,14 @@ def records_for_document(session, doc: t.Document) -> Iterator[SearchRecord]:  #
                   supplier=supplier.name if supplier else None,
                   supplier_siret=supplier.siret if supplier else None,
                   ccag=contract.ccag if contract else None, doc_kind=doc.kind, year=year)
-    version = doc.created_at.isoformat() if doc.created_at else ""
+    version = doc.analysed_at.isoformat() if doc.analysed_at else ""
     text = "\n\n".join(p.text for p in doc.pages)
-    yield SearchRecord(id=f"doc-{doc.id}", record_type="document", clause_type=None, article=None,
+    yield SearchRecord(id=f"d{doc.id}", record_type="document", clause_type=None, article=None,
                        heading=doc.subject or doc.filename, page=None, text=text, version=version, **common)
-    for c in session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == doc.id)):
-        yield SearchRecord(id=f"clause-{c.id}", record_type="clause", clause_type=c.clause_type,
+    clauses = session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == doc.id)
+                              .order_by(t.ClauseRow.start, t.ClauseRow.id))
+    for n, c in enumerate(clauses):
+        yield SearchRecord(id=f"d{doc.id}-c{n}", record_type="clause", clause_type=c.clause_type,
                            article=c.article, heading=c.heading, page=c.page, text=c.text, version=version, **common)
 
 
@@ -78,24 +87,53 @@ def process_outbox(store: Store) -> int:
             return 0
         doc_ids = sorted({e.entity_id for e in pending})
         records: list[SearchRecord] = []
+        new_ids: dict[int, list[str]] = {}
+        stale: list[str] = []
         for doc_id in doc_ids:
             doc = session.get(t.Document, doc_id)
-            if doc is not None and doc.status in ("parsed", "partial"):
-                records.extend(records_for_document(session, doc))
+            if doc is None:
+                continue
+            mine = list(records_for_document(session, doc)) if doc.status in ("parsed", "partial") else []
+            new_ids[doc_id] = [r.id for r in mine]
+            stale.extend(set(doc.index_ids or []) - set(new_ids[doc_id]))
+            records.extend(mine)
         entry_ids = [e.id for e in pending]
-    stale = [r.id for r in records]
-    backend.delete_documents(doc_ids) if hasattr(backend, "delete_documents") else backend.delete(stale)
+    if stale:
+        backend.delete(stale)
     backend.index(records)
     with store.sessions.begin() as session:
+        for doc_id, ids in new_ids.items():
+            doc = session.get(t.Document, doc_id)
+            if doc is not None:
+                doc.index_ids = ids
         for entry in session.scalars(select(t.OutboxEntry).where(t.OutboxEntry.id.in_(entry_ids))):
             entry.processed_at = dt.datetime.now(dt.UTC)
     return len(doc_ids)
 
 
 def reindex(store: Store) -> int:
+    """`vigie reindex`: a new index built from the store, swapped in whole."""
     records = _all_records(store)
     backend_for(store).rebuild(records)
+    _mark_indexed(store, records)
+    return len(records)
+
+
+def reconcile(store: Store) -> ReconcileReport:
+    """Repair drift: index what is missing or outdated, remove what the store no longer has."""
+    records = {r.id: r for r in _all_records(store)}
+    report = backend_for(store).reconcile({i: r.version for i, r in records.items()},
+                                          lambda ids: [records[i] for i in ids])
+    _mark_indexed(store, list(records.values()))
+    return report
+
+
+def _mark_indexed(store: Store, records: list[SearchRecord]) -> None:
+    by_doc: dict[int, list[str]] = {}
+    for r in records:
+        by_doc.setdefault(r.document_id, []).append(r.id)
     with store.sessions.begin() as session:
+        for doc in session.scalars(select(t.Document)):
+            doc.index_ids = by_doc.get(doc.id, [])
         for entry in session.scalars(select(t.OutboxEntry).where(t.OutboxEntry.processed_at.is_(None))):
             entry.processed_at = dt.datetime.now(dt.UTC)
-    return len(records)

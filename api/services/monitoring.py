@@ -511,6 +511,7 @@ _ANCHORS: tuple[tuple[str, str], ...] = (
     (r"mise en demeure", "mise_en_demeure"),
     (r"reception|achevement", "reception_on"),
     (r"signalement|demande d'intervention|appel|declaration de l'incident|ticket", "reported_on"),
+    (r"\bdemande\b|\bappel\b|sollicitation", "requested_on"),
     (r"bon de commande|commande", "order_on"),
     (r"ordre de service", "order_on"),
     (r"notification (?:du marche|de l'accord|du contrat)|notification$", "contract_notified"),
@@ -545,7 +546,8 @@ def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tu
             return day, "signalement le"
         value = getattr(facts, what)
         if value:
-            label = {"rejected_on": "rejet le", "reception_on": "réception le", "order_on": "commande notifiée le"}
+            label = {"rejected_on": "rejet le", "reception_on": "réception le", "order_on": "commande notifiée le",
+                     "requested_on": "demande du"}
             return value, label.get(what, "")
     return None, ""
 

@@ -98,6 +98,9 @@ class Document(Base):
     metadata_json: Mapped[dict[str, Any]] = mapped_column(default=dict)
     analysis: Mapped[dict[str, Any]] = mapped_column(default=dict)  # ccag, derogations, correspondence
     analysis_version: Mapped[str | None] = mapped_column(String(40))
+    # ids of the search records last written for this document (to remove stale ones)
+    index_ids: Mapped[list[Any]] = mapped_column(default=list)
+    analysed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     contract: Mapped[Contract | None] = relationship()
     pages: Mapped[list[Page]] = relationship(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from models.db.session import make_engine
 from models.db.tables import Base
 

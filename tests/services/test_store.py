@@ -22,7 +22,7 @@ def test_sqlite_store_is_migrated_and_in_wal_mode(store):
 
 
 def test_same_file_twice_is_one_document_reported_as_duplicate(store):
-    data = "Courrier de relance du 3 mars 2025 : livraison attendue.".encode()
+    data = b"Courrier de relance du 3 mars 2025 : livraison attendue."
     first = docs.ingest_file(store, data=data, filename="relance.txt", origin="upload")
     second = docs.ingest_file(store, data=data, filename="copie-relance.txt", origin="upload")
     assert second.duplicate and second.document_id == first.document_id
@@ -53,8 +53,8 @@ def test_postgresql_store_by_url(tmp_path):
     db_url = url.rsplit("/", 1)[0] + "/" + schema_db
     try:
         store = open_store(Settings(data_dir=tmp_path, database_url=db_url))
-        outcome = docs.ingest_file(store, data="Objet : mise en demeure".encode(), filename="a.txt", origin="upload")
-        again = docs.ingest_file(store, data="Objet : mise en demeure".encode(), filename="b.txt", origin="upload")
+        outcome = docs.ingest_file(store, data=b"Objet : mise en demeure", filename="a.txt", origin="upload")
+        again = docs.ingest_file(store, data=b"Objet : mise en demeure", filename="b.txt", origin="upload")
         assert again.duplicate and again.document_id == outcome.document_id
         assert store.engine.dialect.name == "postgresql"
         store.close()
@@ -62,3 +62,13 @@ def test_postgresql_store_by_url(tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{schema_db}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_migrations_match_the_tables(store):
+    """A table changed without its Alembic migration would break every existing installation."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
+    assert diff == []
