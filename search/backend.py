@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol, Union, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from search.errors import SearchError
 from search.query import FIELD_ALIASES, RANGE_FIELDS, And, FieldMatch, Node, Or, Query, Range, parse_query
 from search.records import FACET_FIELDS, SearchRecord, SearchResults
 
-FilterValue = Union[str, int, Range, Sequence[Union[str, int]]]
+FilterValue = str | int | Range | Sequence[str | int]
 Filters = Mapping[str, FilterValue]
 
 MAX_PAGE_SIZE = 100

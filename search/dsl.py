@@ -13,7 +13,20 @@ from typing import Any
 from search import french
 from search.backend import Filters, date_number, minimum_should_match, resolve, with_filters
 from search.errors import SearchError
-from search.query import TEXT_FIELDS, And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, free_text, is_filter
+from search.query import (
+    TEXT_FIELDS,
+    And,
+    FieldMatch,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Range,
+    Term,
+    free_text,
+    is_filter,
+)
 from search.records import KEYWORD_FIELDS, SearchRecord
 
 MAPPING_VERSION = 2

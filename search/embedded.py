@@ -13,8 +13,8 @@ import html
 import json
 import logging
 import shutil
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,23 @@ import tantivy
 from search import french
 from search.backend import Filters, check_paging, date_number, minimum_should_match, resolve, with_filters
 from search.errors import SearchError
-from search.query import TEXT_FIELDS, And, FieldMatch, Node, Not, Or, Phrase, Query, Range, Term, free_text, is_filter
+from search.query import (
+    TEXT_FIELDS,
+    And,
+    FieldMatch,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Range,
+    Term,
+    free_text,
+    is_filter,
+)
 from search.reconcile import ReconcileReport, apply, plan
-from search.rerank import fetch_size, page_of
 from search.records import FACET_FIELDS, KEYWORD_FIELDS, FacetCount, SearchHit, SearchRecord, SearchResults
+from search.rerank import fetch_size, page_of
 
 log = logging.getLogger(__name__)
 
@@ -366,7 +379,7 @@ class EmbeddedBackend:
         if snippets is not None:  # only for the page shown: snippets are the costly part
             hits = tuple(replace(h, snippet=self._snippet(docs[h.id], snippets) or h.snippet) for h in hits)
         facet_counts = self._facets(searcher, compiled, facets) if facets else {}
-        return SearchResults(total=int(result.count or 0), hits=hits, facets=facet_counts, page=page, size=size)
+        return SearchResults(total=int(getattr(result, "count", 0) or 0), hits=hits, facets=facet_counts, page=page, size=size)
 
     def _snippet_generator(self, searcher: tantivy.Searcher, parsed: Query) -> tantivy.SnippetGenerator | None:
         words = free_text(parsed.root)

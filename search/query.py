@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 from search.errors import QuerySyntaxError
 
@@ -94,7 +93,7 @@ class Not:
     item: Node
 
 
-Node = Union[Term, Phrase, FieldMatch, Range, And, Or, Not]
+Node = Term | Phrase | FieldMatch | Range | And | Or | Not
 
 
 @dataclass(frozen=True)
@@ -147,17 +146,17 @@ def parse_range(field: str, value: str) -> Range:
     """`2023..2025`, `>=2024`, `<2025`, `2024` (a single year or date = that whole period)."""
     value = value.strip()
     if ".." in value:
-        low, _, high = value.partition("..")
-        return Range(field, _int_bound(field, low, False) if low else None,
-                     _int_bound(field, high, True) if high else None)
+        start, _, end = value.partition("..")
+        return Range(field, _int_bound(field, start, False) if start else None,
+                     _int_bound(field, end, True) if end else None)
     m = re.fullmatch(r"(>=|<=|>|<)(.+)", value)
     if m:
         op, bound = m.groups()
         if op in (">=", ">"):
             low = _int_bound(field, bound, op == ">")
             return Range(field, low + (1 if op == ">" else 0), None)
-        high = _int_bound(field, bound, op == "<=")
-        return Range(field, None, high - (1 if op == "<" else 0))
+        top = _int_bound(field, bound, op == "<=")
+        return Range(field, None, top - (1 if op == "<" else 0))
     return Range(field, _int_bound(field, value, False), _int_bound(field, value, True))
 
 

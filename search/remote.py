@@ -19,8 +19,8 @@ from search.backend import Filters, check_paging
 from search.errors import SearchError
 from search.query import Query
 from search.reconcile import ReconcileReport, apply, plan
-from search.rerank import fetch_size, page_of
 from search.records import FacetCount, SearchHit, SearchRecord, SearchResults
+from search.rerank import fetch_size, page_of
 
 log = logging.getLogger(__name__)
 
