@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.clean import clean_text, normalise_line_key
@@ -38,7 +39,7 @@ class DraftPage:
         for line in clean_text(raw).split("\n"):
             self.lines.append(DraftLine(line))
 
-    def add_table(self, rows: list[list[str | None]]) -> None:
+    def add_table(self, rows: Sequence[Sequence[str | None]]) -> None:
         cleaned = tuple(
             tuple(clean_text(cell or "").replace("\n", " ") for cell in row)
             for row in rows

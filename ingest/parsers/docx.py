@@ -137,7 +137,7 @@ class DocxParser:
                 if pending:
                     page.add_text("\n".join(pending))
                     pending = []
-                page.add_table(_table_rows(block))  # type: ignore[arg-type]
+                page.add_table(_table_rows(block))
         if pending:
             page.add_text("\n".join(pending))
         notes = _notes(document)

@@ -58,6 +58,8 @@ class Numbering:
         self._num_to_abstract: dict[str, str] = {}
         self._start_override: dict[tuple[str, int], int] = {}
         self._counters: dict[str, dict[int, int]] = {}
+        self._legal: set[tuple[str, int]] = set()  # levels with w:isLgl: referenced numbers in decimal
+        self._seen_nums: set[str] = set()
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -68,6 +70,8 @@ class Numbering:
                 ilvl = int(lvl.get(qn("w:ilvl"), "0"))
                 levels[ilvl] = (int(_val(lvl, "w:start", "1") or 1), _val(lvl, "w:numFmt", "decimal") or "decimal",
                                 _val(lvl, "w:lvlText", "") or "")
+                if lvl.find(qn("w:isLgl")) is not None:
+                    self._legal.add((abstract.get(qn("w:abstractNumId")), ilvl))
             self._levels[abstract.get(qn("w:abstractNumId"))] = levels
         for num in root.findall(qn("w:num")):
             num_id = num.get(qn("w:numId"))
@@ -105,17 +109,27 @@ class Numbering:
         if num_id == "0" or not levels or ilvl not in levels:
             return None
         counters = self._counters.setdefault(abstract_id or "", {})
-        start = self._start_override.get((num_id, ilvl), levels[ilvl][0])
+        if num_id not in self._seen_nums:
+            # Lists sharing an abstract definition continue each other's numbering, unless the
+            # new list restarts a level with w:startOverride.
+            self._seen_nums.add(num_id)
+            for (override_num, level), value in self._start_override.items():
+                if override_num == num_id:
+                    counters[level] = value - 1
+                    for deeper in [k for k in counters if k > level]:
+                        del counters[deeper]
+        start = levels[ilvl][0]
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
         _, fmt, text = levels[ilvl]
         if fmt == "bullet":
             return "-"
+        legal = (abstract_id or "", ilvl) in self._legal
 
         def level_value(match: re.Match[str]) -> str:
             level = int(match.group(1)) - 1
             level_start, level_fmt, _ = levels.get(level, (1, "decimal", ""))
-            return format_number(counters.get(level, level_start), level_fmt)
+            return format_number(counters.get(level, level_start), "decimal" if legal else level_fmt)
 
         return _LEVEL_REF.sub(level_value, text).strip() or None

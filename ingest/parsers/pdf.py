@@ -209,7 +209,7 @@ class PdfParser:
             if isinstance(block, str):
                 draft.add_text(block)
             else:
-                draft.add_table(block)  # type: ignore[arg-type]
+                draft.add_table(block)
         return True
 
     def _layout_page(self, data: bytes, index: int, draft: DraftPage, plumber: list[Any]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.assemble import single_page
+from ingest.assemble import DraftPage, assemble, single_page
 from ingest.charset import decode_bytes
 from ingest.html import html_to_text
 from ingest.options import ParseOptions
@@ -25,6 +25,17 @@ class TextParser:
         fmt = "md" if filename.lower().endswith((".md", ".markdown")) else "txt"
         if filename.lower().endswith((".csv", ".tsv")):
             fmt = "csv"
+        chunks = text.split("\f")
+        if len([c for c in chunks if c.strip()]) >= 2:
+            # Form feeds are page breaks (pdftotext, line printers): keep the pages for citations.
+            if not chunks[-1].strip():
+                chunks.pop()
+            pages = []
+            for number, chunk in enumerate(chunks, start=1):
+                page = DraftPage(number=number)
+                page.add_text(chunk)
+                pages.append(page)
+            return assemble(pages, fmt=fmt, paginated=True, metadata={"encoding": encoding})
         return single_page(text, fmt=fmt, metadata={"encoding": encoding})
 
 

@@ -44,12 +44,15 @@ class XlsxParser:
         errors: list[str] = []
         try:
             for sheet in workbook.worksheets:
-                rows: list[list[str | None]] = []
+                rows: list[list[str]] = []
                 for index, row in enumerate(sheet.iter_rows(values_only=True)):
                     if index >= _MAX_ROWS:
                         errors.append(f"Feuille « {sheet.title} » : seules les {_MAX_ROWS} premières lignes ont été lues.")
                         break
-                    rows.append([_cell(v) for v in row])
+                    cells = [_cell(v) for v in row]
+                    while cells and not cells[-1].strip():
+                        cells.pop()  # formatted but empty columns on the right
+                    rows.append(cells)
                 if any(any(c for c in r) for r in rows):
                     page.add_text(f"Feuille : {sheet.title}")
                     page.add_table(rows)

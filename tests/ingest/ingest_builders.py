@@ -311,3 +311,33 @@ def docx_with_footnote() -> bytes:
             dst.writestr(item, data)
         dst.writestr("word/footnotes.xml", footnotes)
     return out.getvalue()
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def docx_from_xml(body: str, numbering: str) -> bytes:
+    """A DOCX whose body and numbering definitions are given as WordprocessingML fragments."""
+    from docx import Document
+
+    buf = io.BytesIO()
+    Document().save(buf)
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}">'
+                f"<w:body>{body}</w:body></w:document>").encode()
+    numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:numbering xmlns:w="{W_NS}">'
+                     f"{numbering}</w:numbering>").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename == "word/document.xml":
+                dst.writestr(item, document)
+            elif item.filename == "word/numbering.xml":
+                dst.writestr(item, numbering_xml)
+            else:
+                dst.writestr(item, src.read(item.filename))
+    return out.getvalue()
+
+
+def numbered_paragraph(text: str, num_id: int, level: int = 0) -> str:
+    return (f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr></w:pPr>'
+            f"<w:r><w:t>{text}</w:t></w:r></w:p>")

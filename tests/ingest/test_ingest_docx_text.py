@@ -59,6 +59,13 @@ def test_latin1_text_file_is_decoded() -> None:
     assert doc.pages[0].start == 0 and doc.page_at(5) is None
 
 
+def test_form_feeds_are_page_breaks() -> None:
+    data = "Page un : objet.\fPage deux : pénalités de 50 €.\f".encode()
+    doc = parse_bytes(data, filename="export.txt", options=OPTIONS)
+    assert doc.paginated and [p.text for p in doc.pages] == ["Page un : objet.", "Page deux : pénalités de 50 €."]
+    assert doc.page_at(doc.text.index("50 €")) == 2
+
+
 def test_markdown_is_kept_as_written() -> None:
     data = "# CCAP\n\n### Article 9.2 : Pénalités\n\nTexte **important**.".encode()
     doc = parse_bytes(data, filename="ccap.md", options=OPTIONS)
