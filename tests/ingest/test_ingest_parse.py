@@ -1,6 +1,13 @@
 from pathlib import Path
 
-from ingest_builders import eml_with_pdf_attachment, encrypted_pdf, pdf_with_running_headers
+import pytest
+from ingest_builders import (
+    docx_with_table,
+    docx_zip_bomb,
+    eml_with_pdf_attachment,
+    encrypted_pdf,
+    pdf_with_running_headers,
+)
 
 from ingest.blobstore import BlobStore
 from ingest.options import ParseOptions
@@ -41,6 +48,25 @@ def test_bad_input_keeps_the_original_in_the_store(tmp_path: Path) -> None:
     assert result.document.status == "failed"
     assert "protégé par mot de passe" in result.document.errors[0]
     assert result.filename == "secret.pdf"
+    assert store.get(result.sha256) == data
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "phrase"),
+    [
+        ("vide.pdf", lambda: b"", "Fichier vide"),
+        ("abime.pdf", lambda: pdf_with_running_headers()[:300], "endommagé"),
+        ("piege.docx", lambda: docx_zip_bomb(20), "bombe de décompression"),
+        ("coupe.docx", lambda: docx_with_table()[:2000], "DOCX"),
+        ("ancien.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000, "conservé"),
+    ],
+)
+def test_every_bad_input_is_stored_and_explained(tmp_path: Path, name: str, make, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    store = BlobStore(tmp_path / "blobs")
+    data = make()
+    result = ingest_bytes(data, filename=name, store=store, options=OPTIONS)
+    assert result.document.status == "failed"
+    assert phrase in result.document.errors[0]
     assert store.get(result.sha256) == data
 
 
