@@ -60,7 +60,9 @@ _FAILING_WORDS = (
     "constat", "non conform", "rejet", "intemperie", "defaillance", "expir", "attendu", "echeance",
     "n'a pas", "n'ont pas", "pas ete", "toujours pas", "au plus tard", "aucun", "meconnaissance",
     "non-respect", "non respect", "inexecution", "depasse", "initial", "intemperie", "neige", "orage",
-    "pluie", "gel", "vent", "arret",
+    "pluie", "gel", "vent", "arret", "non realis", "non effectu", "pas ete effectu", "non fait",
+    "pas effectu", "arrive", "intervention", "incident", "non evacu", "non enlev", "malgre", "achev",
+    "reception",
 )
 
 
@@ -167,7 +169,7 @@ def _failing_dates(text: str, own_date: dt.date | None) -> tuple[dt.date, ...]:
     for day, start, end in find_dates(text):
         if day == own_date:
             continue
-        window = fold(text[max(0, start - 120): end + 60])
+        window = fold(text[max(0, start - 150): end + 150])
         if any(word in window for word in _FAILING_WORDS) and day not in out:
             out.append(day)
     return tuple(out)

@@ -50,6 +50,8 @@ _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
     ("reception", r"reception (?:des travaux )?(?:du|prononcee)|apres la reception du|"
                   r"operations prealables a la reception"),
     ("postponed", r"reportee? (?:du [^;]{0,20} )?au|decalee? au|repoussee? au"),
+    ("requested", r"demande (?:du|de la|de l'|des) [^;,.]{0,40}(?: du| le)|demandee? le|sollicitee? le|"
+                  r"appel (?:du|de la|de l')[^;,.]{0,30}(?: du| le)|appele le"),
 )
 _ROLE_RES = [(role, re.compile(r"\b(?:" + pattern + r")\b")) for role, pattern in _ROLE_KEYWORDS]
 
@@ -64,7 +66,8 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
                         "coupure", "hors service", "anomalie bloquante", "service retabli",
                         "retablissement", "acces impossible", "acces a", "bloqu"),
     "absence": ("absence", "absent", "ni presente", "ni present", "non represente", "pas represente",
-                "n'etait pas present", "sans excuse"),
+                "n'etait pas present", "sans excuse", "aucun representant", "personne de l'entreprise",
+                "personne du titulaire", "ne s'est pas presente", "aucun motif", "non excuse"),
     "document": ("rapport", "bilan", "doe", "dossier des ouvrages", "compte rendu", "compte-rendu",
                  "attestation", "planning", "releve", "justificatif", "document"),
     "non_conformite": ("non conforme", "non-conforme", "malfacon", "mauvaise execution", "mal execute",
@@ -73,7 +76,9 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
                        "au lieu de la", "non-conformite", "non conformite", "livree au lieu"),
     "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
                "non acheve", "achevement", "toujours en place", "au lieu du", "correctif",
-               "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu"),
+               "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu",
+               "n'est arrive", "arrivee qu'", "arrive qu'", "en retard", "delai d'intervention", "non evacue",
+               "non enleve", "malgre la demande", "non acheve", "pas acheve", "pas termine", "non termine"),
 }
 _FAILING_ORDER = ("securite", "social", "indisponibilite", "absence", "non_conformite", "document", "retard")
 
@@ -90,6 +95,8 @@ _BUYER_REQUEST = re.compile(r"a la demande (?:de la |de l'|du |des |de )\s*([a-z
 # who asked: these mean the titulaire's side, so the request is no excuse
 _SUPPLIER_SIDE = ("titulaire", "entreprise", "fournisseur", "prestataire", "societe", "entrepreneur",
                   "bureau", "editeur", "hebergeur", "cabinet", "groupement", "mandataire", "sous-traitant")
+_BUYER_ENTITY = (r"(?:syndicat|collectivite|ville|commune|mairie|communaute|departement|region|acheteur|"
+                 r"pouvoir adjudicateur|maitre d'ouvrage|etablissement|direction|service)")
 _BUYER_SIDE = (
     r"reseau interne", r"pare-feu (?:du|de la|de l')[^.;]{0,40}(?:communaute|collectivite|ville|commune|interne)",
     r"intervention (?:de la )?dsi", r"operationnel cote (?:hebergeur|titulaire|prestataire|editeur)",
@@ -108,6 +115,8 @@ _BUYER_SIDE = (
     r"imputable (?:a|aux) (?:la |l'|nos |des )?(?:collectivite|ville|commune|mairie|communaute|acheteur|"
     r"services)",
     r"acces (?:au site )?(?:refuse|impossible) (?:par|du fait de) (?:le|la|l') ?(?:gardien|service|mairie|ville)",
+    r"(?:par|sur) (?:decision|ordre|instruction) (?:du|de la|de l') ?" + _BUYER_ENTITY,
+    r"(?:ferme|fermee|inaccessible|indisponible) (?:par|a la demande) (?:du|de la|de l') ?" + _BUYER_ENTITY,
 )
 _BUYER_SIDE_RE = re.compile("|".join(_BUYER_SIDE))
 _WEATHER = re.compile(r"intemperie|orage|neige|gel\b|canicule|vent violent|rafales|pluies? (?:superieure|abondant)")
@@ -151,6 +160,7 @@ class IncidentFacts:
     notified_on: dt.date | None = None  # when the titulaire told the buyer
     reception_on: dt.date | None = None
     postponed_to: dt.date | None = None  # new date of a postponed delivery / service
+    requested_on: dt.date | None = None  # the buyer's request the time limit runs from
     never_performed: bool = False
     order_refs: tuple[str, ...] = ()
     order_value_eur: float | None = None
@@ -329,6 +339,7 @@ def read_incident(
         notified_on=first("notified"),
         reception_on=first("reception"),
         postponed_to=last("postponed"),
+        requested_on=first("requested"),
         never_performed=never,
         order_refs=tuple(orders),
         order_value_eur=_order_value(text, orders),

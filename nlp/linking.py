@@ -123,6 +123,7 @@ def find_amounts(text: str) -> list[tuple[float, int, int]]:
 
 _CONTRACT_REF = re.compile(
     r"(?:march[ée]|accord[- ]cadre|contrat|convention)\s*(?:public\s*)?(?:subs[ée]quent\s*)?"
+    r"(?:de\s+(?:travaux|services|fournitures|prestations(?:\s+intellectuelles)?|ma[iî]trise d'[œo]e?uvre)\s+)?"
     r"(?:n[°o º]\.?\s*|num[ée]ro\s*|r[ée]f[ée]rence\s*|:\s*)?"
     r"([A-Z0-9][A-Z0-9/_.-]*\d[A-Z0-9/_.-]*[A-Z0-9])",
     re.IGNORECASE,

@@ -128,7 +128,7 @@ class _Linked:
     clause_score: float = 0.0
     actions: list[tuple[_Letter, float]] = field(default_factory=list)
     answers: list[_Letter] = field(default_factory=list)
-    extension: _Letter | None = None
+    extensions: list[_Letter] = field(default_factory=list)
     reviews: list[str] = field(default_factory=list)
 
 
@@ -293,6 +293,16 @@ def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _
     return scores
 
 
+def _title_words(text: str) -> set[str]:
+    """Distinctive words (5+ letters, accents folded) of a contract title or a description."""
+    return {w for w in re.findall(r"[a-z]{5,}", fold(text)) if w not in _GENERIC_TITLE_WORDS}
+
+
+_GENERIC_TITLE_WORDS = frozenset(
+    "marche accord cadre fourniture fournitures livraison prestation prestations travaux service services "
+    "entretien maintenance realisation mission etude relative relatif aupres toute toutes".split())
+
+
 def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
                    letters: Sequence[_Letter], shares: dict[str, Counter[str]]) -> _ContractLink:
     if not contracts:
@@ -308,11 +318,20 @@ def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Co
         # the log wins unless the description names another contract's titulaire / reference
         # and says nothing of the logged one's
         strong_other = best_ref != logged and best_why and not own_why and best - own >= 0.6
-        if not strong_other:
-            return _ContractLink(logged, "journal", 0.95 if own_why or own >= best else 0.8)
-        return _ContractLink(best_ref, "corrige", min(0.95, 0.5 + (best - own) / 2),
-                             f"référence du journal {inc.contract_ref} corrigée en {best_ref} "
-                             f"({', '.join(best_why)})")
+        if strong_other:
+            return _ContractLink(best_ref, "corrige", min(0.95, 0.5 + (best - own) / 2),
+                                 f"référence du journal {inc.contract_ref} corrigée en {best_ref} "
+                                 f"({', '.join(best_why)})")
+        # or it speaks of another contract's object in that contract's own words, and of
+        # nothing in the logged one's title
+        if best_ref != logged and not own_why and best - own >= 0.1:
+            words = _title_words(inc.description)
+            theirs = words & _title_words(contracts[best_ref].info.title)
+            if len(theirs) >= 2 and not words & _title_words(contracts[logged].info.title):
+                return _ContractLink(best_ref, "corrige", 0.6,
+                                     f"référence du journal {inc.contract_ref} corrigée en {best_ref} : la "
+                                     f"description parle de l'objet de ce marché ({', '.join(sorted(theirs))})")
+        return _ContractLink(logged, "journal", 0.95 if own_why or own >= best else 0.8)
     margin = best - runner
     if best < 0.35 or margin < 0.15:
         reason = ("marché non identifié : aucune référence, aucun titulaire reconnu dans la description"
@@ -500,8 +519,8 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
             linked.actions.append((letter, score))
         elif letter.kind in ANSWER_KINDS:
             linked.answers.append(letter)
-        if letter.corr.granted_extension_days and letter.corr.direction != "entrant" and linked.extension is None:
-            linked.extension = letter
+        if grants:
+            linked.extensions.append(letter)
 
 
 # ------------------------------------------------------------------ dates the clause counts from
@@ -655,6 +674,19 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
 
 # ------------------------------------------------------------------ breach decision
 
+def _extension_days(linked: _Linked) -> tuple[int, str]:
+    """Days granted for this incident's deadline: orders of service and amendments add up
+    (each grants its own days); other letters only recall a prolongation, so count once."""
+    formal = {lt.path: lt for lt in linked.extensions if lt.kind in ("ordre_de_service", "avenant")}
+    if formal:
+        days = sum(lt.corr.granted_extension_days or 0 for lt in formal.values())
+        return days, ", ".join(sorted(formal))
+    if linked.extensions:
+        best = max(linked.extensions, key=lambda lt: lt.corr.granted_extension_days or 0)
+        return best.corr.granted_extension_days or 0, best.path
+    return 0, ""
+
+
 def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
     facts = linked.facts
     for hint in facts.not_breach_hints:
@@ -664,9 +696,9 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
         if hint.code in ("demande_acheteur", "defaillance_acheteur"):
             return hint.reason
         if hint.code == "intemperies":
-            if linked.extension is not None:
-                return (f"Arrêt pour intempéries couvert par la prolongation de {linked.extension.corr.granted_extension_days} "
-                        f"jours accordée ({linked.extension.path}).")
+            days, source = _extension_days(linked)
+            if days:
+                return f"Arrêt pour intempéries couvert par la prolongation de {days} jours accordée ({source})."
             if facts.failing_type in ("autre", "retard") and facts.due_on is None:
                 return hint.reason
     if penalty is not None and penalty.unit == "heure" and facts.outage_hours is not None and penalty.grace_duration:
@@ -747,7 +779,7 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
             draft["reviews"].append("montant non calculé : marché ou clause non identifié")
             continue
         facts = linked.facts
-        extension = linked.extension.corr.granted_extension_days if linked.extension else 0
+        extension, _source = _extension_days(linked)
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours, occurrences=facts.occurrences,

@@ -216,3 +216,16 @@ def test_postponed_at_buyers_request_is_excused_only_up_to_the_new_date() -> Non
     late = result["P-2"]
     assert late.breach and late.days_late == 10
     assert late.penalty_eur == pytest.approx(10.0)  # 1 000 × 10 / 1 000
+
+
+def test_wrong_reference_corrected_from_the_object_described() -> None:
+    incident = Incident("W-1", dt.date(2025, 7, 9), "AC-2024-31", "Patrimoine",
+                        "Rendez-vous de chantier de la toiture de la médiathèque du 08/07/2025 : "
+                        "absence de l'entreprise, aucun motif.", dt.date(2025, 7, 8))
+    [finding] = evaluate_portfolio(
+        contracts=[SUPPLIES, WORKS], suppliers=SUPPLIERS,
+        documents=[_ccap("AC-2024-31", SUPPLY_PENALTIES), _ccap("MT-2025-07", WORKS_PENALTIES)],
+        incidents=[incident], as_of=AS_OF)
+    assert finding.contract_ref == "MT-2025-07" and finding.contract_ref_source == "corrige"
+    assert finding.needs_review
+    assert finding.clause_article == "8.2"
