@@ -179,6 +179,18 @@ def test_find_dates_in_order() -> None:
         ("dans les 15 jours à compter de sa notification", "notification du marché"),
         ("au plus tard 5 jours ouvrés après la réception des travaux", "réception des travaux"),
         ("dans un délai de deux mois à compter de la date de réception de la facture", "réception de la facture"),
+        ("le compte rendu est diffusé dans les 3 jours ouvrés suivant la réunion.", "réunion"),
+        ("sous 24 heures après la prise de connaissance de l'incident", "prise de connaissance de l'incident"),
+        ("dix semaines à compter de la date fixée par l'ordre de service de démarrage", "ordre de service de démarrage"),
+        ("garantie d'un an à compter de la date d'admission des fournitures", "admission des fournitures"),
+        ("après une mise en demeure restée sans effet pendant huit jours", "mise en demeure"),
+        ("L'accord-cadre dure deux ans à compter de sa date de notification.", "notification de l'accord-cadre"),
+        ("Le défaut de plan dans le mois qui suit la notification du marché entraîne une pénalité.", "notification du marché"),
+        ("il prévient le service sous deux jours suivant la commande et propose une solution.", "commande"),
+        (
+            "Une mise en demeure fixe un délai de quinze jours à compter de sa notification.",
+            "notification de la mise en demeure",
+        ),
     ],
 )
 def test_find_anchor(text: str, expected: str) -> None:
@@ -187,3 +199,5 @@ def test_find_anchor(text: str, expected: str) -> None:
 
 def test_anchor_absent() -> None:
     assert find_anchor("Le titulaire livre les fournitures en bon état.") is None
+    assert find_anchor("Le planning est transmis cinq jours à l'avance.") is None
+    assert find_anchor("Le paiement intervient après avoir constaté le service fait.") is None
