@@ -9,7 +9,7 @@ from nlp.normalize.text import fold
 # Markers after which the starting event is named (folded text).
 _MARKERS = (
     r"a\s+compter\s+(?:du|de\s+la|de\s+l'|des|de|d')|a\s+partir\s+(?:du|de\s+la|de\s+l'|des|de|d')"
-    r"|suivant\s+(?:la|le|l'|les)?|qui\s+suiv(?:en)?t\s+(?:la|le|l'|les)?|apres\s+(?:la|le|l'|les)?"
+    r"|suivant\s+(?:la|le|l'|les)?|qui\s+(?:suit|suivent)\s+(?:la|le|l'|les)?|apres\s+(?:la|le|l'|les)?"
     r"|avant\s+(?:la|le|l'|les)?|des\s+(?:la|le|l')|courant\s+(?:du|de\s+la|de\s+l'|de)"
 )
 _ANCHOR = re.compile(rf"\b(?:{_MARKERS})\s*")
