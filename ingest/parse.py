@@ -26,6 +26,7 @@ _ADVICE = {
     "zip": "décompressez l'archive et importez les fichiers un par un",
     "office-encrypted": "le document Office est protégé par mot de passe ; fournissez une version non protégée",
     "binary": "le contenu n'est ni un PDF, ni un document Office, ni un texte",
+    "ole": "ce fichier Office ancien n'est pas reconnu ; enregistrez-le au format PDF ou .docx",
 }
 
 

@@ -138,15 +138,12 @@ class PdfParser:
         if broken:
             errors.append(f"Page(s) endommagée(s) non lue(s) : {', '.join(map(str, broken[:20]))} ; le fichier "
                           "original est conservé.")
-        if unread_scans:
+        if unread_scans:  # only filled when OCR is switched off
             shown = ", ".join(str(n) for n in unread_scans[:20]) + ("…" if len(unread_scans) > 20 else "")
-            if not options.ocr:
-                errors.append(
-                    f"Page(s) numérisée(s) sans texte ({shown}) : l'OCR est désactivé, leur contenu n'a pas "
-                    "été lu ; activez l'OCR ou fournissez un PDF texte."
-                )
-            else:
-                errors.append(f"Page(s) non lue(s) : {shown}.")
+            errors.append(
+                f"Page(s) numérisée(s) sans texte ({shown}) : l'OCR est désactivé, leur contenu n'a pas "
+                "été lu ; activez l'OCR ou fournissez un PDF texte."
+            )
         if options.strip_running_headers:
             strip_running_lines(pages)
         metadata = self._metadata(document)

@@ -52,3 +52,16 @@ def test_row_span_and_framed_note_in_a_real_pdf() -> None:
     assert "Toute heure commencée est due." in lines
     assert lines[-1] == "Article 7 - Résiliation"
     assert doc.text.index("100 € par rapport") < doc.text.index("Toute heure commencée")
+
+
+@pytest.mark.parametrize("make", [pdf_with_table, pdf_with_merged_cells_and_a_framed_note])
+def test_table_reading_loses_and_duplicates_no_character(make) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    import pypdfium2 as pdfium
+
+    data = make()
+    raw = "".join(pdfium.PdfDocument(data)[0].get_textpage().get_text_range().split())
+    doc = parse_bytes(data, filename="t.pdf", options=ParseOptions())
+    ours = "".join(doc.text.replace(" | ", "").split())
+    assert doc.tables and Counter(ours) == Counter(raw)
