@@ -266,7 +266,10 @@ def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _
                      letters: Sequence[_Letter], shares: dict[str, Counter[str]]) -> dict[str, tuple[float, list[str]]]:
     refs = list(contracts)
     sims = tfidf_similarities(inc.description, [" ".join(contracts[r].profile) for r in refs])
-    service = shares.get(fold(inc.service), Counter())
+    service = Counter(shares.get(fold(inc.service), Counter()))
+    own_logged = _known_ref(inc.contract_ref, contracts)
+    if own_logged and service[own_logged] > 0:
+        service[own_logged] -= 1  # leave the incident's own (possibly wrong) reference out
     service_total = sum(service.values())
     order_keys = {order_key(o) for o in facts.order_refs}
     scores: dict[str, tuple[float, list[str]]] = {}
@@ -324,12 +327,15 @@ def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Co
                                  f"({', '.join(best_why)})")
         # or it speaks of another contract's object in that contract's own words, and of
         # nothing in the logged one's title
-        if best_ref != logged and not own_why and best - own >= 0.1:
-            words = _title_words(inc.description)
-            theirs = words & _title_words(contracts[best_ref].info.title)
-            if len(theirs) >= 2 and not words & _title_words(contracts[logged].info.title):
-                return _ContractLink(best_ref, "corrige", 0.6,
-                                     f"référence du journal {inc.contract_ref} corrigée en {best_ref} : la "
+        words = _title_words(inc.description)
+        if not own_why and not words & _title_words(contracts[logged].info.title):
+            by_title = sorted(((len(words & _title_words(c.info.title)), ref) for ref, c in contracts.items()
+                               if ref != logged), reverse=True)
+            if by_title and by_title[0][0] >= 2 and (len(by_title) == 1 or by_title[1][0] < by_title[0][0]):
+                other = by_title[0][1]
+                theirs = words & _title_words(contracts[other].info.title)
+                return _ContractLink(other, "corrige", 0.6,
+                                     f"référence du journal {inc.contract_ref} corrigée en {other} : la "
                                      f"description parle de l'objet de ce marché ({', '.join(sorted(theirs))})")
         return _ContractLink(logged, "journal", 0.95 if own_why or own >= best else 0.8)
     margin = best - runner
