@@ -1,0 +1,71 @@
+"""End to end: `vigie eval` on a portfolio written for the tests (not the dev portfolio).
+
+The scorer of the evaluation (../shared/eval/score.py) grades the product's own output
+against hand-made answers; thresholds are below what the product reaches today, so a
+regression in extraction or breach detection shows up here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+PORTFOLIO = Path(__file__).resolve().parent.parent / "fixtures" / "portfolio_b"
+SCORER = Path(__file__).resolve().parents[3] / "shared" / "eval" / "score.py"
+
+
+def _run(args: list[str]) -> dict:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    if not SCORER.exists():
+        pytest.skip(f"scorer absent ({SCORER})")
+    spec = importlib.util.spec_from_file_location("vigie_score", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def extract() -> dict:
+    return _run(["eval", "extract", str(PORTFOLIO)])
+
+
+def test_extract_lists_every_document_with_its_kind(extract):
+    paths = {d["path"] for d in extract["documents"]}
+    gold = json.loads((PORTFOLIO / "gold" / "extract.json").read_text("utf-8"))
+    assert {d["path"] for d in gold["documents"]} <= paths
+    assert all(d["kind"] for d in extract["documents"])
+    for doc in extract["documents"]:
+        for p in doc["penalties"]:
+            assert p["quote"] and p["basis"] in ("fixed_per_unit", "ratio_per_unit", "fixed", "percent")
+
+
+def test_extract_quality_on_an_unseen_style(extract, scorer, tmp_path):
+    out = tmp_path / "extract.json"
+    out.write_text(json.dumps(extract), "utf-8")
+    gold = json.loads((PORTFOLIO / "gold" / "extract.json").read_text("utf-8"))
+    metrics = scorer.score_extract(gold, extract)
+    assert metrics["penalties"]["f1"] >= 0.9
+    assert metrics["deadlines"]["f1"] >= 0.8
+    assert metrics["kind_accuracy"] >= 0.9
+
+
+def test_breaches_one_finding_per_incident(scorer):
+    findings = _run(["eval", "breaches", str(PORTFOLIO)])["findings"]
+    incidents = (PORTFOLIO / "incidents.csv").read_text("utf-8").splitlines()[1:]
+    assert len(findings) == len(incidents)
+    gold = json.loads((PORTFOLIO / "gold" / "breaches.json").read_text("utf-8"))
+    metrics = scorer.score_breaches(gold, {"findings": findings})
+    assert metrics["breach"]["f1"] >= 0.8
+    assert metrics["contract_ref_accuracy"] >= 0.99
