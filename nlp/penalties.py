@@ -14,6 +14,7 @@ Unclear readings keep needs_review=True with a French reason; nothing is guessed
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from models.domain.types import (
@@ -46,7 +47,7 @@ _FORMULA = re.compile(
 )
 # Context just before a number that makes it a cap or a threshold, not the penalty.
 _CAP_BEFORE = re.compile(
-    r"(?:plafonn\w*|limit\w*|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de)|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+"
+    r"(?:plafon\w*|limit\w*|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de)|(?:ne|n')\s*(?:depass|exced)\w*\s+(?:pas\s+)?|sans\s+(?:depasser|exceder)\s+|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+"
     r"(?:pas\s+)?(?:exceder|depasser|etre\s+superieur\w*\s+a)|maximum\s+(?:de)?|au\s+plus|exceder|depasser|"
     r"n'exced\w*\s+pas|superieur\w*\s+a|ne\s+depasse\s+pas|inferieur\w*\s+a|seuil\s+de|franchise\s+de)\s*"
     r"(?:(?:a|de|d'un\s+montant\s+de|un\s+montant\s+de|la\s+somme\s+de)\s+)?(?:[\w',]+\s+){0,8}$"
@@ -227,15 +228,19 @@ def _line_before(text: str, offset: int) -> str:
     return fold(before[-300:])
 
 
-def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
+def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list[_Unit]:
     spans = [(s, e) for s, e in sentence_spans(text) if " | " not in text[s:e]]
     units: list[_Unit] = []
     for i, (s, e) in enumerate(spans):
         folded = fold(text[s:e])
         if not _has_value(folded):
             continue
+        if _EXAMPLE.match(folded):
+            continue  # "Exemple : pour 10 jours de retard, la pénalité est de 500 €"
         intro = _list_intro(text, spans, i) if _BULLET_START.match(folded) else ""
-        if not (_PENALTY_CUE.search(folded) or _FORMULA.search(folded) or _PENALTY_CUE.search(intro)):
+        cued = _PENALTY_CUE.search(folded) or _FORMULA.search(folded) or _PENALTY_CUE.search(intro)
+        # "Absence aux réunions : 150 € par absence" in an article headed "Pénalités"
+        if not cued and not (in_penalty_clause(s) and _AMOUNT_PER_UNIT.search(folded)):
             continue
         qs, qe = s, e
         describe = folded
@@ -257,6 +262,10 @@ def _sentence_units(text: str, row_starts: set[int]) -> list[_Unit]:
     return units
 
 
+_EXAMPLE = re.compile(
+    r"^\W*(?:\d{1,2}(?:\.\d{1,2})*\.?\s*)?(?:(?:par\s+)?exemples?\b|ex\s*:|a\s+titre\s+d'exemple|illustration)"
+)
+_AMOUNT_PER_UNIT = re.compile(r"(?:€|euros?)\s*(?:h\.?t\.?|t\.?t\.?c\.?)?\s*(?:par|/)\s*[a-z]")
 _BULLET_START = re.compile(r"^\s*(?:[-•*–—▪►]|\(?[a-z]\)|\d{1,2}°|\(?\d{1,2}\))\s")
 
 
@@ -521,8 +530,12 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     """Penalties of a contract document, in document order."""
     text = parsed.text
     row_units, row_starts = _table_units(text)
-    units = sorted(row_units + _sentence_units(text, row_starts), key=lambda u: u.start)
     by_article: dict[str | None, Clause] = {c.article: c for c in clauses if c.article}
+
+    def in_penalty_clause(offset: int) -> bool:
+        return any("penalit" in h for h in _heading_chain(article_at(clauses, offset), by_article))
+
+    units = sorted(row_units + _sentence_units(text, in_penalty_clause), key=lambda u: u.start)
 
     drafts: list[tuple[_Unit, Clause | None, _Reading]] = []
     for unit in units:

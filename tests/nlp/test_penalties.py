@@ -350,3 +350,27 @@ def test_exoneration_declared_inapplicable_is_threshold_zero() -> None:
         "9.2 L'exonération prévue par le CCAG ne s'applique pas au présent marché.\n"
     )
     assert [p.threshold_eur for p in found] == [0.0]
+
+
+def test_amount_per_unit_lines_in_a_penalty_article_without_the_word() -> None:
+    found = _extract(
+        "Article 11 – Pénalités\n"
+        "11.1 Absence aux réunions de chantier : 150 € HT par absence.\n"
+        "11.2 Remise tardive du DOE : 80 € HT par jour calendaire.\n"
+        "Article 12 – Prix\n"
+        "Forfait de mise en service : 900 € HT par site.\n"
+    )
+    assert [(p.article, p.trigger, p.amount_eur, p.unit) for p in found] == [
+        ("11.1", "absence", 150.0, "occurrence"),
+        ("11.2", "document", 80.0, "jour"),
+    ]
+
+
+def test_examples_and_overall_ceilings_are_not_penalties() -> None:
+    found = _extract(
+        "Article 9 – Pénalités\n"
+        "9.1 En cas de dépassement du délai de livraison, une pénalité de 60 € par jour de retard est appliquée.\n"
+        "9.2 Exemple : pour 10 jours de retard, la pénalité est de 600 €.\n"
+        "9.3 Le total des pénalités ne dépassera pas 20 000 € HT.\n"
+    )
+    assert [(p.article, p.amount_eur) for p in found] == [("9.1", 60.0)]
