@@ -14,28 +14,33 @@ import re
 from collections.abc import Sequence
 
 from models.domain.types import Clause, Deadline, ParsedDocument, Party, Span
-from nlp.normalize.anchors import find_anchor
 from nlp.normalize.durations import Duration, find_durations
 from nlp.normalize.text import fold
 from nlp.obligations import _article, party_mentions, subject_party
 from nlp.pipeline import SentenceFacts, document_sentences
 
-# Words around a duration that make it a time limit or a term (folded text).
+# Words before a duration that make it a time limit or a term (folded text, 45 chars).
 _LIMIT_BEFORE = re.compile(
-    r"(delai|duree|periode|validite|garanti|dans les|dans un|sous|pendant|au moins|au plus tard|"
-    r"au maximum|maximum|minimum|ramene a|porte a|fixe a|est de|sont de|d'au moins|inferieure? a|"
-    r"dispose d'|disposent d'|preavis|reconduit|reconductible|prolonge|un|une|de|d')\s*$"
+    r"\b(delai|duree|periode|validite|garanti[e]?|dans|sous|pendant|au moins|au plus tard|"
+    r"au maximum|maximum|maximal|minimum|ramene|porte|fixee?|est de|sont de|dispose|disposent|"
+    r"preavis|reconduit|reconductible|prolonge|inferieure? a)\b"
 )
 _LIMIT_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:calendaires?|ouvres?|ouvrables?|francs?|pleins?|consecutifs?)?\s*,?\s*"
     r"(a compter|a partir|suivant|qui suivent|qui suit|apres|avant|a l'avance|au plus tard|des (?:la|le|l')|"
-    r"de (?:la|sa|son|leur) |du |courant)"
+    r"courant)"
 )
 _NOT_A_LIMIT = re.compile(
-    r"(de retard|par (?:jour|heure|semaine|mois)|superieure? a|au-dela d[e']|en deca|toute (?:heure|journee)|"
-    r"d'indisponibilite|de fonctionnement|heures? (?:ouvrees|ouvrables) de|entre \d|de \d+ ?h)"
+    r"(de retard|par (?:jour|heure|semaine|mois|periode|tranche)|superieure? a|au-dela d[e']|en deca|"
+    r"toute (?:heure|journee)|d'indisponibilite|de fonctionnement|heures? (?:ouvrees|ouvrables) de|entre \d|"
+    r"de \d+ ?h|exceder|depasser|cumulee?)"
 )
 _CLOCK_TIME = re.compile(r"\d{1,2}\s*h\s*\d{2}|\d{1,2}\s*h\b(?=\s*(?:a|-|et)\s*\d)")
+# « le jour ouvré suivant sa notification »: one unit, unwritten
+_NEXT_UNIT = re.compile(
+    r"\b(?:le|au plus tard le|des le)\s+(?P<unit>jour|mois)\s*(?P<dt>ouvre|ouvrable|calendaire)?\s+"
+    r"(?=suivant|qui suit)"
+)
 _CONTRACT_TERM = re.compile(
     r"\b(marche|accord-cadre|contrat|convention)\b.{0,40}\b(conclu|passe|prend effet|dure|duree)|"
     r"duree (?:du|de l'|initiale du|globale du) (?:marche|accord-cadre|contrat)|reconductible|reconduit"
@@ -43,10 +48,18 @@ _CONTRACT_TERM = re.compile(
 _PAYMENT = re.compile(r"\b(paiement|payee?s?|sommes dues|acomptes?|verse(?:e|es|s)?|mandatement|solde|reglement des factures)\b")
 _OFFER = re.compile(r"\b(offres?|acceptation lui est notifiee|validite des offres)\b")
 _EXECUTION = re.compile(r"\bdelai (?:d'execution|de livraison|de realisation|d'intervention|de garantie)|\bgarantie\b|garanti\b")
+# the party put in charge by another's act: « l'acheteur invite le titulaire à présenter… »
+_DIRECTED = re.compile(
+    r"\b(?:invite|invitent|met en demeure|mettent en demeure|demande a|enjoint a|somme)\s+(?:le |la |l')?"
+    r"(?P<who>titulaire|prestataire|fournisseur|entrepreneur|acheteur|pouvoir adjudicateur)\b"
+)
 
-# implied objects: « sa notification » is the contract's, « son signalement » the thing's
-_POSSESSIVE = re.compile(r"\b(sa|son|leur)\s+([a-z'-]+(?:\s+de\s+[a-z'-]+)?)")
-_CONTRACT_NOUN = re.compile(r"\b(accord-cadre|marche|bon de commande|contrat|commande)\b")
+_CONTRACT_NOUNS = (
+    ("accord-cadre", "de l'accord-cadre"), ("mise en demeure", "de la mise en demeure"),
+    ("bon de commande", "du bon de commande"), ("ordre de service", "de l'ordre de service"),
+    ("decision", "de la décision"), ("avenant", "de l'avenant"), ("contrat", "du contrat"),
+    ("marche", "du marché"), ("commande", "de la commande"),
+)
 _GENERIC_NOUNS = frozenset({
     "délai", "jour", "heure", "semaine", "mois", "an", "année", "titulaire", "acheteur", "date",
     "durée", "cas", "échéant", "article", "pénalité", "compter", "fois", "moment", "période",
@@ -55,26 +68,30 @@ _GENERIC_NOUNS = frozenset({
 
 
 def _is_limit(folded: str, start: int, end: int) -> bool:
-    before = folded[max(0, start - 40):start]
+    before = folded[max(0, start - 45):start]
     after = folded[end:end + 40]
     window = folded[max(0, start - 25):end + 25]
     if _CLOCK_TIME.match(folded[start:end + 4]):
         return False
     if end < len(folded) and folded[end:end + 1].isdigit():
         return False  # « 8h00 » is a time of day
-    if _NOT_A_LIMIT.search(window) and not re.search(r"a compter|suivant|apres|avant", after[:25]):
+    anchored = bool(_LIMIT_AFTER.match(after))
+    if _NOT_A_LIMIT.search(window) and not anchored:
         return False
-    return bool(_LIMIT_BEFORE.search(before) or _LIMIT_AFTER.match(after))
+    return anchored or bool(_LIMIT_BEFORE.search(before))
 
 
-def _contract_noun(folded_sentence: str, folded_doc_head: str) -> str:
-    m = _CONTRACT_NOUN.search(folded_sentence)
-    word = m.group(1) if m else ("accord-cadre" if "accord-cadre" in folded_doc_head else "marche")
-    return {"accord-cadre": "de l'accord-cadre", "bon de commande": "du bon de commande",
-            "contrat": "du contrat", "commande": "de la commande"}.get(word, "du marché")
+def implicit_durations(folded: str) -> list[tuple[Duration, int, int]]:
+    """Time limits of one unit written without a number."""
+    out: list[tuple[Duration, int, int]] = []
+    for m in _NEXT_UNIT.finditer(folded):
+        unit = m.group("unit") or "jour"
+        day_type = {"ouvre": "ouvre", "ouvrable": "ouvrable", "calendaire": "calendaire"}.get(m.group("dt") or "")
+        out.append((Duration(1, "mois" if unit == "mois" else "jour", day_type), m.start(), m.end()))  # type: ignore[arg-type]
+    return out
 
 
-_FEMININE_DET = frozenset({"la", "une", "toute", "cette", "chaque_f"})
+_FEMININE_DET = frozenset({"la", "une", "toute", "cette"})
 _MASCULINE_DET = frozenset({"le", "un", "tout", "ce", "cet"})
 _FEMININE_END = ("tion", "sion", "té", "ure", "ance", "ence", "ade", "ée", "ette", "ie", "ise", "elle", "ale", "ine")
 
@@ -103,50 +120,203 @@ def _with_article(noun: str, plural: bool, feminine: bool = False) -> str:
     return f"de la {noun}" if feminine else f"du {noun}"
 
 
-def find_deadline_anchor(facts: SentenceFacts, dur_end: int, folded_doc_head: str) -> str | None:
+def _contract_noun(folded_before: str, folded_doc_head: str) -> str:
+    """What « sa notification » belongs to: the closest notifiable act named before it."""
+    best, best_at = None, -1
+    for word, phrase in _CONTRACT_NOUNS:
+        at = folded_before.rfind(word)
+        if at > best_at:
+            best, best_at = phrase, at
+    if best is not None:
+        return best
+    return "de l'accord-cadre" if "accord-cadre" in folded_doc_head else "du marché"
+
+
+# Markers of the starting event, and where its description stops (folded text).
+_MARKER = re.compile(
+    r"\b(?:a compter|a partir|a dater)\s+(?:du|de la|de l'|des|de)\s*|\b(?:suivant|qui suit|qui suivent|apres|avant|courant a compter de)\s+"
+    r"|\bdes\s+(?=la\b|le\b|l'|sa\b|son\b|leur\b|reception|notification|signature|constat)"
+)
+_EVENT_STOP = re.compile(
+    r"[,;:.()\[\]]|\s(?:pour|sous|sauf|sans|faute|lorsque|si|afin|dans|a peine|jusqu|et (?:au|a|le|la|dans|en|a)|"
+    r"qui|dont|ou|pendant|restee?s?|conformement|au moyen|le cas)\b"
+)
+_LEADING = re.compile(r"^(?:(?:la|le|l'|les|une?|du|de la|de l'|des|de|d'|chaque|toute?|tous|cette?|ces|ce)\s*)+")
+_DATE_PREFIX = re.compile(r"^date\s+(?:de\s+(?:la\s+|l')?|d'|du\s+|des\s+)")
+_DATE_SET_BY = re.compile(r"^date\s+(?:fixee|prevue|indiquee|mentionnee)\s+(?:par|dans|a)\s+")
+_DEMONSTRATIVE = re.compile(r"^(?:ce|cet|cette|ces)\s+(?:meme\s+|memes\s+)?")
+_POSSESSIVE = re.compile(r"^(?:sa|son|leur|leurs)\s+(?:date\s+(?:de\s+|d'))?")
+_VERB_EVENTS = {"avoir pris connaissance": "prise de connaissance", "en avoir pris connaissance": "prise de connaissance",
+                "avoir recu": "réception", "en avoir ete informe": "information"}
+
+
+def _event_after(text: str, folded: str, at: int) -> tuple[str, str] | None:
+    """(original, folded) description of the event starting at `at`, cut at its end."""
+    rest = folded[at:at + 160]
+    stop = _EVENT_STOP.search(rest)
+    end = at + (stop.start() if stop else len(rest))
+    words = text[at:end].split()[:9]
+    chunk = " ".join(words).strip(" '\"«»")
+    return (chunk, fold(chunk)) if chunk else None
+
+
+def _strip(chunk: str, pattern: re.Pattern[str]) -> str:
+    folded = fold(chunk)
+    m = pattern.match(folded)
+    return chunk[m.end():] if m else chunk
+
+
+def find_deadline_anchor(facts: SentenceFacts, dur_start: int, dur_end: int, folded_doc_head: str,
+                         previous_anchor: str | None = None) -> str | None:
     """The event the time runs from, implied objects made explicit."""
-    text = facts.text
+    text = re.sub(r"\s", " ", facts.text)  # PDF line breaks inside « à\ncompter de »
     folded = fold(text)
-    tail = text[dur_end:]
-    anchor = find_anchor(tail) or find_anchor(text)
-    marker = re.search(r"(a compter|a partir|suivant|apres|avant|des)\s+(?:de\s+|du\s+)?(sa|son|leur)\s+([a-z'-]+)", folded[dur_end:])
-    if marker:
-        event = text[dur_end + marker.start(3): dur_end + marker.end(3)]
-        owner = marker.group(2)
-        if fold(event) in ("notification", "signature", "conclusion", "entree", "prise") and owner != "leur":
-            return f"{event} {_contract_noun(folded[:dur_end], folded_doc_head)}"
-        plural = owner == "leur"
-        found = _last_noun(facts, dur_end, plural)
-        if found:
-            return f"{event} {_with_article(found[0], plural, found[1])}"
-        return event
-    if anchor and re.fullmatch(r"\s*(notification|signature) du march[eé]\s*", anchor):
-        # B's normaliser says « du marché » for a possessive: an accord-cadre says so itself
-        noun = _contract_noun(folded, folded_doc_head)
-        return f"{anchor.split()[0]} {noun}"
-    if anchor is None:
-        # « au moins cinq jours ouvrés à l'avance » / « avant chaque comité »: the event is the object
-        m = re.search(r"\bavant (?:chaque |la |le |l'|les |toute |tout )?([a-z'-]+(?: [a-z'-]+){0,3})", folded[dur_end:])
-        if m:
-            return text[dur_end + m.start(1): dur_end + m.end(1)]
-    return anchor
+    marker = None
+    for m in _MARKER.finditer(folded, dur_end):
+        if m.start() - dur_end <= 60:
+            marker = m
+        break
+    if marker is None:
+        # « dans un délai de 15 jours à compter de … » may also be written before the number
+        for m in _MARKER.finditer(folded):
+            if m.end() <= dur_start and (folded[m.start():m.start() + 9] in ("a compter", "a partir ")
+                                         or folded.startswith("apres", m.start()) and dur_start - m.end() < 80):
+                marker = m
+    if marker is None:
+        return _object_of_advance(text, folded, dur_start, dur_end)
+    clause_event = _event_of_clause(text, folded, marker.end())
+    if clause_event:
+        return clause_event
+    found = _event_after(text, folded, marker.end())
+    if found is None:
+        return None
+    chunk, _ = found
+    for verb, event in _VERB_EVENTS.items():
+        if fold(chunk).startswith(verb):
+            return event
+    chunk = _strip(chunk, _DATE_SET_BY)
+    possessive = _POSSESSIVE.match(fold(chunk))
+    demonstrative = _DEMONSTRATIVE.match(fold(chunk))
+    chunk = _strip(_strip(chunk, _POSSESSIVE), _DEMONSTRATIVE)
+    chunk = _strip(chunk, _LEADING)
+    chunk = _strip(chunk, _DATE_PREFIX)
+    chunk = _strip(chunk, _LEADING).strip()
+    if not chunk:
+        return None
+    head = fold(chunk.split()[0])
+    if possessive:
+        owner = fold(possessive.group(0)).split()[0]
+        if head in ("notification", "signature", "conclusion", "reception", "entree", "prise", "emission",
+                    "remise", "transmission", "envoi") and owner in ("sa", "son") and len(chunk.split()) == 1:
+            if head in ("notification", "signature", "conclusion", "entree", "prise"):
+                return f"{chunk} {_contract_noun(folded[:dur_start], folded_doc_head)}"
+        if len(chunk.split()) == 1:
+            plural = owner.startswith("leur")
+            noun = _last_noun(facts, dur_start, plural)
+            if noun:
+                return f"{chunk} {_with_article(noun[0], plural, noun[1])}"
+    if demonstrative and previous_anchor and fold(chunk.split()[-1]) in fold(previous_anchor):
+        return previous_anchor  # « ce même signalement » is the one just named
+    return chunk
 
 
-def deadline_party(facts: SentenceFacts, previous: Party | None) -> Party | None:
+# « le jour où le différend est apparu » -> « apparition du différend »
+_EVENT_CLAUSE = re.compile(
+    r"^(?:la\s+|le\s+)?(?:jour|date)\s+(?:ou|a laquelle|auquel)\s+(?P<det>le|la|l'|les|ces|ce|cet|cette)\s*"
+    r"(?P<noun>[a-z'-]+(?:\s+(?:de|d')\s*[a-z'-]+)?)\s+(?:est|sont|a ete|ont ete|s'est|se sont)\s+(?P<verb>[a-z]+)"
+)
+_NOMINAL = {
+    "apparu": "apparition", "survenu": "survenance", "constate": "constat", "acheve": "achèvement",
+    "notifie": "notification", "recu": "réception", "signe": "signature", "expire": "expiration",
+    "produit": "survenance", "decouvert": "découverte", "informe": "information",
+}
+
+
+def _event_of_clause(text: str, folded: str, at: int) -> str | None:
+    m = _EVENT_CLAUSE.match(folded[at:at + 160])
+    if not m:
+        return None
+    participle = re.sub(r"(?:es|e|s)$", "", m.group("verb"))
+    nominal = _NOMINAL.get(m.group("verb")) or _NOMINAL.get(participle) or _NOMINAL.get(participle + "e")
+    if nominal is None:
+        return None
+    noun = text[at + m.start("noun"): at + m.end("noun")]
+    if m.group("det") in ("les", "ces"):
+        return f"{nominal} des {noun}"
+    if fold(noun)[0] in "aeiouyh":
+        return f"{nominal} de l'{noun}"
+    feminine = m.group("det") in ("la", "cette")
+    return f"{nominal} {'de la' if feminine else 'du'} {noun}"
+
+
+_ACT = re.compile(
+    r"(?P<who>l'acheteur|le pouvoir adjudicateur|le maitre d'ouvrage|le maitre d'o(?:e)?uvre|l'administration)\s+"
+    r"(?:l'|le |la )?(?:invite|met en demeure|mets en demeure)\b"
+)
+
+
+def _act_anchor(folded: str, dur_start: int) -> str | None:
+    """« l'acheteur invite le titulaire à présenter ses observations dans un délai de 15 jours »:
+    the time runs from the buyer's act itself."""
+    m = None
+    for m in _ACT.finditer(folded[:dur_start]):
+        pass
+    if m is None:
+        return None
+    who = {"l'acheteur": "de l'acheteur", "le pouvoir adjudicateur": "du pouvoir adjudicateur",
+           "le maitre d'ouvrage": "du maître d'ouvrage", "l'administration": "de l'administration"}.get(
+        m.group("who"), "du maître d'œuvre")
+    act = "invitation" if "invite" in m.group(0) else "mise en demeure"
+    return f"{act} {who}"
+
+
+def _object_of_advance(text: str, folded: str, dur_start: int, dur_end: int) -> str | None:
+    """« informe de toute intervention au moins 5 jours à l'avance »: the event is the object."""
+    in_advance = re.match(r"\s*(?:\)\s*)?(?:calendaires?|ouvres?|ouvrables?)?\s*a l'avance", folded[dur_end:dur_end + 40])
+    m = None
+    if in_advance:
+        for m in re.finditer(r"\b(?:de|d')\s*(?:toute?|chaque|la|le|l'|les|du|des)\s*", folded[:dur_start]):
+            pass
+    else:
+        # « signale chaque journée d'intempéries … dans un délai de 5 jours »: each event starts its own time
+        for m in re.finditer(r"\b(?:signale|signalent|declare|declarent|notifie|notifient|traite|traitent|"
+                             r"corrige|corrigent|informe|informent)\s+(?:[a-z']+\s+){0,3}?(?:de\s+)?"
+                             r"(?:chaque|toute?|tous les|toutes les)\s+", folded[:dur_start]):
+            pass
+    if m is None:
+        return None
+    found = _event_after(text, folded, m.end())
+    if found is None:
+        return None
+    chunk = re.split(r"\s+(?:au moins|au plus tard|dans|a l'avance)\b", found[0])[0]
+    return chunk.strip() or None
+
+
+def deadline_party(facts: SentenceFacts, previous: Party | None, anchor: str | None) -> tuple[Party | None, bool]:
+    """(party that must act, whether a rule named it rather than a default)."""
     folded = fold(facts.text)
     if _CONTRACT_TERM.search(folded) and not party_mentions(folded[:40]):
-        return None
+        return None, True
     if _PAYMENT.search(folded):
-        return "acheteur"
+        return "acheteur", True
     if _OFFER.search(folded) and "titulaire" not in folded:
-        return "acheteur"
+        return "acheteur", True
+    directed = _DIRECTED.search(folded)
+    if directed:
+        return ("acheteur" if directed.group("who") in ("acheteur", "pouvoir adjudicateur") else "titulaire"), True
+    if anchor and "mise en demeure" in fold(anchor):
+        # a mise en demeure is addressed to the titulaire: the time it gives is theirs
+        return "titulaire", True
     party, _ = subject_party(facts, previous)
     if party is not None:
-        return party
+        return party, True
     if _EXECUTION.search(folded):
-        return "titulaire"
+        return "titulaire", True
     mentions = party_mentions(folded)
-    return mentions[0][0] if mentions else None
+    if mentions:
+        return mentions[0][0], True
+    # a time limit in a contract document binds the titulaire unless it says otherwise
+    return "titulaire", False
 
 
 REVIEW_BELOW = 0.6
@@ -167,20 +337,25 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
     doc_head = fold(parsed.text[:4000])
     out: list[Deadline] = []
     previous: Party | None = None
+    previous_anchor: str | None = None
+    previous_clause: str | None = None
     for facts in facts_list:
-        folded = fold(facts.text)
+        folded = fold(re.sub(r"\s", " ", facts.text))
         if " | " in facts.text and len(facts.text) > 300:
             continue  # a long flattened table row: penalties' business, not a deadline sentence
+        article = _article(clauses, facts.start)
+        if article != previous_clause:
+            previous_anchor, previous_clause = None, article
         sentence_party, _ = subject_party(facts, previous)
-        for duration, start, end in find_durations(facts.text):
-            if not _is_limit(folded, start, end):
-                continue
-            anchor = find_deadline_anchor(facts, end, doc_head)
-            party = deadline_party(facts, previous)
+        found = [d for d in find_durations(facts.text) if _is_limit(folded, d[1], d[2])]
+        found += implicit_durations(folded)
+        for duration, start, end in sorted(found, key=lambda d: d[1]):
+            anchor = find_deadline_anchor(facts, start, end, doc_head, previous_anchor) or _act_anchor(folded, start)
+            party, party_sure = deadline_party(facts, previous, anchor)
             term = bool(_CONTRACT_TERM.search(folded))
-            confidence = _confidence(duration, anchor, party, term)
+            confidence = _confidence(duration, anchor, party if party_sure else None, term)
             out.append(Deadline(
-                article=_article(clauses, facts.start),
+                article=article,
                 page=parsed.page_at(facts.start),
                 quote=facts.text.strip(),
                 duration=duration.value,
@@ -191,8 +366,11 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
                 span=Span(page=parsed.page_at(facts.start + start), start=facts.start + start,
                           end=facts.start + end),
                 confidence=confidence,
-                needs_review=confidence < REVIEW_BELOW,
+                # a defaulted party is a guess: show it « à vérifier »
+                needs_review=confidence < REVIEW_BELOW or not party_sure,
             ))
+            if anchor:
+                previous_anchor = anchor
         if sentence_party is not None:
             previous = sentence_party
     return out

@@ -82,3 +82,40 @@ def test_span_points_at_the_duration_in_the_document() -> None:
     assert d.span is not None
     assert text[d.span.start:d.span.end].startswith("10 jours")
     assert d.quote in text
+
+
+def test_event_written_as_a_clause_is_nominalised() -> None:
+    d = only("Le prestataire présente sa demande dans un délai d'un mois à compter du jour où le litige est survenu.")
+    assert (d.duration, d.unit) == (1, "mois")
+    assert d.anchor == "survenance du litige"
+
+
+def test_time_given_by_a_formal_notice_is_the_titulaire_s() -> None:
+    d = only("Le maître d'ouvrage peut résilier le marché après une mise en demeure restée sans effet "
+             "pendant un délai de dix jours.")
+    assert d.anchor == "mise en demeure"
+    assert d.party == "titulaire"
+
+
+def test_invitation_to_comment_runs_from_the_invitation() -> None:
+    d = only("Avant toute retenue, le pouvoir adjudicateur invite le titulaire à faire valoir ses "
+             "observations dans un délai de huit jours.")
+    assert d.party == "titulaire"
+    assert d.anchor == "invitation du pouvoir adjudicateur"
+
+
+def test_next_working_day_without_a_number() -> None:
+    d = only("Le fournisseur confirme chaque commande le jour ouvré suivant sa réception.")
+    assert (d.duration, d.unit, d.day_type) == (1, "jour", "ouvre")
+
+
+def test_pdf_line_break_inside_the_anchor_marker() -> None:
+    d = only("Le titulaire transmet le plan de prévention dans un délai de dix (10) jours à\n"
+             "compter de la date de la visite d'inspection commune.")
+    assert d.anchor is not None and d.anchor.startswith("visite d'inspection")
+
+
+def test_unnamed_actor_defaults_to_titulaire_but_asks_for_review() -> None:
+    d = only("Les anomalies sont corrigées dans un délai de 2 jours.")
+    assert d.party == "titulaire"
+    assert d.needs_review
