@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 from collections import Counter
 from typing import Any
 
@@ -21,6 +22,10 @@ from ingest.parsers.pdf_tables import find_grids, page_blocks, ruled_segments
 from models.domain.types import ParsedDocument, ParseStatus
 
 log = logging.getLogger(__name__)
+
+# PDFium is not thread-safe (pypdfium2 documents it): API threads take turns; worker processes
+# (Celery prefork) each have their own copy and run in parallel.
+_PDFIUM_LOCK = threading.Lock()
 
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _EDGE_BAND = 0.09  # share of the page height searched for running headers/footers
@@ -96,16 +101,17 @@ class PdfParser:
         return 100 if fmt == "pdf" else 0
 
     def parse(self, data: bytes, *, filename: str, options: ParseOptions) -> ParsedDocument:
-        try:
-            document = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            if getattr(exc, "err_code", None) == _PASSWORD_ERROR:
-                raise PasswordProtectedError("PDF") from exc
-            raise CorruptFileError("PDF", "structure du PDF invalide") from exc
-        try:
-            return self._parse_document(document, data, options)
-        finally:
-            document.close()
+        with _PDFIUM_LOCK:
+            try:
+                document = pdfium.PdfDocument(data)
+            except pdfium.PdfiumError as exc:
+                if getattr(exc, "err_code", None) == _PASSWORD_ERROR:
+                    raise PasswordProtectedError("PDF") from exc
+                raise CorruptFileError("PDF", "structure du PDF invalide") from exc
+            try:
+                return self._parse_document(document, data, options)
+            finally:
+                document.close()
 
     def _parse_document(self, document: pdfium.PdfDocument, data: bytes, options: ParseOptions) -> ParsedDocument:
         count = len(document)

@@ -124,3 +124,13 @@ def test_ocr_decision() -> None:
     assert not _needs_ocr(text, 0.95, 0, OPTIONS)  # scan already carrying a text layer
     assert _needs_ocr("Annexe", 0.05, 0, OPTIONS)  # almost no text beside a picture: read the picture
     assert _needs_ocr("", 0.0, 400, OPTIONS)  # text converted to vector outlines
+
+
+def test_parallel_threads_get_the_same_result() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = pdf_with_running_headers()
+    expected = parse_bytes(data, filename="a.pdf", options=OPTIONS)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: parse_bytes(data, filename="a.pdf", options=OPTIONS), range(12)))
+    assert all(r == expected for r in results)
