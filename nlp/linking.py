@@ -290,3 +290,27 @@ def word_similarities(query: str, candidates: Sequence[str]) -> list[float]:
     except ValueError:
         return [0.0] * len(candidates)
     return [float(s) for s in cosine_similarity(matrix[0:1], matrix[1:]).ravel()]
+
+
+class SimilarityIndex:
+    """TF-IDF (character n-grams, accents folded) fitted once on a set of documents, so that
+    many short queries can be compared with them without refitting: one fit per portfolio
+    rather than one per incident × letter pair."""
+
+    def __init__(self, documents: Sequence[str], queries: Sequence[str] = ()) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        corpus = [fold(d) for d in documents] + [fold(q) for q in queries]
+        self._empty = not any(text.strip() for text in corpus)
+        if not self._empty:
+            self._vectorizer.fit(corpus)
+            self._docs = self._vectorizer.transform([fold(d) for d in documents])
+
+    def similarities(self, query: str) -> list[float]:
+        """Cosine similarity of `query` to every document, in document order."""
+        if self._empty or self._docs.shape[0] == 0:
+            return [0.0] * (0 if self._empty else self._docs.shape[0])
+        from sklearn.metrics.pairwise import cosine_similarity
+
+        return [float(s) for s in cosine_similarity(self._vectorizer.transform([fold(query)]), self._docs).ravel()]

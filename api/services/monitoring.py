@@ -53,6 +53,7 @@ from models.domain.types import (
 from nlp.correspondence import read_correspondence
 from nlp.incidents import IncidentFacts, read_incident
 from nlp.linking import (
+    SimilarityIndex,
     find_dates,
     find_known_refs,
     find_sirets,
@@ -436,7 +437,7 @@ def _incident_days(facts: IncidentFacts, inc: Incident) -> set[dt.date]:
 
 
 def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
-                  matched_dates: dict[dt.date, str]) -> float:
+                  matched_dates: dict[dt.date, str], sim: float | None = None) -> float:
     inc, facts, corr = linked.incident, linked.facts, letter.corr
     score = 0.0
     inc_orders = {order_key(o) for o in facts.order_refs}
@@ -479,8 +480,13 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
                                                          or _long_date(day) in text):
             score += 0.4
             break
-    sim = tfidf_similarities(inc.description, [f"{corr.subject or ''} {letter.text[:3000]}"])[0]
+    if sim is None:
+        sim = tfidf_similarities(inc.description, [_letter_body(letter)])[0]
     return score + 0.5 * sim
+
+
+def _letter_body(letter: _Letter) -> str:
+    return f"{letter.corr.subject or ''} {letter.text[:3000]}"
 
 
 def _parse_numeric(raw: str) -> dt.date | None:
@@ -499,11 +505,13 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day if day.day > 1 else '1er'} {_MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract, as_of: dt.date) -> None:
+def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract, as_of: dt.date,
+                  index: SimilarityIndex | None = None) -> None:
     inc = linked.incident
     start = inc.occurred_on or inc.reported_on
     matched_dates: dict[dt.date, str] = {}
-    for letter in letters:
+    sims = index.similarities(inc.description) if index is not None else None
+    for position, letter in enumerate(letters):
         if letter.contract_ref != record.info.ref:
             continue
         day = letter.corr.date
@@ -514,7 +522,7 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
         before = day is not None and start is not None and day < start
         if before and not grants:
             continue
-        score = _letter_score(linked, letter, record, matched_dates)
+        score = _letter_score(linked, letter, record, matched_dates, sims[position] if sims else None)
         if score < LETTER_LINK_THRESHOLD:
             continue
         if letter.corr.date:
@@ -740,6 +748,7 @@ def evaluate_portfolio(
     regimes = {ref: effective_regime(r.info, [p for p, _ in r.penalties], r.derogations, False)
                for ref, r in records.items()}
 
+    index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
     linked_all: list[_Linked] = []
     for inc in incidents:
         facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
@@ -750,7 +759,7 @@ def evaluate_portfolio(
         if link.ref in records:
             record = records[link.ref]  # type: ignore[index]
             _link_clause(linked, record, regimes[record.info.ref])
-            _link_letters(linked, letters, record, as_of)
+            _link_letters(linked, letters, record, as_of, index)
         linked_all.append(linked)
     return _compute_findings(linked_all, records, regimes, as_of)
 
