@@ -8,8 +8,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from ingest.assemble import DraftPage, assemble
 from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError
-from ingest.ocr import ocr_image
 from ingest.options import ParseOptions
+from ingest.parsers.ocr import ocr_image
 from models.domain.types import ParsedDocument
 
 _FORMATS = frozenset({"png", "jpeg", "tiff", "gif", "bmp", "webp"})

@@ -16,8 +16,8 @@ import pypdfium2.raw as pdfium_c
 from ingest.assemble import DraftPage, assemble, strip_running_lines
 from ingest.clean import clean_text
 from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, PasswordProtectedError
-from ingest.ocr import ocr_image
 from ingest.options import ParseOptions
+from ingest.parsers.ocr import ocr_image
 from ingest.parsers.pdf_tables import find_grids, page_blocks, ruled_segments
 from models.domain.types import ParsedDocument, ParseStatus
 

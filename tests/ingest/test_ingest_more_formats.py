@@ -1,9 +1,9 @@
 import pytest
 from ingest_builders import eml_cp1252_undeclared, eml_forwarding_an_eml, png_scan, xlsx_workbook
 
-from ingest.ocr import ocr_available
 from ingest.options import ParseOptions
 from ingest.parse import parse_bytes
+from ingest.parsers.ocr import ocr_available
 
 OPTIONS = ParseOptions()
 

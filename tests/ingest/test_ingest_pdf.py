@@ -8,9 +8,9 @@ from ingest_builders import (
     scan_with_stamp,
 )
 
-from ingest.ocr import ocr_available
 from ingest.options import ParseOptions
 from ingest.parse import parse_bytes
+from ingest.parsers.ocr import ocr_available
 
 OPTIONS = ParseOptions()
 
