@@ -81,7 +81,8 @@ _ART_LIST = rf"{_ART_NUM}(?:\s*(?:,|et|ou)\s*(?:l'article\s+)?{_ART_NUM})*"
 _DEROG_CCAG = re.compile(
     rf"(?:par\s+derogation|derogeant|deroge(?:nt)?|il\s+est\s+deroge|derogation)\s+(?:a\s+l'|aux\s+|a\s+la\s+|au\s+)?"
     rf"(?:stipulations?\s+de\s+l'|dispositions?\s+de\s+l')?(?:articles?|art\.)\s+(?P<ccag>{_ART_LIST})"
-    rf"(?:\s+(?:et\s+suivants|alinea\s+\d+))?\s+du\s+(?:present\s+)?ccag"
+    rf"(?:\s+(?:et\s+suivants|alinea\s+\d+))?\s+du\s+(?:present\s+)?"
+    rf"(?:ccag|cahier\s+des\s+clauses\s+administratives\s+generales)"
 )
 # "l'article 9.6 du présent CCAP déroge à …", "Article 8.3 du CCAP : déroge à …"
 _CCAP_ART = re.compile(rf"(?:articles?|art\.)\s+(?P<ccap>{_ART_LIST})\s+(?:du\s+(?:present\s+)?(?:ccap|cahier|marche|document))")
@@ -91,6 +92,18 @@ _ROW_PAIR = re.compile(rf"^\W*(?:article\s+)?(?P<a>{_ART_NUM})\W+(?:article\s+)?
 
 def _split_list(raw: str) -> list[str]:
     return [re.sub(r"\s+", "", a).strip(".") for a in re.findall(_ART_NUM, raw)]
+
+
+def derogated_articles(folded_sentence: str) -> list[str]:
+    """CCAG articles a (folded) sentence says it derogates from, in order."""
+    out: list[str] = []
+    for m in _DEROG_CCAG.finditer(folded_sentence):
+        out.extend(_split_list(m.group("ccag")))
+    return out
+
+
+# "Article 9.2 : dérogation à l'article 14.1.1 du CCAG" at the head of a derogation list line
+_LEAD_CCAP_ART = re.compile(rf"^\W*(?:l')?(?:articles?|art\.)\s+(?P<ccap>{_ART_LIST})\s*(?:[:,–—-]|\bdu\s+ccap|\bderoge)")
 
 
 def _ccag_column_first(folded: str, row_start: int) -> bool:
@@ -118,8 +131,11 @@ def find_derogations(parsed: ParsedDocument, clauses: list[Clause]) -> list[tupl
         in_list = clause is not None and clause.clause_type == "derogations"
         for m in _DEROG_CCAG.finditer(sentence):
             named = _CCAP_ART.search(sentence[:m.start()]) or _CCAP_ART.search(sentence[m.end():])
+            lead = _LEAD_CCAP_ART.match(sentence[:m.start()]) if in_list else None
             if named:
                 ccap_articles: list[str | None] = list(_split_list(named.group("ccap")))
+            elif lead:
+                ccap_articles = list(_split_list(lead.group("ccap")))
             elif clause is not None and not in_list:
                 ccap_articles = [clause.article]
             else:

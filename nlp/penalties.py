@@ -27,7 +27,7 @@ from models.domain.types import (
     PenaltyUnit,
     Span,
 )
-from nlp.ccag_refs import find_derogations
+from nlp.ccag_refs import derogated_articles, find_derogations
 from nlp.normalize.amounts import find_amounts, find_fractions, find_percents
 from nlp.normalize.durations import find_durations
 from nlp.normalize.numbers import parse_decimal
@@ -62,10 +62,6 @@ _NO_THRESHOLD = re.compile(
 )
 _CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
 _NO_CAP = re.compile(r"n'est\s+pas\s+plafonn|ne\s+sont\s+pas\s+plafonn|sans\s+plafon|aucun\s+plafond|(?<!ne\s)(?:peut|peuvent)\s+(?:exceder|depasser)")
-_DEROG = re.compile(
-    r"(?:par\s+derogation|derogeant|en\s+derogation)\s+(?:a\s+l'|aux\s+)(?:articles?|art\.)\s+"
-    r"(?P<art>\d{1,3}(?:\s?\.\s?\d{1,3}){0,4})[^.;]{0,40}?ccag"
-)
 _FORMAL_NOTICE = re.compile(
     r"(?:apres|suivant|suite\s+a|a\s+l'issue\s+d[e'u]|consecutive(?:ment)?\s+a|a\s+compter\s+de\s+la\s+reception\s+d'|"
     r"a\s+compter\s+de|dans\s+le\s+delai\s+(?:fixe|imparti)\s+par)\s*(?:une\s+|la\s+|sa\s+)?"
@@ -487,9 +483,9 @@ def _provision_of(folded: str, start: int) -> _Provision | None:
             amounts = find_amounts(folded)
             if amounts:
                 prov.threshold = amounts[0][0]
-    d = _DEROG.search(folded)
-    if d:
-        prov.derogates = re.sub(r"\s", "", d.group("art")).strip(".")
+    derogated = derogated_articles(folded)
+    if derogated:
+        prov.derogates = derogated[0]
     if prov.cap_percent is None and prov.threshold is None and prov.derogates is None:
         return None
     named = _ARTICLES_NAMED.search(folded)

@@ -137,6 +137,10 @@ def find_fractions(text: str) -> list[tuple[float, int, int]]:
         den_w = _ordinal_value(m.group("den"))
         if num_w and den_w:
             out.append((num_w / den_w, m.start(), m.end()))
+    for m in re.finditer(rf"(?<![\d,])(?P<num>{DIGITS_RE})\s*(?:‰|pour\s+mille\b)", folded):
+        per_mille = parse_decimal(m.group("num"))
+        if per_mille is not None:
+            out.append((per_mille / 1000, m.start(), m.end()))
     for m in re.finditer(r"\b(un|une)\s+(demi|tiers|quart)\b", folded):
         out.append((1 / _SPECIAL_FRACTIONS[m.group(2)], m.start(), m.end()))
     out.sort(key=lambda t: t[1])

@@ -73,3 +73,13 @@ def test_applies_ccag_penalties() -> None:
         "Par dérogation à l'article 14.1 du CCAG, la pénalité est fixée à 100 € par jour."
     )
     assert not applies_ccag_penalties("Le titulaire livre sous huit jours.")
+
+
+def test_derogation_phrasings() -> None:
+    text = (
+        "Article 7 – Pénalités\n"
+        "7.1 Il est dérogé à l'article 14.1.3 du cahier des clauses administratives générales : aucune exonération.\n"
+        "Article 19 – Dérogations au CCAG\n"
+        "Article 7.2 : dérogation à l'article 14.1.2 du CCAG-TIC.\n"
+    )
+    assert _derogations(text) == [("14.1.3", "7.1"), ("14.1.2", "7.2")]

@@ -105,10 +105,15 @@ def test_parse_percent(text: str, expected: float) -> None:
         ("pénalité journalière de 1/3000ème du montant", 1 / 3000),
         ("deux millièmes", 0.002),
         ("un cinq-centième", 1 / 500),
+        ("0,5 ‰ du montant", 0.0005),
+        ("deux pour mille", None),
     ],
 )
-def test_parse_fraction(text: str, expected: float) -> None:
-    assert parse_fraction(text) == pytest.approx(expected)
+def test_parse_fraction(text: str, expected: float | None) -> None:
+    if expected is None:
+        assert parse_fraction(text) is None  # per-mille in words: not read, no guess
+    else:
+        assert parse_fraction(text) == pytest.approx(expected)
 
 
 def test_fraction_is_not_a_date() -> None:
