@@ -302,15 +302,16 @@ class SimilarityIndex:
 
         self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         corpus = [fold(d) for d in documents] + [fold(q) for q in queries]
-        self._empty = not any(text.strip() for text in corpus)
+        self._count = len(documents)
+        self._empty = not documents or not any(text.strip() for text in corpus)
         if not self._empty:
             self._vectorizer.fit(corpus)
             self._docs = self._vectorizer.transform([fold(d) for d in documents])
 
     def similarities(self, query: str) -> list[float]:
         """Cosine similarity of `query` to every document, in document order."""
-        if self._empty or self._docs.shape[0] == 0:
-            return [0.0] * (0 if self._empty else self._docs.shape[0])
+        if self._empty:
+            return [0.0] * self._count
         from sklearn.metrics.pairwise import cosine_similarity
 
         return [float(s) for s in cosine_similarity(self._vectorizer.transform([fold(query)]), self._docs).ravel()]
