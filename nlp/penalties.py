@@ -224,8 +224,24 @@ def _line_before(text: str, offset: int) -> str:
     return fold(before[-300:])
 
 
+def _split_enumerations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut "… 100 € par jour de retard ; 50 € par absence …" at the semicolons when every
+    part sets its own amount: one penalty per part."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        folded = fold(text[s:e])
+        cuts = [s + m.end() for m in re.finditer(r";\s*", folded)]
+        bounds = [s, *cuts, e]
+        parts = list(zip(bounds, bounds[1:], strict=False))
+        if len(parts) > 1 and all(_penalty_amounts(fold(text[a:b])) for a, b in parts):
+            out.extend((a, b - len(text[a:b]) + len(text[a:b].rstrip())) for a, b in parts)
+        else:
+            out.append((s, e))
+    return out
+
+
 def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list[_Unit]:
-    spans = [(s, e) for s, e in sentence_spans(text) if " | " not in text[s:e]]
+    spans = _split_enumerations(text, [(s, e) for s, e in sentence_spans(text) if " | " not in text[s:e]])
     units: list[_Unit] = []
     for i, (s, e) in enumerate(spans):
         folded = fold(text[s:e])

@@ -374,3 +374,18 @@ def test_examples_and_overall_ceilings_are_not_penalties() -> None:
         "9.3 Le total des pénalités ne dépassera pas 20 000 € HT.\n"
     )
     assert [(p.article, p.amount_eur) for p in found] == [("9.1", 60.0)]
+
+
+def test_semicolon_enumeration_gives_one_penalty_per_part() -> None:
+    found = _extract(
+        "Article 13 – Pénalités\n"
+        "Le titulaire encourt une pénalité de 100 € par jour de retard de livraison ; une pénalité de "
+        "50 € par absence à une réunion de suivi ; une pénalité de 400 € par manquement aux règles de sécurité.\n"
+    )
+    assert [(p.trigger, p.amount_eur, p.unit) for p in found] == [
+        ("retard", 100.0, "jour"),
+        ("absence", 50.0, "occurrence"),
+        ("securite", 400.0, "occurrence"),
+    ]
+    assert found[0].quote.endswith("retard de livraison ;")
+    assert not any(p.needs_review for p in found)
