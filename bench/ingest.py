@@ -111,6 +111,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=400, help="approximate total number of pages")
     parser.add_argument("--docs", type=int, default=10)
     parser.add_argument("--ocr-pages", type=int, default=3)
+    parser.add_argument("--compare-pdfplumber", action="store_true",
+                        help="also time pdf_table_engine='pdfplumber' on the same files")
     args = parser.parse_args()
 
     per_doc = max(1, args.pages // args.docs)
@@ -144,6 +146,14 @@ def main() -> None:
     print(f"ratio vigie / raw:   {(parsed_pages / vigie_wall) / (total_pages / raw_wall):8.2f}  "
           f"(cpu {(parsed_pages / vigie_cpu) / (total_pages / raw_cpu):.2f}; wall figures suffer when other "
           "processes share the cores)")
+
+    if args.compare_pdfplumber:
+        plumber = ParseOptions(pdf_table_engine="pdfplumber")
+        start, cpu = time.perf_counter(), time.process_time()
+        for i, data in enumerate(files):
+            parse_bytes(data, filename=f"ccap-{i}.pdf", options=plumber)
+        wall, used = time.perf_counter() - start, time.process_time() - cpu
+        print(f"same, pdfplumber tables: {total_pages / wall:8.1f} pages/s  (cpu {total_pages / used:8.1f})")
 
     if args.ocr_pages:
         lines = ["ARTICLE 7 – PÉNALITÉS DE RETARD"] + [_paragraph(random.Random(i))[:70] for i in range(30)]
