@@ -131,7 +131,7 @@ def find_derogations(parsed: ParsedDocument, clauses: list[Clause]) -> list[tupl
         in_list = clause is not None and clause.clause_type == "derogations"
         for m in _DEROG_CCAG.finditer(sentence):
             named = _CCAP_ART.search(sentence[:m.start()]) or _CCAP_ART.search(sentence[m.end():])
-            lead = _LEAD_CCAP_ART.match(sentence[:m.start()]) if in_list else None
+            lead = _LEAD_CCAP_ART.match(sentence) if in_list and m.start() > 0 else None
             if named:
                 ccap_articles: list[str | None] = list(_split_list(named.group("ccap")))
             elif lead:

@@ -20,7 +20,7 @@ _ABBREVIATIONS = frozenset({
 _BULLET = re.compile(r"^\s*(?:[-•*–—▪►o]\s|\(?[a-z]\)\s|\d{1,2}°|\(?\d{1,2}\)\s|[ivx]{1,4}\)\s|\d{1,2}\.\s(?!\d))")
 _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s|article\s+\d|art\.?\s*\d|chapitre\s|titre\s|section\s|annexe\s|"
-    r"\d{1,2}(?:\.\s?\d{1,2}){0,4}\.?\s*[A-Z]|[IVXLC]{1,6}\s*[-–.:)]\s)",
+    r"\d{1,2}(?:\.\s?\d{1,2}){0,4}\.?\s*[-–—:)]?\s*[A-ZÀÂÉÈÊÎÔÛÇ]|[IVXLC]{1,6}\s*[-–.:)]\s)",
     re.IGNORECASE,
 )
 _HEADING_NUMBER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:(?:article|art\.?)\s*)?[\dIVXivx]+(?:\s?\.\s?\d+)*\.?\s*[-–—:.)]?\s*", re.IGNORECASE)

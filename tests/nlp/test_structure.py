@@ -240,3 +240,11 @@ def test_sub_article_setting_a_penalty_under_penalties_is_a_penalty_clause() -> 
     by = {c.article: c for c in segment_clauses(_doc(text))}
     assert by["7.1"].clause_type == "penalite"
     assert by["8"].clause_type == "reception"
+
+
+def test_dash_numbered_heading_is_its_own_sentence() -> None:
+    text = "3.2 - Pénalités pour retard\nPar dérogation au CCAG, une pénalité de 80 € par heure est due.\n"
+    assert sentences(text) == [
+        "3.2 - Pénalités pour retard",
+        "Par dérogation au CCAG, une pénalité de 80 € par heure est due.",
+    ]
