@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -168,7 +168,7 @@ def _eval_store(portfolio: Path):  # type: ignore[no-untyped-def]
     return store
 
 
-def _emit(payload: dict) -> None:
+def _emit(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
 
 

@@ -10,7 +10,8 @@ from api.services.store import Store
 
 
 def get_store(request: Request) -> Store:
-    return request.app.state.store
+    store: Store = request.app.state.store
+    return store
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -34,7 +34,7 @@ def _store(settings: Settings) -> Store:
 
 def register_tasks(app: Celery, settings: Settings) -> None:
     @app.task(name="vigie.process_document", bind=True, shared=False)
-    def process_document(self: Any, document_id: int) -> dict:
+    def process_document(self: Any, document_id: int) -> dict[str, Any]:
         store = _store(settings)
         outcome = documents.process_document(store, document_id)
         indexing.process_outbox(store)
@@ -42,7 +42,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
                 "children": list(outcome.children)}
 
     @app.task(name="vigie.import_portfolio", bind=True, shared=False)
-    def import_portfolio_task(self: Any, path: str) -> dict:
+    def import_portfolio_task(self: Any, path: str) -> dict[str, Any]:
         def progress(done: int, total: int, name: str) -> None:
             self.update_state(state="PROGRESS", meta={"done": done, "total": total, "current": name})
 
@@ -57,7 +57,7 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         return indexing.process_outbox(_store(settings))
 
     @app.task(name="vigie.daily_scan", shared=False)
-    def daily_scan(as_of: str | None = None) -> dict:
+    def daily_scan(as_of: str | None = None) -> dict[str, Any]:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         store = _store(settings)
         recompute_findings(store, as_of=day)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import StoreDep
 from api.services import documents as docs
@@ -71,7 +72,7 @@ def list_documents(store: StoreDep, statut: str | None = None, marche: str | Non
         return {"documents": [_doc_json(d) for d in rows]}
 
 
-def _get(session, document_id: int) -> t.Document:  # type: ignore[no-untyped-def]
+def _get(session: Session, document_id: int) -> t.Document:
     doc = session.get(t.Document, document_id)
     if doc is None:
         raise HTTPException(404, f"Pièce {document_id} introuvable.")
@@ -96,7 +97,8 @@ def get_pages(document_id: int, store: StoreDep) -> dict[str, Any]:
 def get_analysis(document_id: int, store: StoreDep) -> dict[str, Any]:
     with store.sessions() as session:
         _get(session, document_id)
-        return to_jsonable(load_analysis(session, document_id))
+        analysis: dict[str, Any] = to_jsonable(load_analysis(session, document_id))
+        return analysis
 
 
 @router.get("/documents/{document_id}/original")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -212,7 +213,7 @@ def load_analysis(session: Session, document_id: int) -> DocumentAnalysis:
         for c in session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == document_id)
                                  .order_by(t.ClauseRow.start, t.ClauseRow.id))
     )
-    grouped: dict[str, list] = {k: [] for k in ITEM_TYPES}
+    grouped: dict[str, list[Any]] = {k: [] for k in ITEM_TYPES}
     for row in session.scalars(select(t.ExtractedItem).where(t.ExtractedItem.document_id == document_id)
                                .order_by(t.ExtractedItem.id)):
         grouped[row.item_type].append(from_jsonable(ITEM_TYPES[row.item_type], row.data))

@@ -13,10 +13,10 @@ HEADER = ["Incident", "Marché", "Manquement", "Traité", "Pénalité (€)", "J
 
 
 def findings_table(findings: list[Finding]) -> tuple[list[str], list[list[object]]]:
-    def order(f: Finding) -> tuple:
+    def order(f: Finding) -> tuple[bool, dt.date, str]:
         return (not (f.breach and not f.acted_on), f.act_by or dt.date.max, f.incident)
 
-    rows = []
+    rows: list[list[object]] = []
     for f in sorted(findings, key=order):
         clause = f"{f.clause_path} art. {f.clause_article}" if f.clause_path else ""
         rows.append([
@@ -42,9 +42,9 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> None:
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Manquements"  # type: ignore[union-attr]
-    ws.append(header)  # type: ignore[union-attr]
+    ws = wb.create_sheet("Manquements", 0)
+    del wb[wb.sheetnames[1]]  # the default empty sheet
+    ws.append(header)
     for row in rows:
-        ws.append(row)  # type: ignore[union-attr]
+        ws.append(row)
     wb.save(path)

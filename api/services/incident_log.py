@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -67,7 +68,7 @@ def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
+    rows = list(sheet.iter_rows(values_only=True))
     if not rows:
         raise IncidentLogError("Le classeur est vide : aucune ligne d'incident.")
     header = [str(h or "") for h in rows[0]]
@@ -94,7 +95,7 @@ def _norm(name: str) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
-def _check_header(fieldnames: list[str]) -> None:
+def _check_header(fieldnames: Sequence[str]) -> None:
     present = {_norm(f) for f in fieldnames if f}
     missing = [c for c in REQUIRED if c not in present]
     if missing:

@@ -6,11 +6,13 @@ data); `reindex` rebuilds everything; `reconcile` repairs drift between store an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.services.store import Store
 from api.settings import Settings
@@ -49,24 +51,23 @@ def backend_for(store: Store) -> SearchBackend:
     return _backends[key]
 
 
-def records_for_document(session, doc: t.Document) -> Iterator[SearchRecord]:  # type: ignore[no-untyped-def]
+def records_for_document(session: Session, doc: t.Document) -> Iterator[SearchRecord]:
     contract = doc.contract
     supplier = contract.supplier if contract else None
     year = doc.doc_date.year if doc.doc_date else (contract.notified_on.year if contract and contract.notified_on else None)
-    common = dict(path=doc.path or doc.filename, document_id=doc.id,
-                  contract_ref=contract.ref if contract else None,
-                  supplier=supplier.name if supplier else None,
-                  supplier_siret=supplier.siret if supplier else None,
-                  ccag=contract.ccag if contract else None, doc_kind=doc.kind, year=year)
     version = doc.analysed_at.isoformat() if doc.analysed_at else ""
-    text = "\n\n".join(p.text for p in doc.pages)
-    yield SearchRecord(id=f"d{doc.id}", record_type="document", clause_type=None, article=None,
-                       heading=doc.subject or doc.filename, page=None, text=text, version=version, **common)
+    base = SearchRecord(id=f"d{doc.id}", record_type="document", path=doc.path or doc.filename, document_id=str(doc.id),
+                        text="\n\n".join(p.text for p in doc.pages), contract_ref=contract.ref if contract else None,
+                        supplier=supplier.name if supplier else None,
+                        supplier_siret=supplier.siret if supplier else None,
+                        ccag=contract.ccag if contract else None, doc_kind=doc.kind, year=year,
+                        heading=doc.subject or doc.filename, version=version)
+    yield base
     clauses = session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == doc.id)
                               .order_by(t.ClauseRow.start, t.ClauseRow.id))
     for n, c in enumerate(clauses):
-        yield SearchRecord(id=f"d{doc.id}-c{n}", record_type="clause", clause_type=c.clause_type,
-                           article=c.article, heading=c.heading, page=c.page, text=c.text, version=version, **common)
+        yield dataclasses.replace(base, id=f"d{doc.id}-c{n}", record_type="clause", clause_type=c.clause_type,
+                                  article=c.article, heading=c.heading, page=c.page, text=c.text)
 
 
 def _all_records(store: Store) -> list[SearchRecord]:
@@ -129,11 +130,11 @@ def reconcile(store: Store) -> ReconcileReport:
 
 
 def _mark_indexed(store: Store, records: list[SearchRecord]) -> None:
-    by_doc: dict[int, list[str]] = {}
+    by_doc: dict[str, list[str]] = {}
     for r in records:
         by_doc.setdefault(r.document_id, []).append(r.id)
     with store.sessions.begin() as session:
         for doc in session.scalars(select(t.Document)):
-            doc.index_ids = by_doc.get(doc.id, [])
+            doc.index_ids = by_doc.get(str(doc.id), [])
         for entry in session.scalars(select(t.OutboxEntry).where(t.OutboxEntry.processed_at.is_(None))):
             entry.processed_at = dt.datetime.now(dt.UTC)

@@ -14,7 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.services import documents as docs
 from api.services.decp import contracts_from_decp
@@ -98,7 +101,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
-def load_portfolio_metadata(store: Store, meta: dict) -> int:
+def load_portfolio_metadata(store: Store, meta: dict[str, Any]) -> int:
     with store.sessions.begin() as session:
         buyer_id = _upsert_buyer(session, meta.get("buyer"))
         for s in meta.get("suppliers", []):
@@ -144,7 +147,7 @@ def load_decp(store: Store, payload: object) -> int:
     return len(records)
 
 
-def _upsert_buyer(session, data: dict | None) -> int | None:  # type: ignore[no-untyped-def]
+def _upsert_buyer(session: Session, data: dict[str, Any] | None) -> int | None:
     if not data:
         return None
     buyer = session.scalar(select(t.Buyer).where(t.Buyer.siret == data.get("siret"))) if data.get("siret") else None
@@ -155,7 +158,7 @@ def _upsert_buyer(session, data: dict | None) -> int | None:  # type: ignore[no-
     return buyer.id
 
 
-def _upsert_supplier(session, *, siret: str | None, name: str | None, aliases: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _upsert_supplier(session: Session, *, siret: str | None, name: str | None, aliases: list[str]) -> int:
     siret = re.sub(r"\s", "", siret) if siret else None
     supplier = session.scalar(select(t.Supplier).where(t.Supplier.siret == siret)) if siret else None
     if supplier is None:

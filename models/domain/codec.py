@@ -11,7 +11,7 @@ import datetime as dt
 import types
 import typing
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -33,13 +33,13 @@ def to_jsonable(value: Any) -> Any:
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
+def _hints(cls: Any) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
 def from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
     """Rebuild dataclass `cls` from `to_jsonable` output; unknown keys are ignored."""
-    hints = _hints(cls)
+    hints = _hints(cast(Any, cls))
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data:
@@ -52,8 +52,8 @@ def _convert(tp: Any, value: Any) -> Any:
         return None
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        for arg in args:
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        for arg in members:
             try:
                 return _convert(arg, value)
             except (TypeError, ValueError):
