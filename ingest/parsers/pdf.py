@@ -34,6 +34,7 @@ _RULED_MIN_PATHS = 6
 _SCAN_COVERAGE = 0.5  # an image over half the page with little text is a scan
 _STAMP_MAX_CHARS = 200
 _OUTLINED_TEXT_PATHS = 150  # a page of vector glyphs and no text layer (text "converted to curves")
+_UNUSUAL = re.compile(r"[^\sA-Za-z0-9\u00c0-\u024f.,;:!?'’\"()\[\]\-–—/%€$£°«»&@#*+=<>_§•…]")
 _IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([+\-Z])?(\d{2})?'?(\d{2})?")
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
@@ -42,12 +43,12 @@ _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "C
 
 def _readable_share(text: str) -> float:
     """Share of visible characters that are ordinary Latin text; broken font encodings give
-    private-use or box characters instead."""
-    visible = [c for c in text if not c.isspace()]
+    control, private-use or box characters instead. A sample is enough to tell."""
+    sample = text[:4000]
+    visible = len("".join(sample.split()))
     if not visible:
         return 0.0
-    good = sum(1 for c in visible if c.isalnum() and ord(c) < 0x250 or c in ".,;:!?'’\"()-–/%€°«»")
-    return good / len(visible)
+    return 1 - len(_UNUSUAL.findall(sample)) / visible
 
 
 def _object_census(page: pdfium.PdfPage) -> tuple[int, float]:
