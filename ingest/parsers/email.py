@@ -125,6 +125,12 @@ def _collect(part: Message, plain: list[str], html: list[str], attachments: list
         html.append(_part_text(part))
 
 
+def _raw_body(data: bytes) -> str:
+    """The undecoded body of a message whose MIME structure could not be read."""
+    match = re.search(rb"\r?\n\r?\n", data)
+    return decode_bytes(data[match.end():])[0] if match else ""
+
+
 def _body(plain: list[str], html: list[str]) -> str:
     text = "\n\n".join(p.strip() for p in plain if p.strip())
     if text:
@@ -159,10 +165,13 @@ class EmlParser:
         body = _body(plain, html)
         text = header_block(meta, raw_date, attachments) + "\n\n" + body
         errors: list[str] = []
-        defects = [d for d in getattr(msg, "defects", []) if "Boundary" in type(d).__name__]
+        # Only a missing opening boundary loses content; a missing closing one is common and harmless.
+        defects = [d for d in getattr(msg, "defects", []) if type(d).__name__ == "StartBoundaryNotFoundDefect"]
         if defects:
-            errors.append("Message mal formé (délimiteurs MIME manquants) : une partie du contenu peut manquer ; "
-                          "le fichier original est conservé.")
+            errors.append("Message mal formé (délimiteurs MIME manquants) : le corps est repris tel quel, "
+                          "à vérifier ; le fichier original est conservé.")
+            if not body.strip():
+                text += _raw_body(data)
         return single_page(text, fmt="eml", metadata=meta, attachments=attachments,
                            status="partial" if errors else "parsed", errors=errors)
 

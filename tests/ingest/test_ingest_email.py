@@ -58,3 +58,12 @@ def test_corrupt_msg_fails_cleanly() -> None:
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
     doc = parse_bytes(data, filename="message.msg", options=OPTIONS)
     assert doc.status == "failed" and doc.errors
+
+
+def test_broken_mime_boundary_keeps_the_body_as_is() -> None:
+    raw = (b"From: achats@ville.fr\r\nTo: titulaire@exemple.fr\r\nSubject: Rappel\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="AAA"\r\n\r\n--BBB\r\nContent-Type: text/plain\r\n\r\n'
+           b"Le rapport est attendu sous huit jours.\r\n--BBB--\r\n")
+    doc = parse_bytes(raw, filename="casse.eml", options=OPTIONS)
+    assert doc.status == "partial" and "délimiteurs MIME" in doc.errors[0]
+    assert "Le rapport est attendu sous huit jours." in doc.text
