@@ -166,7 +166,7 @@ def find_known_refs(text: str, known: Sequence[str]) -> list[str]:
 
 _ORDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("BC", re.compile(
-        r"\b(?:bons?\s+de\s+commande|BC)\s*(?:n[°oº]\.?\s*)?([A-Z0-9][A-Z0-9/_.-]*\d[A-Z0-9]*)",
+        r"\b(?:bons?\s+de\s+commande|BC|commande)\s*(?:n[°oº]\.?\s*)?([A-Z0-9][A-Z0-9/_.-]*\d[A-Z0-9]*)",
         re.IGNORECASE)),
     ("OS", re.compile(
         r"\b(?:ordres?\s+de\s+service|OS)\s*(?:n[°oº]\.?\s*)?(\d+[A-Z0-9/_.-]*)", re.IGNORECASE)),

@@ -264,9 +264,11 @@ def _service_shares(incidents: Sequence[Incident], contracts: dict[str, _Contrac
 
 
 def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
-                     letters: Sequence[_Letter], shares: dict[str, Counter[str]]) -> dict[str, tuple[float, list[str]]]:
+                     letters: Sequence[_Letter], shares: dict[str, Counter[str]],
+                     profiles: SimilarityIndex | None = None) -> dict[str, tuple[float, list[str]]]:
     refs = list(contracts)
-    sims = tfidf_similarities(inc.description, [" ".join(contracts[r].profile) for r in refs])
+    sims = (profiles.similarities(inc.description) if profiles is not None
+            else tfidf_similarities(inc.description, [" ".join(contracts[r].profile) for r in refs]))
     service = Counter(shares.get(fold(inc.service), Counter()))
     own_logged = _known_ref(inc.contract_ref, contracts)
     if own_logged and service[own_logged] > 0:
@@ -308,11 +310,12 @@ _GENERIC_TITLE_WORDS = frozenset(
 
 
 def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
-                   letters: Sequence[_Letter], shares: dict[str, Counter[str]]) -> _ContractLink:
+                   letters: Sequence[_Letter], shares: dict[str, Counter[str]],
+                   profiles: SimilarityIndex | None = None) -> _ContractLink:
     if not contracts:
         return _ContractLink(inc.contract_ref, "journal" if inc.contract_ref else "inconnu", 0.3,
                              "aucun marché connu dans le portefeuille")
-    scores = _contract_scores(inc, facts, contracts, letters, shares)
+    scores = _contract_scores(inc, facts, contracts, letters, shares, profiles)
     ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
     best_ref, (best, best_why) = ranked[0]
     runner = ranked[1][1][0] if len(ranked) > 1 else 0.0
@@ -749,10 +752,11 @@ def evaluate_portfolio(
                for ref, r in records.items()}
 
     index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
+    profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], [i.description for i in incidents])
     linked_all: list[_Linked] = []
     for inc in incidents:
         facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
-        link = _link_contract(inc, facts, records, letters, shares)
+        link = _link_contract(inc, facts, records, letters, shares, profiles)
         linked = _Linked(inc, facts, link)
         if link.reason and link.source != "deduit":
             linked.reviews.append(link.reason)
