@@ -7,6 +7,8 @@ import io
 import re
 import zipfile
 
+from ingest.charset import utf16_without_bom
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EMAIL_HEADERS = frozenset(
     {"from", "to", "cc", "subject", "date", "message-id", "mime-version", "received", "return-path",
@@ -123,7 +125,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if _looks_binary(head):
-        return "binary"
+        return _TEXT_EXT.get(ext, "txt") if utf16_without_bom(head) else "binary"
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _looks_like_email(stripped):
         return "eml"

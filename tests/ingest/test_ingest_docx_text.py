@@ -66,6 +66,12 @@ def test_form_feeds_are_page_breaks() -> None:
     assert doc.page_at(doc.text.index("50 €")) == 2
 
 
+def test_utf16_without_bom_is_text() -> None:
+    data = "Délai d'exécution : 45 jours.".encode("utf-16-le")
+    doc = parse_bytes(data, filename="export.txt", options=OPTIONS)
+    assert doc.status == "parsed" and doc.text == "Délai d'exécution : 45 jours."
+
+
 def test_markdown_is_kept_as_written() -> None:
     data = "# CCAP\n\n### Article 9.2 : Pénalités\n\nTexte **important**.".encode()
     doc = parse_bytes(data, filename="ccap.md", options=OPTIONS)
