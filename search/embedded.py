@@ -44,16 +44,10 @@ from search.rerank import fetch_size, page_of
 log = logging.getLogger(__name__)
 
 ANALYZER = "fr_vigie"
-# Snowball French stems accented and unaccented words differently (« résilié » → resil after
-# folding, résili before). Text is indexed twice: folded-then-stemmed (robust to queries typed
-# without accents) and stemmed-then-folded (closer to the stemmer's design); both are searched.
-ANALYZER_ACCENTED = "fr_vigie_accent"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _MARKER = "vigie-schema.json"
 # Field weights of free-text words (same as dsl.TEXT_FIELD_BOOSTS for the remote engines).
-TEXT_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (
-    ("heading", 3.0), ("heading_a", 3.0), ("text", 1.0), ("text_a", 1.0), ("kind_label", 0.5))
-_ACCENTED_FIELDS = frozenset({"heading_a", "text_a"})
+TEXT_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (("heading", 3.0), ("text", 1.0), ("kind_label", 0.5))
 TIE_BREAKER = 0.3
 PROXIMITY_BOOST = 2.0
 PROXIMITY_SLOP = 3
@@ -62,20 +56,22 @@ SNIPPET_CHARS = 220
 _PLURAL_TOLERANT = frozenset({"clause_type", "doc_kind"})
 
 
-def french_analyzer(fold_first: bool = True) -> tantivy.TextAnalyzer:
-    """Split on non-letters, lowercase, drop function words, fold accents, Snowball French stem."""
-    builder = (
+def french_analyzer() -> tantivy.TextAnalyzer:
+    """Split on non-letters, lowercase, fold accents, drop function words, Snowball French stem.
+
+    Folding before stemming makes « penalites » typed without accents meet « pénalités »; the
+    pairs Snowball then leaves apart (« résiliation » / « résilié ») are joined at query time by
+    `french.relatives` (one analyser indexed twice cost twice the time and size for less).
+    """
+    return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"[^\W_]+"))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.remove_long(60))
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.custom_stopword(list(french.STOPWORDS)))
+        .filter(tantivy.Filter.stemmer("french"))
+        .build()
     )
-    if fold_first:
-        builder = builder.filter(tantivy.Filter.ascii_fold()).filter(
-            tantivy.Filter.custom_stopword(list(french.STOPWORDS))).filter(tantivy.Filter.stemmer("french"))
-    else:
-        builder = builder.filter(tantivy.Filter.stemmer("french")).filter(tantivy.Filter.ascii_fold()).filter(
-            tantivy.Filter.custom_stopword(list(french.STOPWORDS)))
-    return builder.build()
 
 
 def _schema() -> tantivy.Schema:
@@ -89,8 +85,6 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(f"k_{name}", stored=False, tokenizer_name="raw")
     sb.add_text_field("heading", stored=True, tokenizer_name=ANALYZER)
     sb.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
-    sb.add_text_field("heading_a", stored=False, tokenizer_name=ANALYZER_ACCENTED)
-    sb.add_text_field("text_a", stored=False, tokenizer_name=ANALYZER_ACCENTED)
     sb.add_text_field("kind_label", stored=False, tokenizer_name=ANALYZER)
     sb.add_text_field("supplier_text", stored=False, tokenizer_name=ANALYZER)
     sb.add_integer_field("year", stored=True, indexed=True, fast=True)
@@ -109,7 +103,6 @@ class EmbeddedBackend:
         self._threads = threads
         self._schema = _schema()
         self._analyzer = french_analyzer()
-        self._analyzer_accented = french_analyzer(fold_first=False)
         self._index = self._open()
         self._writer: tantivy.IndexWriter | None = None
 
@@ -127,9 +120,7 @@ class EmbeddedBackend:
                 self.path.mkdir(parents=True)
             index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
             marker.write_text(json.dumps({"schema": SCHEMA_VERSION, "analyzer": ANALYZER}))
-        # on EVERY open, see module doc
-        index.register_tokenizer(ANALYZER, self._analyzer)
-        index.register_tokenizer(ANALYZER_ACCENTED, self._analyzer_accented)
+        index.register_tokenizer(ANALYZER, self._analyzer)  # on EVERY open, see module doc
         return index
 
     def _w(self) -> tantivy.IndexWriter:
@@ -163,9 +154,7 @@ class EmbeddedBackend:
                 doc.add_text(f"k_{name}", french.keyword(str(value)))
         if r.heading:
             doc.add_text("heading", r.heading)
-            doc.add_text("heading_a", r.heading)
         doc.add_text("text", r.text or "")
-        doc.add_text("text_a", r.text or "")
         if r.doc_kind:
             doc.add_text("kind_label", french.DOC_KIND_LABELS.get(r.doc_kind, r.doc_kind.replace("_", " ")))
         if r.supplier:
@@ -233,18 +222,15 @@ class EmbeddedBackend:
         return report
 
     # -- querying --------------------------------------------------------------------------
-    def _tokens(self, text: str, accented: bool = False) -> list[tuple[int, str]]:
-        analyzer = self._analyzer_accented if accented else self._analyzer
-        return [(t.position, t.text) for t in analyzer.pre_tokenize(text).tokens]
+    def _tokens(self, text: str) -> list[tuple[int, str]]:
+        return [(t.position, t.text) for t in self._analyzer.pre_tokenize(text).tokens]
 
     def _text_query(self, text: str, fields: Sequence[tuple[str, float]], slop: int = 0) -> tantivy.Query | None:
-        if not self._tokens(text):
+        tokens = self._tokens(text)
+        if not tokens:
             return None  # only function words
         per_field = []
         for field, boost in fields:
-            tokens = self._tokens(text, accented=field in _ACCENTED_FIELDS)
-            if not tokens:
-                continue
             if len(tokens) == 1:
                 q = tantivy.Query.term_query(self._schema, field, tokens[0][1])
             else:
@@ -332,8 +318,7 @@ class EmbeddedBackend:
             clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, q) for q in should], minimum_should_match(len(should)))))
         if len(loose_words) >= 2:  # words close together in the text rank higher
-            near = self._text_query(" ".join(loose_words), [("heading", PROXIMITY_BOOST), ("text", PROXIMITY_BOOST),
-                                                           ("text_a", PROXIMITY_BOOST)],
+            near = self._text_query(" ".join(loose_words), [("heading", PROXIMITY_BOOST), ("text", PROXIMITY_BOOST)],
                                     slop=PROXIMITY_SLOP)
             if near is not None:
                 clauses.append((tantivy.Occur.Should, near))

@@ -29,4 +29,4 @@ class OpenSearchBackend(RemoteBackend):
         return int(ok), list(errors) if isinstance(errors, list) else []
 
     def _scan(self, index: str, body: dict[str, Any]) -> Iterable[Mapping[str, Any]]:
-        return helpers.scan(self.client, query=body, index=index, size=1000)
+        return helpers.scan(self.client, query=body, index=index, size=1000)  # type: ignore[no-any-return]
