@@ -21,8 +21,12 @@ from models.domain.types import ParsedDocument
 
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+_NB_HYPHEN, _RPR, _VANISH, _VAL = qn("w:noBreakHyphen"), qn("w:rPr"), qn("w:vanish"), qn("w:val")
+# Text under these is not what the reader sees: the duplicate of a text box kept for old readers,
+# and the source of a tracked move (the text also appears at its destination).
+_SKIP_ANCESTORS = frozenset({"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+                             qn("w:moveFrom")})
 _TR, _TC = qn("w:tr"), qn("w:tc")
-_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 def _blocks(parent: Any) -> Iterator[Any]:
@@ -36,17 +40,27 @@ def _blocks(parent: Any) -> Iterator[Any]:
                 yield from _blocks(content)
 
 
+def _hidden(node: Any) -> bool:
+    """Run formatted as hidden text (w:vanish): Word neither shows nor prints it."""
+    run = node.getparent()
+    props = run.find(_RPR) if run is not None else None
+    vanish = props.find(_VANISH) if props is not None else None
+    return vanish is not None and vanish.get(_VAL, "true") not in ("0", "false", "off")
+
+
 def _paragraph_text(p: Any) -> str:
     """All visible text of a paragraph, including inserted revisions, hyperlinks, fields' results
     and text boxes (python-docx's Paragraph.text skips runs nested in w:ins)."""
     parts: list[str] = []
-    for node in p.iter(_T, _TAB, _BR, _CR):
-        if any(anc.tag == _FALLBACK for anc in node.iterancestors()):
-            continue  # the same text box is also under mc:Choice
+    for node in p.iter(_T, _TAB, _BR, _CR, _NB_HYPHEN):
+        if any(anc.tag in _SKIP_ANCESTORS for anc in node.iterancestors()) or _hidden(node):
+            continue
         if node.tag == _T:
             parts.append(node.text or "")
         elif node.tag == _TAB:
             parts.append(" ")
+        elif node.tag == _NB_HYPHEN:
+            parts.append("-")  # « 2024‑FCS‑012 » typed with Ctrl+Shift+-
         else:
             parts.append("\n")
     return "".join(parts)

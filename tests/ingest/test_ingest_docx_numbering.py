@@ -47,3 +47,17 @@ def test_number_formats() -> None:
     assert [format_number(n, "upperRoman") for n in (4, 9, 14, 40)] == ["IV", "IX", "XIV", "XL"]
     assert [format_number(n, "lowerLetter") for n in (1, 26, 27)] == ["a", "z", "aa"]
     assert format_number(7, "decimalZero") == "07"
+
+
+def test_revisions_hidden_text_and_non_breaking_hyphens() -> None:
+    body = (
+        "<w:p><w:r><w:t>Marché n° 2026</w:t></w:r><w:r><w:noBreakHyphen/><w:t>VO</w:t><w:noBreakHyphen/>"
+        "<w:t>03 : délai de </w:t></w:r>"
+        '<w:del w:id="1" w:author="a"><w:r><w:delText>dix</w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="a"><w:r><w:t>quinze</w:t></w:r></w:ins>'
+        "<w:r><w:t xml:space=\"preserve\"> jours</w:t></w:r>"
+        "<w:r><w:rPr><w:vanish/></w:rPr><w:t> [note de rédaction à supprimer]</w:t></w:r>"
+        "<w:r><w:t>.</w:t></w:r></w:p>"
+    )
+    doc = parse_bytes(docx_from_xml(body, ""), filename="ccap.docx", options=ParseOptions())
+    assert doc.text == "Marché n° 2026-VO-03 : délai de quinze jours."
