@@ -38,7 +38,8 @@ _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _BLANK_RUN = re.compile(r"\n{3,}")
 # Word's Symbol/Wingdings bullets come out of PDFs as private-use code points.
 _NB_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\t": " ", "\uf0b7": "•", "\uf0a7": "•",
-                             "\uf0d8": "•", "\uf076": "•", "\uf0a8": "•", "\uf02d": "-"})
+                             "\uf0d8": "•", "\uf076": "•", "\uf0a8": "•", "\uf02d": "-",
+                             "\u2044": "/"})  # NFKC writes « ½ » as 1⁄2
 
 
 def _joiner(text: str):  # type: ignore[no-untyped-def]
@@ -68,6 +69,8 @@ def clean_text(text: str) -> str:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
     text = text.replace("\x02", _BREAK_MARK)
+    # NFKC would turn the ordinal « º » of « nº » into « o »: French writes « n° ».
+    text = text.replace("nº", "n°").replace("Nº", "N°")
     text = unicodedata.normalize("NFKC", text).translate(_NB_HYPHENS)
     # A soft hyphen at a line end is a typographic break; elsewhere it is invisible.
     if "\u00ad" in text:

@@ -50,3 +50,7 @@ def test_line_key_folds_page_numbers() -> None:
 
 def test_word_symbol_bullets_become_visible() -> None:
     assert clean_text("\uf0b7 le CCAP\n\uf0a7 le CCTP") == "• le CCAP\n• le CCTP"
+
+
+def test_french_number_sign_and_fractions() -> None:
+    assert clean_text("marché nº 12, Nº 13, ½ journée") == "marché n° 12, N° 13, 1/2 journée"
