@@ -233,9 +233,36 @@ def _with_attachments(parsed: ParsedDocument) -> ParsedDocument:
     return dataclasses.replace(parsed, text="\n\n".join(texts))
 
 
+def _merge_children(documents: Sequence[AnalysedDocument]) -> list[AnalysedDocument]:
+    """Attachments stored as their own documents (« mail.eml#decision.pdf ») are read as part
+    of the e-mail that carried them: the e-mail's date and path are the act's proof of sending.
+    A carried act (a decision) gives its kind to a carrier that is only a cover note."""
+    by_path = {d.path: d for d in documents}
+    children: dict[str, list[AnalysedDocument]] = defaultdict(list)
+    for doc in documents:
+        parent = doc.path.split("#", 1)[0]
+        if "#" in doc.path and parent in by_path:
+            children[parent].append(doc)
+    merged = []
+    for doc in documents:
+        if "#" in doc.path and doc.path.split("#", 1)[0] in by_path:
+            continue
+        kids = children.get(doc.path, [])
+        if kids and not doc.parsed.attachments:
+            text = "\n\n".join([doc.parsed.text, *(k.parsed.text for k in kids)])
+            analysis = doc.analysis
+            acting = [k.analysis.kind for k in kids if k.analysis.kind in ACTING_KINDS]
+            if analysis.kind not in ACTING_KINDS and acting:
+                analysis = dataclasses.replace(analysis, kind=acting[0], correspondence=None)
+            doc = dataclasses.replace(doc, parsed=dataclasses.replace(doc.parsed, text=text),
+                                      analysis=dataclasses.replace(analysis, correspondence=None))
+        merged.append(doc)
+    return merged
+
+
 def _build_letters(documents: Sequence[AnalysedDocument], contracts: dict[str, _Contract]) -> list[_Letter]:
     letters = []
-    for doc in documents:
+    for doc in _merge_children(documents):
         if doc.analysis.kind in CONTRACT_KINDS:
             continue
         parsed = _with_attachments(doc.parsed)

@@ -229,3 +229,19 @@ def test_wrong_reference_corrected_from_the_object_described() -> None:
     assert finding.contract_ref == "MT-2025-07" and finding.contract_ref_source == "corrige"
     assert finding.needs_review
     assert finding.clause_article == "8.2"
+
+
+def test_decision_attached_to_an_email_is_credited_to_the_email() -> None:
+    cover = _letter("courrier/envoi.eml", "autre",
+                    "Madame,\nveuillez trouver ci-joint la décision relative au marché n° AC-2024-31.\nCordialement",
+                    subject="Accord-cadre AC-2024-31 – envoi d'une décision", date="2025-06-02T10:00:00+02:00")
+    decision = _letter("courrier/envoi.eml#decision.pdf", "notification_penalites",
+                       "DÉCISION D'APPLICATION DE PÉNALITÉS\nAccord-cadre n° AC-2024-31\nLa commande n° 25-014 "
+                       "attendue le 24 mars 2025 a été livrée le 28 avril 2025. En application de l'article 10.1 "
+                       "du CCAP, une pénalité de 224,00 € HT est appliquée.\nFait le 2 juin 2025.")
+    [finding] = evaluate_portfolio(
+        contracts=[SUPPLIES], suppliers=SUPPLIERS,
+        documents=[_ccap("AC-2024-31", SUPPLY_PENALTIES), cover, decision],
+        incidents=[INCIDENTS[0]], as_of=AS_OF)
+    assert finding.acted_on
+    assert finding.action_documents == ("courrier/envoi.eml",)
