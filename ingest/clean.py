@@ -39,7 +39,9 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 # Word's Symbol/Wingdings bullets come out of PDFs as private-use code points.
 _NB_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\t": " ", "\uf0b7": "•", "\uf0a7": "•",
                              "\uf0d8": "•", "\uf076": "•", "\uf0a8": "•", "\uf02d": "-",
-                             "\u2044": "/"})  # NFKC writes « ½ » as 1⁄2
+                             "\u2044": "/",  # NFKC writes « ½ » as 1⁄2
+                             # one apostrophe for every rule downstream: « d’exécution » = « d'exécution »
+                             "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def _joiner(text: str):  # type: ignore[no-untyped-def]

@@ -54,3 +54,7 @@ def test_word_symbol_bullets_become_visible() -> None:
 
 def test_french_number_sign_and_fractions() -> None:
     assert clean_text("marché nº 12, Nº 13, ½ journée") == "marché n° 12, N° 13, 1/2 journée"
+
+
+def test_typographic_apostrophes_are_unified() -> None:
+    assert clean_text("délai d’exécution de l‘ouvrage") == "délai d'exécution de l'ouvrage"
