@@ -68,10 +68,37 @@ def _continues_across_blank(lines: list[str], i: int) -> bool:
     )
 
 
+_CONNECTOR_END = re.compile(
+    r"(?:\b(?:de|du|des|la|le|les|l'|l’|d'|d’|à|a|au|aux|et|ou|en|par|pour|sur|sous|dans|avec|un|une|est|sont|"
+    r"qui|que|dont|son|sa|ses|leur|leurs|ce|cette|ces|n°)|[,'’(-])\s*$",
+    re.IGNORECASE,
+)
+
+
+def _full_width(lines: list[str]) -> int:
+    """Typical length of a wrapped line (PDF text): lines much shorter end a paragraph."""
+    lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
+    if len(lengths) < 5:
+        return 10_000
+    return lengths[int(len(lengths) * 0.9)]
+
+
+def _ends_short_paragraph(line: str, nxt: str, width: int) -> bool:
+    """'Titulaire : Atelier Trajectoires' then 'Marché n° …': a short line without a trailing
+    connector, followed by a capitalised line, ends its paragraph even without a full stop."""
+    first = nxt.lstrip()[:1]
+    return (
+        bool(first) and (first.isupper() or first.isdigit())
+        and len(line.rstrip()) < 0.6 * width
+        and not _CONNECTOR_END.search(line)
+    )
+
+
 def _line_breaks(text: str) -> list[int]:
     """Offsets where a line break ends a sentence."""
     cuts: list[int] = []
     lines = text.split("\n")
+    width = _full_width(lines)
     pos = 0
     for i, line in enumerate(lines[:-1]):
         end = pos + len(line)
@@ -87,6 +114,7 @@ def _line_breaks(text: str) -> list[int]:
             or _BULLET.match(nxt)
             or _HEADING.match(nxt) and not _BULLET.match(line)
             or _HEADING.match(line) and len(stripped) < 120 and not _is_wrapped_paragraph(line)
+            or _ends_short_paragraph(line, nxt, width)
         ):
             cuts.append(end)
         pos = end + 1

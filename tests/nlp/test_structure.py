@@ -248,3 +248,20 @@ def test_dash_numbered_heading_is_its_own_sentence() -> None:
         "3.2 - Pénalités pour retard",
         "Par dérogation au CCAG, une pénalité de 80 € par heure est due.",
     ]
+
+
+def test_short_label_lines_end_their_paragraph_but_wrapped_lines_do_not() -> None:
+    wrapped = "Le titulaire remet au service technique de la commune, dans un délai de dix jours, le"
+    text = (
+        "Acheteur : Commune de Vallon-sur-Orne\n"
+        "Titulaire : Société Bâtiments Durables\n"
+        f"{wrapped}\n"
+        "Plan particulier de sécurité établi pour le chantier de la médiathèque municipale.\n"
+        "Les travaux débutent à la date fixée par l'ordre de service de démarrage des travaux\n"
+        "Le présent article est complété par le calendrier annexé au marché signé par les deux parties.\n"
+        "Ce calendrier est contractuel pour toutes les phases de l'opération et tous les lots concernés.\n"
+    )
+    got = sentences(text)
+    assert got[0] == "Acheteur : Commune de Vallon-sur-Orne"
+    assert got[1] == "Titulaire : Société Bâtiments Durables"
+    assert got[2].startswith("Le titulaire remet") and got[2].endswith("municipale.")
