@@ -316,10 +316,15 @@ def _penalty_fractions(folded: str) -> list[tuple[float, int, int]]:
             if _FRACTION_OF.match(folded[f[2]:f[2] + 80]) and not re.search(r"page\s*$", folded[:f[1]])]
 
 
+_PERCENT_OF = re.compile(
+    r"^\s*(?:(?:par|/)\s+(?:jour|heure|semaine|mois)\w*\s+(?:\w+\s+){0,3})?(?:du|de\s+la|de\s+l'|des)\s+"
+    r"(?:montant|valeur|prix|redevance|remuneration|marche|commande|facture)"
+)
+
+
 def _penalty_percents(folded: str) -> list[tuple[float, int, int]]:
-    return [p for p in _outside_caps(folded, find_percents(folded))
-            if re.match(r"\s*(?:du|de\s+la|de\s+l'|des)\s+(?:montant|valeur|prix|redevance|remuneration|marche|commande)",
-                        folded[p[2]:p[2] + 40])]
+    """Percentages of a value ("10 % du montant TTC", "0,1 % par jour de retard du montant")."""
+    return [p for p in _outside_caps(folded, find_percents(folded)) if _PERCENT_OF.match(folded[p[2]:p[2] + 80])]
 
 
 # ---------------------------------------------------------------------------------------

@@ -389,3 +389,11 @@ def test_semicolon_enumeration_gives_one_penalty_per_part() -> None:
     ]
     assert found[0].quote.endswith("retard de livraison ;")
     assert not any(p.needs_review for p in found)
+
+
+def test_percent_per_day_written_before_its_base() -> None:
+    p = _one(
+        "Article 8 – Pénalités\n"
+        "Le retard de livraison donne lieu à une pénalité de 0,1 % par jour de retard du montant TTC de la commande.\n"
+    )
+    assert (p.basis, p.unit) == ("ratio_per_unit", "jour") and p.ratio == pytest.approx(0.001)
