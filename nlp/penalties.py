@@ -106,7 +106,7 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"plan\s+d'assurance\s+qualite|\bpaq\b|notes?\s+de\s+calcul|pieces?\s+(?:justificatives|"
         r"demandees)|contrat\s+de\s+sous-traitance|certificats?|\bdiuo\b|dossier\s+d'intervention|fiches?\s+d'intervention")),
     ("retard", re.compile(
-        r"retard|tardi|depassement|hors\s+delai|au-dela\s+(?:du|de\s+la|des|de\s+l')\s*(?:delai|date|heure)|"
+        r"retard|tardi|depass\w*|hors\s+delai|au-dela\s+(?:du|de\s+la|des|de\s+l')\s*(?:delai|date|heure)|"
         r"apres\s+(?:le|la|l')\s*(?:delai|date|heure|echeance)|non[- ]respect\s+(?:du|des)\s+(?:delais?|dates?|horaires?)")),
 )
 
