@@ -434,7 +434,8 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             best = (score, penalty, path)
     assert best is not None
     score, penalty, path = best
-    linked.penalty, linked.clause_path, linked.clause_score = penalty, path or record.ccap_path, score
+    # the CCAG default has no document in the portfolio: no path, its CCAG article only
+    linked.penalty, linked.clause_path, linked.clause_score = penalty, path, score
     if score < 0.2:
         linked.reviews.append(f"clause de pénalité rattachée avec une faible certitude (art. {penalty.article})")
 
@@ -787,8 +788,8 @@ def evaluate_portfolio(
         linked = _Linked(inc, facts, link)
         if link.reason and link.source != "deduit":
             linked.reviews.append(link.reason)
-        if link.ref in records:
-            record = records[link.ref]  # type: ignore[index]
+        if link.ref is not None and link.ref in records:
+            record = records[link.ref]
             _link_clause(linked, record, regimes[record.info.ref])
             _link_letters(linked, letters, record, as_of, index)
         linked_all.append(linked)
@@ -840,7 +841,7 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                          rule=comp.rule)
             continue
         draft.update(comp=comp, computation=computation, rule=comp.rule, days_late=comp.days_late,
-                     clause_path=linked.clause_path, clause_article=linked.penalty.article)
+                     clause_path=linked.clause_path, clause_article=penalty.article)
         if comp.needs_review and comp.review_reason:
             draft["reviews"].append(comp.review_reason)
         if facts.never_performed and comp.days_late and record.info.terminated is None:
