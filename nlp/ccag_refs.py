@@ -31,7 +31,9 @@ _FAMILY_PATTERNS: tuple[tuple[str, str], ...] = (
 # describing the contract's object.
 _CCAG_MENTION = re.compile(r"ccag|clauses\s+administratives\s+generales")
 _VERSION_ARRETE = re.compile(r"arrete\s+(?:ministeriel\s+)?du\s+\d{1,2}(?:er)?\s+[a-z]+\s+(20\d\d)")
-_VERSION_BARE = re.compile(r"ccag[\s-]*[a-z]*\s*(?:\(|version\s+|de\s+)?(2009|2021)\b")
+_VERSION_BARE = re.compile(r"ccag[\s-]*[a-z]*\s*\(?\s*(?:version\s+|de\s+|du\s+)?(2009|2021)\b")
+# "CCAG-Travaux du 30 mars 2021": a date right after the family name
+_VERSION_DATED = re.compile(r"ccag[\s-]*[a-z]*\s*(?:\(\s*)?(?:issu\s+de\s+l'arrete\s+|approuve\s+)?du\s+\d{1,2}(?:er)?\s+[a-z]+\s+(20\d\d)")
 
 
 def _version_of_year(year: int) -> int | None:
@@ -64,6 +66,10 @@ def detect_ccag(text: str) -> tuple[str | None, int | None, float]:
                 versions[version] += 2
         for v in _VERSION_BARE.finditer(folded[m.start():m.end() + 30]):
             versions[int(v.group(1))] += 1
+        for v in _VERSION_DATED.finditer(folded[m.start():m.end() + 60]):
+            version = _version_of_year(int(v.group(1)))
+            if version:
+                versions[version] += 2
     if not votes:
         return None, None, 0.0
     family, count = votes.most_common(1)[0]

@@ -33,6 +33,8 @@ def test_other_families() -> None:
     assert detect_ccag("conformément au CCAG-PI en vigueur")[0] == "PI"
     assert detect_ccag("Par dérogation au CCAG-TIC, le titulaire…")[0] == "TIC"
     assert detect_ccag("CCAG des marchés industriels (CCAG-MI)")[0] == "MI"
+    assert detect_ccag("Le CCAG FCS (version 2009) est applicable.")[:2] == ("FCS", 2009)
+    assert detect_ccag("conformément au CCAG-Travaux du 30 mars 2021")[:2] == ("Travaux", 2021)
     assert detect_ccag("le CCAG applicable aux marchés publics de maîtrise d'œuvre (CCAG-MOE)")[0] == "MOE"
 
 
