@@ -73,8 +73,8 @@ def _edge_indexes(page: DraftPage) -> list[int]:
 
 
 def strip_running_lines(pages: list[DraftPage]) -> list[str]:
-    """Remove lines repeated at the edges of most pages (digits folded: « Page 3/5 » = « Page 4/5 »).
-    Returns the removed keys (for tests and logs)."""
+    """Remove lines repeated at the edges of most pages (digits folded: « Page 3/5 » = « Page 4/5 »)
+    from every page but the first. Returns the keys of the running lines (for tests and logs)."""
     if len(pages) < 2:
         return []
     candidates = [{i: normalise_line_key(page.lines[i].text) for i in _edge_indexes(page)} for page in pages]
@@ -83,7 +83,9 @@ def strip_running_lines(pages: list[DraftPage]) -> list[str]:
     running = {key for key, n in counts.items() if n >= needed}
     if not running:
         return []
-    for page, found in zip(pages, candidates, strict=True):
+    # The first page keeps its copy: a letterhead or « Marché n° … » in a header may be the only
+    # place naming the sender or the contract. Later copies are noise inside the text.
+    for page, found in zip(pages[1:], candidates[1:], strict=True):
         drop = {i for i, key in found.items() if key in running}
         page.lines = [line for i, line in enumerate(page.lines) if i not in drop]
     return sorted(running)
