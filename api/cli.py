@@ -39,10 +39,14 @@ def _fail(message: str) -> None:
 
 
 @app.command("import")
-def import_cmd(directory: Annotated[Path, typer.Argument(help="Dossier du portefeuille")]) -> None:
+def import_cmd(directory: Annotated[Path, typer.Argument(help="Dossier du portefeuille")],
+               as_of: Annotated[str | None, typer.Option("--au", help="Date d'analyse AAAA-MM-JJ "
+                                                         "(défaut : celle de portfolio.json, sinon aujourd'hui)")]
+               = None) -> None:
     """Importe un portefeuille (un dossier par marché, les courriers, le journal des incidents)."""
     from api.services import indexing
-    from api.services.portfolio import import_portfolio
+    from api.services.findings import recompute_findings
+    from api.services.portfolio import import_portfolio, portfolio_as_of
 
     if not directory.is_dir():
         _fail(f"dossier introuvable : {directory}")
@@ -57,6 +61,9 @@ def import_cmd(directory: Annotated[Path, typer.Argument(help="Dossier du portef
         report = import_portfolio(store, directory, progress=progress)
         bar.update(task, description="Indexation")
         indexing.process_outbox(store)
+        day = dt.date.fromisoformat(as_of) if as_of else portfolio_as_of(directory)
+        bar.update(task, description=f"Contrôle des manquements au {day.strftime('%d/%m/%Y')}")
+        findings = recompute_findings(store, as_of=day)
     console.print(f"[green]{report.documents} pièce(s) traitée(s)[/green], {report.contracts} marché(s).")
     for title, items in (("Doublons", report.duplicates), ("Illisibles", report.failed),
                          ("Lues partiellement", report.partial), ("À rattacher à un marché", report.unassigned),
@@ -65,6 +72,9 @@ def import_cmd(directory: Annotated[Path, typer.Argument(help="Dossier du portef
             console.print(f"[yellow]{title} ({len(items)}) :[/yellow]")
             for line in items:
                 console.print(f"  - {line}")
+    unacted = [f for f in findings if f.breach and not f.acted_on]
+    console.print(f"Manquements : {sum(f.breach for f in findings)} constaté(s), dont {len(unacted)} "
+                  f"non traité(s) par écrit (au {day.strftime('%d/%m/%Y')}).")
     if report.incidents:
         inc = report.incidents
         console.print(f"Incidents : {inc.created} nouveau(x), {inc.updated} mis à jour, {inc.unchanged} inchangé(s).")

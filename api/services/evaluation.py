@@ -7,8 +7,6 @@ and shapes the answer.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from sqlalchemy import select
 
 from api.services.findings import recompute_findings
 from api.services.monitoring import findings_to_eval_json
-from api.services.portfolio import import_portfolio
+from api.services.portfolio import import_portfolio, portfolio_as_of
 from api.services.store import Store
 from models.db import tables as t
 
@@ -26,15 +24,6 @@ DEADLINE_FIELDS = ("article", "page", "quote", "duration", "unit", "day_type", "
 OBLIGATION_FIELDS = ("article", "page", "quote", "party")
 FIELDS = {"penalty": ("penalties", PENALTY_FIELDS), "deadline": ("deadlines", DEADLINE_FIELDS),
           "obligation": ("obligations", OBLIGATION_FIELDS)}
-
-
-def portfolio_as_of(root: Path) -> dt.date:
-    meta = root / "portfolio.json"
-    if meta.exists():
-        as_of = json.loads(meta.read_text("utf-8")).get("as_of")
-        if as_of:
-            return dt.date.fromisoformat(as_of)
-    return dt.date.today()
 
 
 def load(store: Store, root: Path) -> None:

@@ -83,6 +83,16 @@ def import_portfolio(store: Store, root: Path, *, progress: Progress | None = No
     return report
 
 
+def portfolio_as_of(root: Path) -> dt.date:
+    """The analysis date a portfolio folder states (portfolio.json `as_of`), else today."""
+    meta = root / "portfolio.json"
+    if meta.exists():
+        as_of = json.loads(meta.read_text("utf-8")).get("as_of")
+        if as_of:
+            return dt.date.fromisoformat(as_of)
+    return dt.date.today()
+
+
 def _portfolio_files(root: Path) -> list[tuple[Path, str | None]]:
     out: list[tuple[Path, str | None]] = []
     for path in sorted(root.rglob("*")):
