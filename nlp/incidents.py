@@ -161,6 +161,7 @@ class IncidentFacts:
     reception_on: dt.date | None = None
     postponed_to: dt.date | None = None  # new date of a postponed delivery / service
     requested_on: dt.date | None = None  # the buyer's request the time limit runs from
+    stated_delay_days: int | None = None  # « retard de 12 jours » written in the log
     never_performed: bool = False
     order_refs: tuple[str, ...] = ()
     order_value_eur: float | None = None
@@ -241,6 +242,17 @@ def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> t
     if end <= start:
         return start, None, _stated_hours(folded)
     return start, end, round((end - start).total_seconds() / 3600, 4)
+
+
+_STATED_DELAY = re.compile(
+    r"retard (?:de|d'environ) (\d{1,3}|[a-z-]+(?: \(\d+\))?) jours?|(\d{1,3})\)? jours? (?:calendaires )?de retard")
+
+
+def _stated_delay(folded: str) -> int | None:
+    m = _STATED_DELAY.search(folded)
+    if not m:
+        return None
+    return words_to_int(m.group(1) or m.group(2))
 
 
 def _stated_hours(folded: str) -> float | None:
@@ -340,6 +352,7 @@ def read_incident(
         reception_on=first("reception"),
         postponed_to=last("postponed"),
         requested_on=first("requested"),
+        stated_delay_days=_stated_delay(folded),
         never_performed=never,
         order_refs=tuple(orders),
         order_value_eur=_order_value(text, orders),

@@ -714,6 +714,12 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
             return due, penalty, (f"{label} {format_date(day)} + {format_number(deadline.duration)} "
                                   f"{_UNIT_FR[deadline.unit]}{kind} "
                                   f"(art. {deadline.article}) = {format_date(due)}")
+    # last resort: the log states the delay itself (« retard de 12 jours »)
+    performed = facts.performed_on or linked.incident.resolved_on
+    if facts.stated_delay_days and performed and penalty.unit in (None, "jour"):
+        due = performed - dt.timedelta(days=facts.stated_delay_days)
+        linked.reviews.append("échéance reconstituée à partir du retard indiqué dans le journal")
+        return due, penalty, f"retard de {facts.stated_delay_days} jours indiqué au journal (exécution le {format_date(performed)})"
     return None, penalty, ""
 
 
