@@ -4,6 +4,7 @@ left out (they repeat on every printed page); automatic numbering rendered as te
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,8 +17,8 @@ from ingest.clean import clean_text
 from ingest.errors import CorruptFileError
 from ingest.options import ParseOptions
 from ingest.parsers.docx_numbering import Numbering
-from ingest.safety import check_zip
-from models.domain.types import ParsedDocument
+from ingest.safety import check_zip, safe_filename
+from models.domain.types import Attachment, ParsedDocument
 
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
@@ -120,6 +121,20 @@ def _notes(document: Any) -> list[str]:
     return lines
 
 
+_EMBEDDED_KINDS = (".pdf", ".docx", ".xlsx", ".docm", ".xlsm")
+
+
+def _embedded_files(data: bytes) -> list[Attachment]:
+    """Documents embedded in the DOCX (a price schedule inserted as an object): child documents.
+    Legacy OLE packages (oleObject*.bin) are left in the original."""
+    out: list[Attachment] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # sizes already bounded by check_zip
+        for info in archive.infolist():
+            if info.filename.startswith("word/embeddings/") and info.filename.lower().endswith(_EMBEDDED_KINDS):
+                out.append(Attachment(safe_filename(info.filename), archive.read(info)))
+    return out
+
+
 class DocxParser:
     name = "docx"
 
@@ -157,7 +172,8 @@ class DocxParser:
         notes = _notes(document)
         if notes:
             page.add_text("\n".join(notes))
-        return assemble([page], fmt="docx", paginated=False, metadata=self._metadata(document))
+        return assemble([page], fmt="docx", paginated=False, metadata=self._metadata(document),
+                        attachments=_embedded_files(data))
 
     @staticmethod
     def _metadata(document: Any) -> dict[str, str]:

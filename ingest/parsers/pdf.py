@@ -19,7 +19,8 @@ from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, Pa
 from ingest.options import ParseOptions
 from ingest.parsers.ocr import ocr_image
 from ingest.parsers.pdf_tables import find_grids, page_blocks, ruled_segments
-from models.domain.types import ParsedDocument, ParseStatus
+from ingest.safety import safe_filename
+from models.domain.types import Attachment, ParsedDocument, ParseStatus
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +156,23 @@ class PdfParser:
             strip_running_lines(pages)
         metadata = self._metadata(document)
         metadata["page_count"] = str(count)
+        attachments = self._attachments(document, errors)
         status: ParseStatus = "partial" if errors else "parsed"
-        return assemble(pages, fmt="pdf", paginated=True, status=status, errors=errors, metadata=metadata)
+        return assemble(pages, fmt="pdf", paginated=True, status=status, errors=errors, metadata=metadata,
+                        attachments=attachments)
+
+    @staticmethod
+    def _attachments(document: pdfium.PdfDocument, errors: list[str]) -> list[Attachment]:
+        """Files embedded in the PDF (an annex joined to a letter): returned as child documents."""
+        out: list[Attachment] = []
+        for index in range(document.count_attachments()):
+            try:
+                attachment = document.get_attachment(index)
+                name = attachment.get_name() or f"piece-jointe-{index + 1}"
+                out.append(Attachment(safe_filename(name), bytes(attachment.get_data())))
+            except (pdfium.PdfiumError, OSError, ValueError):
+                errors.append(f"Fichier joint n° {index + 1} du PDF illisible : il n'a pas été extrait.")
+        return out
 
     def _read_page(self, document: pdfium.PdfDocument, index: int, data: bytes, draft: DraftPage,
                    plumber: list[Any], options: ParseOptions, errors: list[str], unread_scans: list[int]) -> None:

@@ -341,3 +341,23 @@ def docx_from_xml(body: str, numbering: str) -> bytes:
 def numbered_paragraph(text: str, num_id: int, level: int = 0) -> str:
     return (f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr></w:pPr>'
             f"<w:r><w:t>{text}</w:t></w:r></w:p>")
+
+
+def pdf_with_embedded_file(name: str, payload: bytes) -> bytes:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf_with_running_headers())
+    attachment = document.new_attachment(name)
+    attachment.set_data(payload)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_with_embedded_xlsx(workbook: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_with_table())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", workbook)
+    return out.getvalue()

@@ -50,3 +50,30 @@ def test_sideways_and_upside_down_scans_are_turned(angle: int) -> None:
     doc = parse_bytes(buf.getvalue(), filename="scan.png", options=OPTIONS)
     assert "réception" in doc.text and "réserves" in doc.text
     assert doc.pages[0].ocr_confidence is not None and doc.pages[0].ocr_confidence > 0.8
+
+
+def test_files_embedded_in_pdf_and_docx_are_attachments() -> None:
+    from ingest_builders import docx_with_embedded_xlsx, docx_with_table, pdf_with_embedded_file
+
+    annex = docx_with_table()
+    pdf = parse_bytes(pdf_with_embedded_file("annexe financière.docx", annex), filename="l.pdf", options=OPTIONS)
+    assert pdf.status == "parsed"
+    assert [(a.filename, a.data) for a in pdf.attachments] == [("annexe financière.docx", annex)]
+
+    workbook = xlsx_workbook()
+    docx = parse_bytes(docx_with_embedded_xlsx(workbook), filename="c.docx", options=OPTIONS)
+    assert [(a.filename, a.data) for a in docx.attachments] == [("Microsoft_Excel_Worksheet.xlsx", workbook)]
+
+
+def test_owner_password_only_pdf_is_read() -> None:
+    import io
+
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption("", ownerPassword="proprietaire", canCopy=0))
+    c.drawString(72, 700, "Copie restreinte mais lecture libre")
+    c.save()
+    doc = parse_bytes(buf.getvalue(), filename="restreint.pdf", options=OPTIONS)
+    assert doc.status == "parsed" and doc.text == "Copie restreinte mais lecture libre"
