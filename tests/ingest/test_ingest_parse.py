@@ -85,3 +85,18 @@ def test_attachment_depth_is_bounded(tmp_path: Path) -> None:
     data = eml_with_pdf_attachment(pdf_with_running_headers())
     result = ingest_bytes(data, filename="envoi.eml", store=store, options=ParseOptions(max_attachment_depth=0))
     assert result.children == () and result.document.status == "partial"
+
+
+def test_inspection_command_prints_one_json_line_per_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from ingest.__main__ import main
+
+    pdf = tmp_path / "ccap.pdf"
+    pdf.write_bytes(pdf_with_running_headers())
+    empty = tmp_path / "vide.txt"
+    empty.write_bytes(b"")
+    assert main([str(pdf), str(empty), "--no-ocr"]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (first["status"], first["format"], first["pages"]) == ("parsed", "pdf", 3)
+    assert second["status"] == "failed" and "Fichier vide" in second["errors"][0]
