@@ -61,7 +61,9 @@ _NO_THRESHOLD = re.compile(
     r"(?:supprim\w*|renonc\w*\s+a)\s+(?:l'|a\s+l')?exoneration"
 )
 _CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
-_NO_CAP = re.compile(r"n'est\s+pas\s+plafonn|ne\s+sont\s+pas\s+plafonn|sans\s+plafon|aucun\s+plafond|(?<!ne\s)(?:peut|peuvent)\s+(?:exceder|depasser)")
+_MAY_EXCEED = re.compile(r"(?<!ne\s)(?:peut|peuvent|pourra|pourront)\s+(?:pas\s+)?(?:exceder|depasser)\s+(?:le\s+(?:plafond|seuil)\s+de\s+)?$")
+_NO_CAP = re.compile(r"n'est\s+pas\s+plafonn|ne\s+sont\s+pas\s+plafonn|sans\s+plafon|aucun\s+plafond|"
+                     r"(?<!ne\s)(?:peut|peuvent|pourra|pourront)\s+(?:exceder|depasser)")
 _FORMAL_NOTICE = re.compile(
     r"(?:apres|suivant|suite\s+a|a\s+l'issue\s+d[e'u]|consecutive(?:ment)?\s+a|a\s+compter\s+de\s+la\s+reception\s+d'|"
     r"a\s+compter\s+de|dans\s+le\s+delai\s+(?:fixe|imparti)\s+par)\s*(?:une\s+|la\s+|sa\s+)?"
@@ -95,7 +97,8 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"non[- ]participation|non[- ]presentation|par\s+absence|"
         r"absence\s+non\s+(?:excusee|justifiee)")),
     ("non_conformite", re.compile(
-        r"non[- ]conform|rejet|rejete|remplace|"
+        r"non[- ]conform|rejet|rejete|non[- ]remplacement|ne\s+(?:sont|est)\s+pas\s+remplace|ne\s+remplace\s+pas|"
+        r"defaut\s+de\s+remplacement|"
         r"sans\s+(?:le|la|l')\s*(?:montage|mise\s+en\s+place|installation|mise\s+en\s+service)|defaut\s+de\s+montage|"
         r"malfacon|defectu|non[- ]respect\s+des\s+(?:specifications|prescriptions\s+techniques)|qualite|"
         r"incomplet|refus|manquant\w*\s+(?:a|lors\s+de)\s+la\s+livraison")),
@@ -159,12 +162,14 @@ class _Unit:
     unit_hint: str = ""  # folded header of the amount column
     is_row: bool = False
     context: str = ""  # folded header row and the text just before the table
+    uncued: bool = False  # a rate in a penalties article, without the word "pénalité"
 
 
 def _clean_quote(raw: str) -> str:
     return " ".join(raw.split())
 
 
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MONEY_HEADER = re.compile(r"€|euro|montant|penalit")
 _BARE_NUMBER = re.compile(r"^\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
 
@@ -185,8 +190,10 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             in_table = False
             header = None
             continue
+        if _MD_SEPARATOR.match(line):
+            continue  # "|---|---|" under a markdown header row
         row_starts.add(start)
-        cells = [c.strip() for c in line.split(" | ")]
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         if in_table and header and len(header) == len(cells):
             # "Pénalité (€ HT par jour)" over a bare "150": the currency is in the header
             cells = [f"{c} €" if _MONEY_HEADER.search(header[i]) and _BARE_NUMBER.match(c) else c
@@ -252,8 +259,14 @@ def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list
         intro = _list_intro(text, spans, i) if _BULLET_START.match(folded) else ""
         cued = _PENALTY_CUE.search(folded) or _FORMULA.search(folded) or _PENALTY_CUE.search(intro)
         # "Absence aux réunions : 150 € par absence" in an article headed "Pénalités"
-        if not cued and not (in_penalty_clause(s) and _AMOUNT_PER_UNIT.search(folded)):
-            continue
+        uncued_rate = False
+        if not cued:
+            if not in_penalty_clause(s):
+                continue
+            if not _AMOUNT_PER_UNIT.search(folded):
+                if not (_penalty_percents(folded) or _penalty_fractions(folded)):
+                    continue
+                uncued_rate = True  # "une réfaction de 5 % de la redevance" under "Pénalités"
         qs, qe = s, e
         describe = folded
         if (_ANAPHORA.match(folded) or _FORMULA.match(folded.strip())) and i > 0:
@@ -270,7 +283,7 @@ def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list
                 folded = fold(text[s:qe])
                 describe = describe + " " + following
         units.append(_Unit(start=qs, end=qe, quote=_clean_quote(text[qs:qe]), body=fold(text[s:qe]),
-                           raw=text[s:qe], describe=describe))
+                           raw=text[s:qe], describe=describe, uncued=uncued_rate))
     return units
 
 
@@ -475,6 +488,7 @@ class _Provision:
     articles: tuple[str, ...] | None = None  # explicit scope; None = by position
     top_article: str | None = None  # "le présent article (N)"
     own_unit: int | None = None  # index of the penalty unit the provision sits in
+    no_cap: bool = False  # "les pénalités ne sont pas plafonnées"
 
 
 def _cap_scope(text: str) -> CapScope | None:
@@ -491,12 +505,17 @@ def _provision_of(folded: str, start: int) -> _Provision | None:
     prov = _Provision(start=start)
     if "penalit" not in folded and "exoner" not in folded and "franchise" not in folded:
         return None
-    if _CAP.search(folded) and not _NO_CAP.search(folded):
+    if _CAP.search(folded):
         for value, ps, pe in find_percents(folded):
-            if _CAP_BEFORE.search(folded[max(0, ps - 70):ps]) or re.search(r"plafonn", folded[:ps]):
+            before = folded[max(0, ps - 70):ps]
+            if _MAY_EXCEED.search(before[-40:]):
+                continue  # "pourra dépasser 10 %, dans la limite de 15 %": 10 is not the cap
+            if _CAP_BEFORE.search(before) or re.search(r"plafonn", folded[:ps]):
                 prov.cap_percent = value
-                prov.cap_scope = _cap_scope(folded[pe:pe + 120])
+                prov.cap_scope = _cap_scope(folded[pe:pe + 120]) or _cap_scope(folded)
                 break
+    if prov.cap_percent is None and _NO_CAP.search(folded):
+        prov.no_cap = True
     if _THRESHOLD.search(folded):
         if _NO_THRESHOLD.search(folded):
             prov.threshold = 0.0
@@ -507,7 +526,7 @@ def _provision_of(folded: str, start: int) -> _Provision | None:
     derogated = derogated_articles(folded)
     if derogated:
         prov.derogates = derogated[0]
-    if prov.cap_percent is None and prov.threshold is None and prov.derogates is None:
+    if prov.cap_percent is None and prov.threshold is None and prov.derogates is None and not prov.no_cap:
         return None
     named = _ARTICLES_NAMED.search(folded)
     if named:
@@ -586,8 +605,10 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     for index, (unit, clause, reading) in enumerate(drafts):
         article = clause.article if clause else None
         headings = _heading_chain(clause, by_article)
-        trigger = _trigger(unit.describe, [*([unit.context[:300]] if unit.is_row else []), *headings])
+        trigger = _trigger(unit.describe, [*([unit.context[:300]] if unit.is_row else []), *headings, unit.body])
         reasons = list(reading.reasons)
+        if unit.uncued:
+            reasons.append("taux sans le mot « pénalité » (réfaction ?) : à vérifier")
         if trigger is None:
             trigger = "autre"
             reasons.append("type de manquement non reconnu")
@@ -604,6 +625,10 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
                 threshold, best["threshold"] = prov.threshold, rank
             if prov.derogates is not None and rank > best["derog"]:
                 derog, best["derog"] = prov.derogates, rank
+            if prov.no_cap and rank > best["cap"]:
+                best["cap"] = rank
+                cap, cap_scope = None, None
+                reasons.append("le document écarte le plafond des pénalités : aucun plafond ne s'applique")
         if derog is None and article:
             for ccag_art, ccap_art in list_derogations:
                 if ccap_art and (article == ccap_art or article.startswith(ccap_art + ".")):

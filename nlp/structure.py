@@ -239,7 +239,10 @@ def _collect_heads(text: str) -> list[_Head]:
             if len(numbers) == 1 and (long_prose or len(title) > 150):
                 continue  # "1 Le titulaire …" is a list item or a footnote, not an article
         max_gap = 6 if kind == "article" else 3
-        if not _plausible(cur, numbers, max_gap):
+        in_roman = roman_cur > 0 and numbers[0] == roman_cur and len(numbers) > 1
+        if in_roman and (not cur or cur[0] != roman_cur) and _plausible((roman_cur,), numbers, max_gap):
+            pass  # "7.1" under "ARTICLE VII": sub-articles restate the roman number
+        elif not _plausible(cur, numbers, max_gap):
             # A restart at 1 after a table of contents: drop the TOC headings.
             if numbers[0] == 1 and len(numbers) == 1 and heads and _looks_like_toc(heads, start):
                 heads = [h for h in heads if h.numbers is None]
@@ -287,6 +290,10 @@ def segment_clauses(parsed: ParsedDocument) -> list[Clause]:
         body = text[head.start:end].rstrip()
         span_end = head.start + len(body)
         parent = _parent_of(head.article, known) if head.numbers and head.article else None
+        if parent is None and head.numbers and len(head.numbers) > 1:
+            # "7.1" under "ARTICLE VII"
+            parent = next((h.article for h in reversed(heads[:i]) if h.kind == "roman" and h.article
+                           and roman_to_int(h.article) == head.numbers[0]), None)
         if head.kind == "lettered" and head.article and len(head.article) > 1 and head.article[0] in known:
             parent = head.article[0]
         kind = clause_type_for(head.heading, body)

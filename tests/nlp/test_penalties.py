@@ -397,3 +397,33 @@ def test_percent_per_day_written_before_its_base() -> None:
         "Le retard de livraison donne lieu à une pénalité de 0,1 % par jour de retard du montant TTC de la commande.\n"
     )
     assert (p.basis, p.unit) == ("ratio_per_unit", "jour") and p.ratio == pytest.approx(0.001)
+
+
+def test_roman_article_with_markdown_sla_table_and_may_exceed_cap() -> None:
+    found = _extract(
+        "## ARTICLE VII – PÉNALITÉS\n\n"
+        "### 7.1 Interventions\n"
+        "| Priorité | Délai d'intervention | Pénalité |\n"
+        "|---|---|---|\n"
+        "| P1 | 2 heures | 250 € HT par heure de retard, toute heure entamée étant due |\n"
+        "| P2 | 1 jour ouvré | 100 € HT par jour ouvré de retard |\n\n"
+        "### 7.2 Plafond\n"
+        "Par dérogation à l'article 14.1.2 du CCAG-TIC, le montant total des pénalités pourra dépasser 10 % "
+        "du montant du marché, dans la limite de 15 %.\n"
+    )
+    assert [(p.article, p.trigger, p.amount_eur, p.unit, p.started_unit_counts) for p in found] == [
+        ("7.1", "retard", 250.0, "heure", True),
+        ("7.1", "retard", 100.0, "jour_ouvre", False),
+    ]
+    assert all((p.cap_percent, p.derogates_ccag) == (15.0, "14.1.2") for p in found)
+    assert found[0].quote == "P1 2 heures 250 € HT par heure de retard, toute heure entamée étant due"
+
+
+def test_removed_cap_is_flagged_not_left_to_the_ccag_default() -> None:
+    p = _one(
+        "Article 9 – Pénalités\n"
+        "9.1 Une pénalité de 150 € par jour de retard est appliquée.\n"
+        "9.2 Par dérogation à l'article 19.2.2 du CCAG-Travaux, les pénalités ne sont pas plafonnées.\n"
+    )
+    assert p.cap_percent is None and p.derogates_ccag == "19.2.2"
+    assert p.needs_review and "plafond" in (p.review_reason or "")

@@ -265,3 +265,18 @@ def test_short_label_lines_end_their_paragraph_but_wrapped_lines_do_not() -> Non
     assert got[0] == "Acheteur : Commune de Vallon-sur-Orne"
     assert got[1] == "Titulaire : Société Bâtiments Durables"
     assert got[2].startswith("Le titulaire remet") and got[2].endswith("municipale.")
+
+
+def test_arabic_sub_articles_under_a_roman_article() -> None:
+    text = (
+        "ARTICLE VI – PRIX\nPrix fermes.\n"
+        "ARTICLE VII – PÉNALITÉS\n"
+        "7.1 Retards\nUne pénalité de 50 € par jour.\n"
+        "7.2 Absences\nUne pénalité de 80 € par absence.\n"
+        "ARTICLE VIII – RÉSILIATION\nCCAG.\n"
+    )
+    clauses = segment_clauses(_doc(text))
+    assert [c.article for c in clauses] == ["VI", "VII", "7.1", "7.2", "VIII"]
+    by = {c.article: c for c in clauses}
+    assert by["7.2"].parent == "VII" and by["7.2"].clause_type == "penalite"
+    assert article_at(clauses, text.index("80 €")).article == "7.2"
