@@ -18,7 +18,7 @@ from ingest.clean import clean_text
 from ingest.errors import CorruptFileError, IngestError, OcrUnavailableError, PasswordProtectedError
 from ingest.options import ParseOptions
 from ingest.parsers.ocr import ocr_image
-from ingest.parsers.pdf_tables import find_grids, page_blocks, ruled_segments
+from ingest.parsers.pdf_tables import find_grids, page_blocks, plausible_tables, ruled_segments
 from ingest.safety import safe_filename
 from models.domain.types import Attachment, ParsedDocument, ParseStatus
 
@@ -219,7 +219,7 @@ class PdfParser:
                      draft: DraftPage, plumber: list[Any], options: ParseOptions, paths: int) -> bool:
         if options.pdf_table_engine == "pdfplumber":
             return paths >= _RULED_MIN_PATHS and self._layout_page(data, index, draft, plumber)
-        grids = find_grids(ruled_segments(page))
+        grids = plausible_tables(find_grids(ruled_segments(page)), page.get_cropbox())
         if not grids:
             return False
         blocks = page_blocks(textpage, page.get_cropbox(), grids)

@@ -176,6 +176,23 @@ def _grid(hs: list[Segment], vs: list[Segment]) -> Grid | None:
     return Grid(tuple(xs), tuple(ys), tuple(tuple(r) for r in cells))
 
 
+def plausible_tables(grids: list[Grid], page_box: Rect) -> list[Grid]:
+    """Drop grids that are page furniture rather than tables: one row or one column (a frame
+    with a rule under the letterhead, a two-column layout), or a few huge cells covering most of
+    the page (a framed page). Their text then stays in reading order, line by line."""
+    left, bottom, right, top = page_box
+    page_area = max((right - left) * (top - bottom), 1.0)
+    kept = []
+    for grid in grids:
+        rows, cols = len(grid.ys) - 1, len(grid.xs) - 1
+        g_left, g_bottom, g_right, g_top = grid.bbox
+        share = (g_right - g_left) * (g_top - g_bottom) / page_area
+        if rows < 2 or cols < 2 or (share > 0.6 and rows < 4):
+            continue
+        kept.append(grid)
+    return kept
+
+
 def grid_rows(textpage: pdfium.PdfTextPage, grid: Grid) -> list[list[str]]:
     rows = [[textpage.get_text_bounded(*cell) if cell else "" for cell in row] for row in grid.cells]
     keep = [j for j in range(len(grid.xs) - 1) if any(row[j].strip() for row in rows)]

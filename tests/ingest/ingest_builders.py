@@ -361,3 +361,22 @@ def docx_with_embedded_xlsx(workbook: bytes) -> bytes:
             dst.writestr(item, src.read(item.filename))
         dst.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", workbook)
     return out.getvalue()
+
+
+def framed_letter_pdf() -> bytes:
+    """A letter framed by a box, with a rule under the letterhead and a vertical rule beside the
+    address block: page furniture, not a table."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.rect(30, 30, PAGE_W - 60, PAGE_H - 60)
+    c.line(30, PAGE_H - 120, PAGE_W - 30, PAGE_H - 120)
+    c.line(PAGE_W / 2, PAGE_H - 120, PAGE_W / 2, 30)
+    c.drawString(50, PAGE_H - 80, "Mairie de Saint-Exemple - Service de la commande publique")
+    y = PAGE_H - 160
+    for line in ("Objet : mise en demeure", "Monsieur le gérant,", "Vous voudrez bien reprendre",
+                 "le chantier sous huit jours."):
+        c.drawString(50, y, line)
+        y -= 18
+    c.showPage()
+    c.save()
+    return buf.getvalue()

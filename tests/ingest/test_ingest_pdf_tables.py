@@ -65,3 +65,11 @@ def test_table_reading_loses_and_duplicates_no_character(make) -> None:  # type:
     doc = parse_bytes(data, filename="t.pdf", options=ParseOptions())
     ours = "".join(doc.text.replace(" | ", "").split())
     assert doc.tables and Counter(ours) == Counter(raw)
+
+
+def test_page_frame_and_layout_rules_are_not_tables() -> None:
+    from ingest_builders import framed_letter_pdf
+
+    doc = parse_bytes(framed_letter_pdf(), filename="lettre.pdf", options=ParseOptions())
+    assert doc.tables == ()
+    assert "Monsieur le gérant,\nVous voudrez bien reprendre\nle chantier sous huit jours." in doc.text
