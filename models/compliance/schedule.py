@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from models.compliance.calendar import DAY_TYPE_LABELS, add_duration, add_months
+from models.compliance.calendar import DAY_TYPE_LABELS, add_duration, add_months, next_working_day
 from models.compliance.ccag_rules import CcagRule, ccag_defaults, normalise_ccag, resolve_version
 from models.compliance.fmt import format_date, format_number
 from models.domain.types import ContractInfo, Deadline, DurationUnit, Obligation, Party
@@ -184,7 +184,8 @@ _KIND_PATTERNS: tuple[tuple[DueKind, str], ...] = (
     ("reconduction", r"reconduct|reconduit"),
     ("garantie", r"garantie"),
     ("rapport", r"\brapports?\b|compte[- ]rendu|comptes[- ]rendus|\bbilans?\b|tableau de bord|\breporting\b"),
-    ("livraison", r"livr|\bfourni|\bexecut|\binterven|\brealis|\bremis|\bremettre|\bmise en service|\binstall"),
+    ("livraison", r"livr|\bfourni|\bexecut|\binterven|\brealis|\bremet|\bremis|\bremise|\btransmet|\bpose|"
+                  r"\binstall|\bmise en (?:service|place)|\bdeploi|\bachev"),
 )
 
 
@@ -415,14 +416,14 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
         folded_quote = _fold(d.quote)
         if _TERM_WORDS.search(folded_quote) and d.unit in ("mois", "an") and d.party is None:
             continue  # the contract's duration: see contract_term_items
-        if re.search(r"reconduc|reconduit", folded_quote) or _is_periodic(d.quote):
-            continue  # renewals and recurring obligations have their own readers
+        if re.search(r"reconduc|reconduit", folded_quote):
+            continue  # renewals have their own reader
         order = _order_kind(d.anchor)
         if order is not None:
             order_deadlines.setdefault(order[0], []).append(sd)
             continue
         if not _is_contract_notification(d.anchor) or c.notified_on is None:
-            continue
+            continue  # periodic ones (« fin de chaque mois ») are recurring_items' business
         kind = _classify(d.quote)
         due = add_duration(c.notified_on, d.duration, d.unit, d.day_type)
         items.append(_item(
@@ -539,10 +540,12 @@ def _days_given(c: ContractInfo, letter: DatedLetter, kind: DueKind, label: str,
 def _observations(c: ContractInfo, letter: DatedLetter, defaults: object | None, as_of: dt.date) -> list[DueItem]:
     assert letter.date is not None
     rule = getattr(defaults, "observations_before_penalties", None)
+    article: str | None = None
     if letter.deadline_days:
         days, source, rule_id, rule_reason = letter.deadline_days, "délai fixé par le courrier", "courrier.observations", None
     elif isinstance(rule, CcagRule) and rule.value is not None:
         days, source, rule_id, rule_reason = int(rule.value), rule.citation, rule.id, _rule_reason(rule)
+        article = rule.article
     else:
         return []
     due = add_duration(letter.date, days, "jour")
@@ -550,7 +553,7 @@ def _observations(c: ContractInfo, letter: DatedLetter, defaults: object | None,
     return [_item(
         due=due, kind="observations", contract=c, party="titulaire",
         label="Fin du délai d'observations du titulaire (pénalités notifiables le lendemain)",
-        path=letter.path, article=rule.article if isinstance(rule, CcagRule) else None,
+        path=letter.path, article=article,
         quote=letter.subject or (rule.summary_fr if isinstance(rule, CcagRule) else ""),
         computation=(f"invitation du {format_date(letter.date)} + {days} jours ({source}) = {format_date(due)}"
                      f"{_extension_note(letter.date, days, 'jour', None)}"),
@@ -627,7 +630,10 @@ def recurring_items(file: ContractFile, *, as_of: dt.date, lookback_days: int, h
     for so in file.obligations:
         sources.append((so.path, so.obligation.article, so.obligation.quote, so.obligation.party, None))
     items: list[DueItem] = []
-    seen: set[str] = set()
+    # a délai counted from a dated event is not periodic, whatever its words (« les rapports
+    # annuels du délégataire sont transmis dans les 15 jours de la notification »)
+    seen: set[str] = {" ".join(_fold(sd.deadline.quote).split()) for sd in file.deadlines
+                      if _is_contract_notification(sd.deadline.anchor) or _order_kind(sd.deadline.anchor)}
     for path, article, quote, party, deadline in sources:
         folded = _fold(quote)
         if not _PERIODIC.search(folded) or re.search(r"reconduc|reconduit|factur|paiement|payee?s?\b", folded):
@@ -647,12 +653,16 @@ def recurring_items(file: ContractFile, *, as_of: dt.date, lookback_days: int, h
                 rule="contrat.periodique"))
             continue
         for due, period_end, how in occurrences:
+            # whether a date set by the contract moves like a time limit (FCS 2009 3.2.4) is debatable
+            off_day = ("date fixée tombant un samedi, un dimanche ou un jour férié : report au jour ouvrable "
+                       "suivant discutable" if next_working_day(due) != due else None)
+            low = "délai extrait avec une confiance faible" if deadline is not None and deadline.needs_review else None
             items.append(_item(
                 due=due, kind=kind, contract=c, party=party or "titulaire",
                 label=f"{DUE_KIND_LABELS[kind]} périodique — période close le {format_date(period_end)}",
                 path=path, article=article, quote=quote, computation=how, as_of=as_of,
-                reason="délai extrait avec une confiance faible" if deadline is not None and deadline.needs_review
-                else None, rule="contrat.periodique"))
+                reason="; ".join(r for r in (low, off_day if "non prorogée" in how else None) if r) or None,
+                rule="contrat.periodique"))
     return items
 
 
@@ -680,6 +690,8 @@ def _occurrences(quote: str, deadline: Deadline | None, start: dt.date | None, e
             how = (f"« {fixed.group(0)} » : {'veille du ' if strict else ''}{day_no} du mois "
                    f"{'suivant la période' if fixed.group('next') else 'de la période'} = {format_date(due)} "
                    "(date fixée par le marché, non prorogée)")
+            if next_working_day(due) != due:
+                how += f" ; le {format_date(due)} est un samedi, un dimanche ou un jour férié"
             out.append((due, period_end, how))
     elif deadline is not None and anchor is not None and deadline.unit in ("jour", "semaine", "mois"):
         months = 1 if anchor.group("p") == "mois" else 3

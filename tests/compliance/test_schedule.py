@@ -207,8 +207,10 @@ def test_before_the_fifth_means_the_fourth_and_fixed_dates_are_not_extended():
     contract = _contract(notified_on=D(2026, 3, 1))
     items = [i for i in contract_schedule(ContractFile(contract, obligations=(report,)), as_of=D(2026, 4, 1),
                                           horizon_days=30) if i.kind == "rapport"]
-    # « avant le 5 » of April 2026 → Saturday 4 April, a date set by the contract: not moved
-    assert [i.due for i in items] == [D(2026, 3, 4), D(2026, 4, 4)]
+    # « avant le 5 » of April 2026 → Saturday 4 April, a date set by the contract: not moved,
+    # but flagged since whether such a date moves to Monday is debatable
+    assert [(i.due, i.verified) for i in items] == [(D(2026, 3, 4), True), (D(2026, 4, 4), False)]
+    assert "samedi" in (items[1].review_reason or "")
 
 
 def test_quarterly_review_days_after_quarter_end_and_undated_periodic_obligation():
@@ -258,3 +260,12 @@ def test_window_and_display_order():
     # 2 March + 8 = 10 March (overdue, first); 20 March + 8 = Saturday 28 → Monday 30 March;
     # June 2025 is too old for the calendar, June 2026 beyond the horizon
     assert [(i.due, i.status) for i in shown] == [(D(2026, 3, 10), "en_retard"), (D(2026, 3, 30), "a_venir")]
+
+
+def test_a_delay_from_the_notification_about_annual_documents_is_not_periodic():
+    data = _deadline("L'acheteur communique au titulaire les bilans annuels de fréquentation dans les dix jours "
+                     "suivant la notification du marché.", 10, "jour", "notification du marché", party="acheteur")
+    items = contract_schedule(ContractFile(_contract(), deadlines=(TERM, data)), as_of=D(2026, 4, 27))
+    listed = [i for i in items if "fréquentation" in i.source_quote]
+    # 24 April + 10 days = Monday 4 May; one dated line for the buyer, no undated « périodique » one
+    assert [(i.due, i.party) for i in listed] == [(D(2026, 5, 4), "acheteur")]
