@@ -36,6 +36,7 @@ _SCAN_COVERAGE = 0.5  # an image over half the page with little text is a scan
 _STAMP_MAX_CHARS = 200
 _OUTLINED_TEXT_PATHS = 150  # a page of vector glyphs and no text layer (text "converted to curves")
 _UNUSUAL = re.compile(r"[^\sA-Za-z0-9\u00c0-\u024f.,;:!?'’\"()\[\]\-–—/%€$£°«»&@#*+=<>_§•…]")
+_MAX_OCR_PIXELS = 40_000_000  # about an A3 page at 300 dpi
 _IMAGE_TYPES = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([+\-Z])?(\d{2})?'?(\d{2})?")
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator",
@@ -200,7 +201,10 @@ class PdfParser:
             unread.append(draft.number)
             return
         try:
-            bitmap = page.render(scale=options.ocr_dpi / 72, grayscale=True)
+            width, height = page.get_size()
+            # An A0 plan at 300 dpi would be 140 Mpx: cap the picture, tesseract needs no more.
+            scale = min(options.ocr_dpi / 72, (_MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
+            bitmap = page.render(scale=scale, grayscale=True)
             result = ocr_image(bitmap.to_pil(), options)
         except OcrUnavailableError as exc:
             if exc.message not in errors:
