@@ -13,6 +13,7 @@ from ingest.parsers.ocr import ocr_image
 from models.domain.types import ParsedDocument
 
 _FORMATS = frozenset({"png", "jpeg", "tiff", "gif", "bmp", "webp"})
+_MAX_OCR_PIXELS = 40_000_000  # larger pictures are shrunk before OCR (memory, time)
 Image.MAX_IMAGE_PIXELS = 200_000_000  # decompression-bomb guard of Pillow, at a scan-friendly size
 
 
@@ -39,8 +40,12 @@ class ImageParser:
                 errors.append(f"Seules les {options.max_pages} premières pages de l'image ont été lues.")
                 break
             page = DraftPage(number=number)
+            picture = frame.convert("L")
+            if picture.width * picture.height > _MAX_OCR_PIXELS:
+                ratio = (_MAX_OCR_PIXELS / (picture.width * picture.height)) ** 0.5
+                picture = picture.resize((int(picture.width * ratio), int(picture.height * ratio)))
             try:
-                result = ocr_image(frame.convert("L"), options)
+                result = ocr_image(picture, options)
             except OcrUnavailableError as exc:
                 return assemble([page], fmt=fmt, paginated=True, status="partial", errors=[exc.message])
             except IngestError as exc:
