@@ -14,7 +14,7 @@ from models.domain.types import ParsedDocument
 
 _FORMATS = frozenset({"png", "jpeg", "tiff", "gif", "bmp", "webp"})
 _MAX_OCR_PIXELS = 40_000_000  # larger pictures are shrunk before OCR (memory, time)
-Image.MAX_IMAGE_PIXELS = 200_000_000  # decompression-bomb guard of Pillow, at a scan-friendly size
+_MAX_IMAGE_PIXELS = 200_000_000  # refuse beyond (Pillow's own bomb guard stays as it is)
 
 
 class ImageParser:
@@ -25,7 +25,9 @@ class ImageParser:
 
     def parse(self, data: bytes, *, filename: str, options: ParseOptions) -> ParsedDocument:
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data))  # reads the header only
+            if image.width * image.height > _MAX_IMAGE_PIXELS:
+                raise CorruptFileError("image", f"{image.width} x {image.height} pixels, au-delà de la limite")
             image.load()
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise CorruptFileError("image", str(exc)[:80]) from exc
