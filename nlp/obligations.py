@@ -20,7 +20,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from models.domain.types import Clause, Obligation, ParsedDocument, Party, Span
 from nlp.learned import ModelSpec, get_model, read_jsonl
 from nlp.normalize.text import fold
-from nlp.pipeline import SentenceFacts, document_sentences
+from nlp.pipeline import Cue, SentenceFacts, document_sentences
 
 # --------------------------------------------------------------------------- parties
 
@@ -28,7 +28,7 @@ from nlp.pipeline import SentenceFacts, document_sentences
 _TITULAIRE = (
     r"titulaires?|prestataires?|fournisseurs?|entrepreneurs?|cocontractants?|signataires?|"
     r"mandataires?(?! de l'acheteur)|groupement(?: titulaire)?|soumissionnaires?|attributaires?|"
-    r"(?:l'|son )entreprise|la societe|le vendeur|le concessionnaire|le sous-traitant"
+    r"(?:l'|son )entreprise|la societe|le vendeur|le concessionnaire"
 )
 _ACHETEUR = (
     r"acheteurs?|pouvoir adjudicateur|maitres? d'ouvrage|maitres? d'o(?:e|)uvre|la collectivite|"
@@ -50,31 +50,119 @@ def party_mentions(folded: str) -> list[tuple[Party, int, int]]:
     return out
 
 
+_SUBORDINATE = re.compile(
+    r"^\W*(?:(?:article\s+)?\d+(?:\.\d+)*\.?\s*[-:)]?\s+)?"
+    r"(?:lorsque|lorsqu'|si |s'il|s'ils|quand|des que|des lors que|au cas ou|dans le cas ou|en cas d|a defaut|"
+    r"pour (?:beneficier|obtenir)|afin d)"
+)
+_LABEL = re.compile(r"\s*:")  # « Acheteur : Commune de … » is a heading label, not a subject
+_ON_BEHALF = re.compile(rf"\bde la part (?:du |de la |de l'|des )(?P<who>{_TITULAIRE}|{_ACHETEUR})")
+_AGENT = re.compile(rf"\bpar (?:le |la |l'|les )?(?:(?!la societe)(?:{_TITULAIRE})|(?:{_ACHETEUR}))")
+
+
+def _flat(text: str) -> str:
+    """Folded, every whitespace a plain space: same length, so offsets stay valid."""
+    return re.sub(r"\s", " ", fold(text))
+
+
+_NOT_SUBJECT_BEFORE = frozenset({
+    "a", "au", "aux", "de", "du", "des", "d", "par", "pour", "avec", "entre", "envers", "aupres", "sur",
+    "contre", "chez", "vers", "sans", "que", "dont", "l", "informe", "invite", "avise", "previent",
+})
+
+
+def _is_subject(folded: str, mentions: list[tuple[Party, int, int]], k: int) -> bool:
+    """A party named after a preposition or a participle (« réunissant l'acheteur ») is not
+    the subject; a coordinated one (« l'acheteur et le titulaire ») shares its partner's role."""
+    start = mentions[k][1]
+    words = re.findall(r"[a-z]+", folded[max(0, start - 40):start])
+    while words and words[-1] in ("le", "la", "les", "l", "son", "sa", "leur", "ce", "cet", "cette", "seul"):
+        words.pop()
+    if not words:
+        return True
+    word = words[-1]
+    if word in ("et", "ou") and k > 0:
+        return _is_subject(folded, mentions, k - 1)
+    return word not in _NOT_SUBJECT_BEFORE and not word.endswith("ant")
+
+
+_AFTER_SUBJECT = re.compile(
+    rf"(?:{_TITULAIRE}|{_ACHETEUR})\s+(?:(?:ne|n'|lui|leur|les|l'|en|y|se|s')\s*)*(?P<verb>[a-z]{{3,}}(?:e|ent))\b"
+)
+_ADJECTIVES_AFTER_PARTY = frozenset({
+    "unique", "public", "publique", "principale", "responsable", "concerne", "interesse", "suivante",
+    "meme", "titulaire", "defaillante", "retenue", "sortante", "entrante", "pressentie", "mandataire",
+    "solidaire", "conjointe", "seule", "precitee", "susvisee", "contractante", "adjudicatrice", "elle-meme",
+})
+
+
+def _fallback_cue(facts: SentenceFacts, folded: str, after: int) -> Cue | None:
+    """The small tagger misses some verbs (« l'acheteur prolonge le délai »): a word in -e/-ent
+    right after a party (clitics allowed) is read as its present-tense verb."""
+    for m in _AFTER_SUBJECT.finditer(folded, after):
+        word = m.group("verb")
+        if word in _ADJECTIVES_AFTER_PARTY:
+            continue
+        at = m.start("verb")
+        lemma = word[:-3] + "er" if word.endswith("ent") else word[:-1] + "er"
+        for i, off in enumerate(facts.offsets):
+            if off == at:
+                return Cue("present", lemma, i)
+    return None
+
+
+def _verb_cues(facts: SentenceFacts, folded: str) -> tuple[list[Cue], int]:
+    """Duty-bearing cues of the main clause, skipping a leading « Lorsque …, » clause."""
+    verbs = [c for c in facts.cues if c.kind != "passive"]
+    clause_start = 0
+    if _SUBORDINATE.match(folded):
+        comma = folded.find(", ")
+        if comma > 0:
+            main = [c for c in verbs if c.index < len(facts.offsets) and facts.offsets[c.index] > comma]
+            if not main:
+                fallback = _fallback_cue(facts, folded, comma + 2)
+                main = [fallback] if fallback else []
+            if main:
+                return main, comma + 2
+    if not verbs:
+        fallback = _fallback_cue(facts, folded, 0)
+        verbs = [fallback] if fallback else []
+    return verbs, clause_start
+
+
 def subject_party(facts: SentenceFacts, previous: Party | None) -> tuple[Party | None, int | None]:
     """The party acting in the sentence and the index of its governing cue.
 
-    The subject is the last party named before the first duty-bearing verb; a pronoun
-    subject (« Il transmet… ») takes the previous sentence's party; in the passive, the
-    agent after « par » is the one who acts.
+    The subject is the last party named before the first duty-bearing verb of the main
+    clause; a pronoun subject (« Il transmet… ») takes the party named in the leading
+    subordinate clause or the previous sentence's; in the passive, the agent after « par »
+    is the one who acts; « de la part du titulaire » names the actor too.
     """
-    folded = fold(facts.text)
-    mentions = party_mentions(folded)
-    verbs = [c for c in facts.cues if c.kind != "passive"]
+    folded = _flat(facts.text)
+    mentions = [m for m in party_mentions(folded) if not _LABEL.match(folded, m[2])]
+    verbs, clause_start = _verb_cues(facts, folded)
     passive = [c for c in facts.cues if c.kind == "passive"]
     if verbs:
         cue = verbs[0]
         at = facts.offsets[cue.index] if cue.index < len(facts.offsets) else len(folded)
-        before = [m for m in mentions if m[2] <= at]
-        # « Tout différend … fait l'objet, de la part du titulaire, … » still names its actor
-        if before:
-            return before[-1][0], cue.index
-        if _PRONOUN_START.match(folded[:at]) and previous is not None:
-            return previous, cue.index
+        before = [k for k, m in enumerate(mentions) if clause_start <= m[1] and m[2] <= at]
+        subjects = [k for k in before if _is_subject(folded, mentions, k)]
+        if subjects:
+            return mentions[subjects[-1]][0], cue.index
+        head = folded[clause_start:at]
+        if _PRONOUN_START.match(head) or re.match(r"\s*(il|ils|elle)\s", head):
+            in_subordinate = [m for m in mentions if m[2] <= clause_start]
+            if in_subordinate:
+                return in_subordinate[-1][0], cue.index
+            if previous is not None:
+                return previous, cue.index
+        on_behalf = _ON_BEHALF.search(folded)
+        if on_behalf:
+            return party_mentions(on_behalf.group("who"))[0][0] if party_mentions(on_behalf.group("who")) else None, cue.index
     if passive:
         cue = passive[0]
         at = facts.offsets[cue.index] if cue.index < len(facts.offsets) else 0
-        agent = re.compile(rf"\bpar (?:le |la |l'|les )?(?:{_TITULAIRE}|{_ACHETEUR})")
-        m = agent.search(folded, at)
+        m = _AGENT.search(folded, at)
         if m:
             return party_mentions(folded[m.start():m.end()])[0][0], cue.index
     return None, None
@@ -88,8 +176,13 @@ def last_party(folded: str) -> Party | None:
 # --------------------------------------------------------------------------- rules
 
 _OPTION = re.compile(r"\b(peut|peuvent|pourra|pourront|a la faculte|se reserve le droit|est autorise)\b")
-_PENALTY = re.compile(r"\bpenalite|\bencourt\b|\bretenue de\b|\bpar jour (de|calendaire) de retard")
-_DEFINITION = re.compile(r"^\W*(on entend|il faut entendre|est defini|sont definis|designe|signifie)|\bs'entend (de|comme)")
+# penalty clauses are extracted as penalties; the procedure before applying them is a duty
+_PENALTY = re.compile(r"\bpenalit|\bencour(?:t|ent|ra)\b|\bretenue de\b")
+_PENALTY_PROCEDURE = re.compile(r"\bavant (?:toute application|d'appliquer|l'application|de prononcer)|\binvite\b")
+_DEFINITION = re.compile(
+    r"^\W*(on entend|il faut entendre|est defini|sont definis)|\bs'entend (de|comme)|"
+    r"\b(le terme|l'expression|la mention|le mot|la notion)\b.{0,60}\b(designe|signifie|vise)\b"
+)
 _COND_ONLY = re.compile(r"^\W*(en cas de|si |lorsque|a defaut)")
 _DUTY_KINDS = frozenset({"engagement", "tenu", "devoir", "charge"})
 _WEAK_PRESENT = frozenset({"être", "avoir", "pouvoir", "sembler", "comprendre", "constituer", "comporter",
@@ -98,9 +191,14 @@ _WEAK_PRESENT = frozenset({"être", "avoir", "pouvoir", "sembler", "comprendre",
                            "commencer", "expirer", "conclure", "varier", "estimer"})
 
 
+_WEAK_FOLDED = frozenset(fold(v) for v in _WEAK_PRESENT | {
+    "disposer", "renoncer", "accepter", "céder", "reconnaître", "affirmer", "certifier", "attester",
+})
+
+
 def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Party | None, str]:
     """(looks like an obligation, acting party, why) from rules alone."""
-    folded = fold(facts.text)
+    folded = _flat(facts.text)
     if len(folded) < 25 or " | " in facts.text:
         return False, None, "trop court ou ligne de tableau"
     if _DEFINITION.search(folded):
@@ -109,18 +207,23 @@ def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Pa
     if party is None:
         return False, None, "aucune partie sujet"
     cue = next((c for c in facts.cues if c.index == cue_index), None)
+    if cue is None and cue_index is not None:
+        cue = _fallback_cue(facts, folded, 0)
     if cue is None:
         return False, party, "aucun verbe"
-    if _PENALTY.search(folded) and cue.kind not in _DUTY_KINDS:
+    if _PENALTY.search(folded) and not _PENALTY_PROCEDURE.search(folded) and cue.kind not in _DUTY_KINDS:
         return False, party, "clause de pénalité"
-    if cue.kind == "option" or (_OPTION.search(folded) and cue.kind not in _DUTY_KINDS and cue.kind != "passive"):
+    at = facts.offsets[cue.index] if cue.index < len(facts.offsets) else 0
+    # an option in a leading « Si … ne peut … » clause does not make the main verb optional
+    if cue.kind == "option" or (_OPTION.search(folded, max(0, at - 25)) and cue.kind not in _DUTY_KINDS
+                                and cue.kind != "passive"):
         return False, party, "faculté (« peut »)"
     if cue.kind in _DUTY_KINDS:
         return True, party, "verbe d'obligation"
     if cue.kind == "passive":
         return True, party, "passif avec la partie nommée"
     if cue.kind in ("present", "future"):
-        if cue.lemma in _WEAK_PRESENT:
+        if fold(cue.lemma) in _WEAK_FOLDED:
             # « demeure seul responsable », « est responsable de » still bind the party
             if re.search(r"\b(responsable|garant|solidaire)\b", folded):
                 return True, party, "responsabilité"

@@ -122,7 +122,12 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
             "Part" in t.morph.get("VerbForm") for t in doc[tok.i + 1:tok.i + 3]
         ):
             continue  # « est tenu », « sont remplacés »: the participle carries the cue
-        elif lower in PRESENT_FORMS and not {"Inf", "Part"} & set(morph.get("VerbForm")) and (
+        elif lower in ("fait", "font") and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("l'", "l’", "l'objet"):
+            cues.append(Cue("present", "faire", tok.i))  # « fait l'objet de »: tagged as a participle
+        elif lower in PRESENT_FORMS and (
+            # « invite » tagged as a participle is still a present: participles never end in -e
+            not {"Inf", "Part"} & set(morph.get("VerbForm")) or lower.endswith(("e", "ent"))
+        ) and (
             tok.i > 0 and doc[tok.i - 1].lower_ not in _DETERMINERS
         ):
             cues.append(Cue("present", PRESENT_FORMS[lower], tok.i))

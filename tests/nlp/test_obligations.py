@@ -69,3 +69,36 @@ def test_quote_and_span_point_into_the_document(model_dir: Path) -> None:
     text = "Préambule.\nLe titulaire restitue les clés du bâtiment à la fin des travaux."
     [o] = obligations(text, model_dir)
     assert o.span is not None and text[o.span.start:o.span.end] == o.quote
+
+
+def test_leading_subordinate_clause_and_pronoun_subject(model_dir: Path) -> None:
+    text = ("Lorsque le prestataire constate une anomalie sur un équipement, il en informe "
+            "le service technique sans délai.")
+    assert parties(text, model_dir) == ["titulaire"]
+
+
+def test_main_clause_actor_wins_over_the_subordinate(model_dir: Path) -> None:
+    text = ("Si le titulaire ne peut respecter la date de livraison pour une cause qui ne lui est pas "
+            "imputable, l'acheteur prolonge le délai d'exécution.")
+    assert parties(text, model_dir) == ["acheteur"]
+
+
+def test_party_named_inside_a_participle_phrase_is_not_the_subject(model_dir: Path) -> None:
+    text = "Une commission associant l'acheteur et le titulaire examine chaque année les tarifs."
+    assert parties(text, model_dir) == []
+
+
+def test_heading_labels_are_not_subjects(model_dir: Path) -> None:
+    text = "Acheteur : Syndicat des eaux du Causse\nTitulaire : Hydrosud SAS\n"
+    assert parties(text, model_dir) == []
+
+
+def test_actor_named_with_de_la_part_de(model_dir: Path) -> None:
+    text = "Toute contestation fait l'objet, de la part du titulaire, d'un courrier motivé adressé à l'acheteur."
+    assert parties(text, model_dir) == ["titulaire"]
+
+
+def test_procedure_before_penalties_is_a_duty_but_the_penalty_itself_is_not(model_dir: Path) -> None:
+    text = ("Avant toute application de pénalités, l'acheteur invite le titulaire à présenter ses observations.\n"
+            "Le titulaire est exonéré des pénalités dont le montant total ne dépasse pas 500 euros.\n")
+    assert parties(text, model_dir) == ["acheteur"]
