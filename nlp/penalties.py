@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from models.domain.types import (
     CapScope,
@@ -33,7 +33,7 @@ from nlp.normalize.durations import find_durations
 from nlp.normalize.numbers import parse_decimal
 from nlp.normalize.text import fold
 from nlp.sentences import sentence_spans
-from nlp.structure import article_at
+from nlp.structure import article_at, normalize_article
 
 # ---------------------------------------------------------------------------------------
 # vocabulary (folded text)
@@ -46,13 +46,35 @@ _FORMULA = re.compile(
     r"|\bp\s*=\s*\(?\s*v\s*[x×*.]\s*r\s*[x×*.]\s*(?P<num>\d+(?:[,.]\d+)?)\s*\)?\s*/\s*(?P<den2>\d{1,3}(?:[ .]\d{3})+|\d+)"
 )
 # Context just before a number that makes it a cap or a threshold, not the penalty.
-_CAP_BEFORE = re.compile(
-    r"(?:plafon\w*|limit\w*|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de)|(?:ne|n')\s*(?:depass|exced)\w*\s+(?:pas\s+)?|sans\s+(?:depasser|exceder)\s+|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+"
-    r"(?:pas\s+)?(?:exceder|depasser|etre\s+superieur\w*\s+a)|maximum\s+(?:de)?|au\s+plus|exceder|depasser|"
-    r"n'exced\w*\s+pas|superieur\w*\s+a|ne\s+depasse\s+pas|inferieur\w*\s+a|seuil\s+de|franchise\s+de)\s*"
+# Context just before a number that makes it a cap or a threshold, not the penalty.
+_CAP_FAR = re.compile(
+    r"(?:plafon\w*|limite[es]?|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de))\s*"
     r"(?:(?:a|de|d'un\s+montant\s+de|un\s+montant\s+de|la\s+somme\s+de)\s+)?(?:[\w',]+\s+){0,8}$"
 )
-_THRESHOLD = re.compile(r"exonere|exoneration|franchise|seuil\s+de\s+declenchement|ne\s+depasse\s+pas")
+_CAP_NEAR = re.compile(
+    r"(?:ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+(?:pas\s+)?(?:exceder|depasser|"
+    r"etre\s+superieur\w*\s+a)|(?:ne|n')\s*(?:depass|exced)\w*\s+(?:pas\s+)?|sans\s+(?:depasser|exceder)|"
+    r"exced\w*|depass\w*|superieur\w*\s+a|inferieur\w*\s+a|maximum\s+(?:de)?|au\s+plus|seuil\s+de|franchise\s+de)\s*"
+    r"(?:(?:a|de|d'un\s+montant\s+de|un\s+montant\s+de|la\s+somme\s+de|le\s+montant\s+de)\s+)?$"
+)
+
+
+class _CapBefore:
+    """A number is a cap or threshold when a cap word governs it (far) or a comparison
+    verb stands right before it (near): "plafonné, pour chaque commande, à 10 %",
+    "excède 500 €" -- but not "lorsque le retard excède 10 jours, une pénalité de 500 €"."""
+
+    @staticmethod
+    def search(before: str) -> bool:
+        return bool(_CAP_FAR.search(before) or _CAP_NEAR.search(before))
+
+
+_CAP_BEFORE = _CapBefore()
+_THRESHOLD = re.compile(
+    r"exonere|exoneration|franchise|seuil\s+de\s+declenchement|ne\s+depasse\s+pas|"
+    r"ne\s+sont\s+(?:appliquees|dues|exigibles|exigees)\s+que\s+(?:si|lorsque|lorsqu'|au-dela)|"
+    r"(?:au-dela|a\s+partir)\s+d'un\s+montant\s+(?:cumule|total|global)"
+)
 _NO_THRESHOLD = re.compile(
     r"n'est\s+pas\s+exonere|ne\s+sont\s+pas\s+exoneres|aucune\s+(?:exoneration|franchise)|"
     r"sans\s+(?:exoneration|franchise|seuil)|des\s+le\s+premier\s+euro|pas\s+de\s+(?:franchise|seuil|exoneration)|"
@@ -144,8 +166,6 @@ _VALUE_BASE = re.compile(
     r"\blui\b|\ben\s+cas\b|\bappliqu|\bdes\s+lors|\bsi\b|$))"
 )
 _ANAPHORA = re.compile(r"^(?:cette|ces|la|ladite)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|^le\s+montant\s+de\s+(?:cette|la)\s+penalit")
-# Lines repeated as running headers/footers on PDF pages end up inside sentences.
-_PAGE_FOOTER = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\b")
 
 
 # ---------------------------------------------------------------------------------------
@@ -169,6 +189,9 @@ def _clean_quote(raw: str) -> str:
     return " ".join(raw.split())
 
 
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?:article\s+|art\.\s*)?(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s*[-–—:)]?\s+(?=\S)", re.IGNORECASE
+)
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MONEY_HEADER = re.compile(r"€|euro|montant|penalit")
 _BARE_NUMBER = re.compile(r"^\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
@@ -519,7 +542,7 @@ def _provision_of(folded: str, start: int) -> _Provision | None:
     if _THRESHOLD.search(folded):
         if _NO_THRESHOLD.search(folded):
             prov.threshold = 0.0
-        elif "exonere" in folded or "franchise" in folded or "seuil" in folded:
+        else:
             amounts = find_amounts(folded)
             if amounts:
                 prov.threshold = amounts[0][0]
@@ -634,6 +657,14 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
                 if ccap_art and (article == ccap_art or article.startswith(ccap_art + ".")):
                     derog = ccag_art
                     break
+        quote_start = unit.start
+        quote = unit.quote
+        lead = _LEADING_NUMBER.match(quote)
+        if lead and article and normalize_article(lead.group(1)) == article and len(quote) > lead.end():
+            # "9.1 Une pénalité de …": the number is the heading, not the clause's words
+            quote = quote[lead.end():]
+            quote_start = unit.start + (len(text[unit.start:unit.end]) - len(text[unit.start:unit.end].lstrip()))
+            quote_start += _LEADING_NUMBER.match(text[quote_start:unit.end]).end()  # type: ignore[union-attr]
         notice = _requires_notice(unit, clause)
         grace_value, grace_unit = _grace(unit.body)
         confidence = 0.9 if not reasons else 0.6
@@ -641,8 +672,8 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
             confidence -= 0.05
         out.append(Penalty(
             article=article,
-            page=parsed.page_at(unit.start),
-            quote=_strip_running_lines(unit.quote),
+            page=parsed.page_at(quote_start),
+            quote=quote,
             trigger=trigger,
             basis=reading.basis,  # type: ignore[arg-type]
             amount_eur=reading.amount,
@@ -657,7 +688,7 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
             grace_unit=grace_unit,
             started_unit_counts=_started_counts(unit, reading.unit, article, started),
             value_base=reading.value_base,
-            span=Span(page=parsed.page_at(unit.start), start=unit.start, end=unit.end),
+            span=Span(page=parsed.page_at(quote_start), start=quote_start, end=unit.end),
             confidence=round(confidence, 2),
             needs_review=bool(reasons),
             review_reason="; ".join(reasons) if reasons else None,
@@ -713,14 +744,3 @@ def _requires_notice(unit: _Unit, clause: Clause | None) -> bool:
                              text[max(0, m.start() - 60):m.start()]):
                 return True
     return False
-
-
-def _strip_running_lines(quote: str) -> str:
-    """Drop a PDF running header/footer caught inside a sentence ("… – Page 4/5")."""
-    if not _PAGE_FOOTER.search(fold(quote)):
-        return quote
-    return quote
-
-
-def with_quote(penalty: Penalty, quote: str) -> Penalty:
-    return replace(penalty, quote=quote)

@@ -427,3 +427,20 @@ def test_removed_cap_is_flagged_not_left_to_the_ccag_default() -> None:
     )
     assert p.cap_percent is None and p.derogates_ccag == "19.2.2"
     assert p.needs_review and "plafond" in (p.review_reason or "")
+
+
+def test_threshold_phrased_as_a_condition() -> None:
+    p = _one(
+        "Article 9 – Pénalités\n"
+        "9.1 Une pénalité de 75 € par jour de retard est appliquée.\n"
+        "9.2 Les pénalités ne sont appliquées que si leur montant cumulé excède 500 € HT sur la durée du marché.\n"
+    )
+    assert p.threshold_eur == 500.0
+
+
+def test_inline_article_number_is_not_part_of_the_quote() -> None:
+    text = "Article 9 – Pénalités\n9.1 Une pénalité de 75 € par jour de retard est appliquée.\n"
+    p = _one(text)
+    assert p.article == "9.1"
+    assert p.quote == "Une pénalité de 75 € par jour de retard est appliquée."
+    assert p.span is not None and text[p.span.start:p.span.end] == p.quote
