@@ -29,8 +29,10 @@ class ImageParser:
             if image.width * image.height > _MAX_IMAGE_PIXELS:
                 raise CorruptFileError("image", f"{image.width} x {image.height} pixels, au-delà de la limite")
             image.load()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-            raise CorruptFileError("image", str(exc)[:80]) from exc
+        except Image.DecompressionBombError as exc:
+            raise CorruptFileError("image", "dimensions démesurées, refusée par précaution") from exc
+        except (UnidentifiedImageError, OSError) as exc:
+            raise CorruptFileError("image", "format d'image non reconnu ou fichier tronqué") from exc
         fmt = (image.format or "image").lower()
         if not options.ocr:
             return assemble([DraftPage(number=1)], fmt=fmt, paginated=True, status="partial", errors=[
