@@ -210,7 +210,7 @@ class MsgParser:
         except Exception as exc:  # noqa: BLE001 - extract-msg raises its own zoo of errors
             if "encrypt" in str(exc).lower() or "protected" in str(exc).lower():
                 raise PasswordProtectedError("Message Outlook") from exc
-            raise CorruptFileError("MSG (Outlook)", type(exc).__name__) from exc
+            raise CorruptFileError("MSG (Outlook)", "structure du message invalide") from exc
         try:
             return self._parse_message(message)
         finally:
