@@ -62,6 +62,7 @@ from nlp.linking import (
     ref_key,
     tfidf_similarities,
     word_similarities,
+    words_to_int,
 )
 
 MONITORING_VERSION = "vigie.monitoring.v1"
@@ -162,13 +163,16 @@ def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[Supp
 
 
 def _known_ref(ref: str | None, contracts: dict[str, _Contract]) -> str | None:
+    """The portfolio's reference written in `ref`: same characters (separators free), or
+    written inside it (« Marché 2023/045 lot 1 »)."""
     if not ref:
         return None
     key = ref_key(ref)
     for known in contracts:
         if ref_key(known) == key:
             return known
-    return None
+    inside = find_known_refs(ref, list(contracts))
+    return inside[0] if len(inside) == 1 else None
 
 
 def _letter_contract(doc: AnalysedDocument, corr: Correspondence, contracts: dict[str, _Contract]) -> str | None:
@@ -613,7 +617,25 @@ def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tu
             label = {"rejected_on": "rejet le", "reception_on": "réception le", "order_on": "commande notifiée le",
                      "requested_on": "demande du"}
             return value, label.get(what, "")
+    return _named_event_day(anchor_text, linked)
+
+
+def _named_event_day(anchor_text: str, linked: _Linked) -> tuple[dt.date | None, str]:
+    """The event a time limit runs from, when the log names it with its date: anchor
+    « suivant la réunion » and log « compte rendu de la réunion du 10/09/2025 »."""
+    description = linked.incident.description
+    folded = fold(description)
+    for noun in re.findall(r"[a-z]{5,}", fold(anchor_text)):
+        if noun in _ANCHOR_FILLERS:
+            continue
+        for m in re.finditer(r"\b" + re.escape(noun[:6]) + r"[a-z]*\b", folded):
+            following = [d for d, start, _e in find_dates(description[m.end(): m.end() + 40]) if start <= 12]
+            if following:
+                return following[0], f"{description[m.start():m.end()]} du"
     return None, ""
+
+
+_ANCHOR_FILLERS = frozenset("compter suivant partir apres avant celle celui chaque cette fin date jour".split())
 
 
 def _referenced_deadlines(penalty: Penalty, record: _Contract) -> list[Deadline]:
@@ -632,11 +654,13 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
     if not pool:
         return None
     query = f"{linked.incident.description} {linked.penalty.quote if linked.penalty else ''}"
-    sims = tfidf_similarities(query, [f"{d.quote} {d.anchor or ''}" for d in pool])
+    texts = [f"{d.quote} {d.anchor or ''}" for d in pool]
+    sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(query, texts), word_similarities(query, texts))]
     ranked = sorted(zip(sims, range(len(pool))), reverse=True)
     for sim, index in ranked[:3]:
         deadline = pool[index]
-        if sim >= 0.25 and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
+        if sim >= 0.15 and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
+            linked.reviews.append(f"délai rattaché par proximité de texte (art. {deadline.article}) : à vérifier")
             return deadline
     return None
 
@@ -738,6 +762,23 @@ def _extension_days(linked: _Linked) -> tuple[int, str]:
     return 0, ""
 
 
+def _occurrences(penalty: Penalty, description: str, default: int) -> int:
+    """How many times a per-occurrence clause applies: the count the log gives for the
+    clause's own unit (« 40 € par repas non conforme » and « 12 repas non conformes »)."""
+    if penalty.unit != "occurrence":
+        return default
+    nouns = [n for n in re.findall(r"\bpar ([a-z]{4,})", fold(penalty.quote))
+             if n not in ("jour", "heure", "semaine", "mois", "application", "exemple", "derogation", "ailleurs")]
+    folded = fold(description)
+    for noun in nouns:
+        m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + re.escape(noun[:5]), folded)
+        if m:
+            value = words_to_int(m.group(1))
+            if value and 1 <= value <= 1000:
+                return value
+    return default
+
+
 def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
     facts = linked.facts
     for hint in facts.not_breach_hints:
@@ -820,6 +861,7 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         drafts[inc.id] = draft
         due, penalty, due_text = (_due_and_penalty(linked, record) if record is not None and linked.penalty
                                   else (None, None, ""))
+        draft["reviews"] = list(linked.reviews)  # _due_and_penalty may have added caveats
         reason = _not_breach_reason(linked, penalty)
         if reason:
             # caveats about the clause do not concern an incident that is no breach
@@ -835,7 +877,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         extension, _source = _extension_days(linked)
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
-            extension_days=extension or 0, outage_hours=facts.outage_hours, occurrences=facts.occurrences,
+            extension_days=extension or 0, outage_hours=facts.outage_hours,
+            occurrences=_occurrences(penalty, linked.incident.description, facts.occurrences),
             value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur,
             formal_notice_on=_formal_notice_day(linked))
         comp = compute_penalty(penalty, breach_facts, contract=record.info)

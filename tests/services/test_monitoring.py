@@ -245,3 +245,39 @@ def test_decision_attached_to_an_email_is_credited_to_the_email() -> None:
         incidents=[INCIDENTS[0]], as_of=AS_OF)
     assert finding.acted_on
     assert finding.action_documents == ("courrier/envoi.eml",)
+
+
+def test_counts_dates_and_references_written_loosely() -> None:
+    study = ContractInfo(ref="ET-24-09", title="Étude de circulation du centre-bourg", ccag="PI", ccag_version=2021,
+                         supplier_siret="40483304800022", amount_ht_eur=40000.0, notified_on=dt.date(2025, 1, 6),
+                         duration_months=12)
+    penalties = (
+        Penalty(article="9.1", page=None, trigger="non_conformite", basis="fixed_per_unit", amount_eur=40.0,
+                unit="occurrence", quote="Toute planche de relevés inexploitable donne lieu à une pénalité de "
+                                         "40 € HT par planche rejetée.", threshold_eur=0.0),
+        Penalty(article="9.2", page=None, trigger="document", basis="fixed_per_unit", amount_eur=30.0,
+                unit="jour_ouvre", quote="Le retard dans la transmission d'un compte rendu de réunion donne lieu "
+                                         "à une pénalité de 30 € HT par jour ouvré de retard.", threshold_eur=0.0),
+    )
+    deadlines = (Deadline(article="4.2", page=None, quote="Le titulaire transmet le compte rendu de chaque "
+                          "réunion dans un délai de cinq (5) jours ouvrés suivant la réunion.", duration=5,
+                          unit="jour", day_type="ouvre", anchor="réunion", party="titulaire"),)
+    incidents = [
+        Incident("L-1", dt.date(2025, 3, 4), "Marché ET/24/09 lot unique", "Voirie",
+                 "Sept planches de relevés inexploitables rendues le 03/03/2025.", dt.date(2025, 3, 3)),
+        Incident("L-2", dt.date(2025, 9, 25), "ET-24-09", "Voirie",
+                 "Compte rendu de la réunion du 10/09/2025 transmis le 24/09/2025.", dt.date(2025, 9, 18),
+                 dt.date(2025, 9, 24)),
+    ]
+    result = {f.incident: f for f in evaluate_portfolio(
+        contracts=[study], suppliers=SUPPLIERS,
+        documents=[AnalysedDocument("contracts/ET-24-09/ccap.md", "ET-24-09", _parsed("CCAP"),
+                                    DocumentAnalysis(kind="ccap", kind_confidence=1.0, penalties=penalties,
+                                                     deadlines=deadlines))],
+        incidents=incidents, as_of=AS_OF)}
+    planches = result["L-1"]
+    assert planches.contract_ref == "ET-24-09" and planches.contract_ref_source == "journal"
+    assert planches.penalty_eur == 280.0  # 7 planches × 40 €
+    minutes = result["L-2"]
+    # réunion 10/09 + 5 working days = 17/09; sent 24/09: 18, 19, 22, 23, 24 = 5 working days
+    assert minutes.days_late == 5 and minutes.penalty_eur == 150.0
