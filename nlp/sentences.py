@@ -29,6 +29,7 @@ _PROSE_START = re.compile(
     r"conform[ée]ment|sauf|aucun|aucune|chaque|ce|cette|ces|au|aux|du|des|de)\b",
     re.IGNORECASE,
 )
+_GLUED_END = re.compile(r"(?<=[a-zàâéèêëîïôöùûüç]{3})\.(?=[A-ZÀÂÉÈÊÎÔÛÇ](?:[a-zàâéèêëîïôöùûüç]{2}|\s))")
 _TERMINAL = re.compile(r"[.!?;:]\s*[\"')\]»]*\s*$")
 _INLINE_END = re.compile(r"[.!?](?:[\"')\]»]+)?(?=\s+[\"'(«]?[A-ZÀÂÉÈÊËÎÏÔÖÙÛÜÇ0-9])")
 
@@ -138,7 +139,10 @@ def _inline_breaks(text: str, start: int, end: int) -> list[int]:
             if re.fullmatch(r"\d{1,2}", word) and re.match(r"\s+\d", segment[m.end():]):
                 continue  # "article 9. 2." style numbers
         cuts.append(start + m.end())
-    return cuts
+    # "…en fait la demande.A défaut de …": a missing space after the full stop (OCR, Légifrance)
+    for m in _GLUED_END.finditer(segment):
+        cuts.append(start + m.end())
+    return sorted(set(cuts))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -280,3 +280,10 @@ def test_arabic_sub_articles_under_a_roman_article() -> None:
     by = {c.article: c for c in clauses}
     assert by["7.2"].parent == "VII" and by["7.2"].clause_type == "penalite"
     assert article_at(clauses, text.index("80 €")).article == "7.2"
+
+
+def test_full_stop_glued_to_the_next_sentence() -> None:
+    assert sentences("Il le transmet sur demande.A défaut, une pénalité est due.") == [
+        "Il le transmet sur demande.",
+        "A défaut, une pénalité est due.",
+    ]
