@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ from search.records import FACET_FIELDS, KEYWORD_FIELDS, FacetCount, SearchHit, 
 from search.rerank import fetch_size, page_of
 
 log = logging.getLogger(__name__)
+
+_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vigie-facets")
 
 ANALYZER = "fr_vigie"
 SCHEMA_VERSION = 3
@@ -351,6 +354,8 @@ class EmbeddedBackend:
         parsed, _ = resolve(query, None)
         compiled = self.compile(parsed, filters)
         searcher = self._index.searcher()
+        # facets run beside the top-k search: tantivy releases the GIL, both walk all matches
+        pending = _FACET_POOL.submit(self._facets, searcher, compiled, facets) if facets else None
         result = searcher.search(compiled, limit=fetch_size(page, size), count=True)  # see search.rerank
         docs = {}
         candidates = []
@@ -363,7 +368,7 @@ class EmbeddedBackend:
         snippets = self._snippet_generator(searcher, parsed)
         if snippets is not None:  # only for the page shown: snippets are the costly part
             hits = tuple(replace(h, snippet=self._snippet(docs[h.id], snippets) or h.snippet) for h in hits)
-        facet_counts = self._facets(searcher, compiled, facets) if facets else {}
+        facet_counts = pending.result() if pending is not None else {}
         return SearchResults(total=int(getattr(result, "count", 0) or 0), hits=hits, facets=facet_counts, page=page, size=size)
 
     def _snippet_generator(self, searcher: tantivy.Searcher, parsed: Query) -> tantivy.SnippetGenerator | None:
