@@ -19,22 +19,26 @@ Horizon = Annotated[int, Query(ge=0, le=730, description="jours à venir affich�
 Lookback = Annotated[int, Query(ge=0, le=730, description="jours passés affichés (retards, délais clos)")]
 
 
-def _schedule(store: StoreDep, au: dt.date | None, horizon: int, recul: int) -> tuple[dt.date, list[Any]]:
+def _schedule(store: StoreDep, au: dt.date | None, horizon: int, recul: int,
+              marche: str | None) -> tuple[dt.date, list[Any]]:
     as_of = au or dt.date.today()
     try:
-        return as_of, build_schedule(store, as_of=as_of, horizon_days=horizon, lookback_days=recul)
+        items = build_schedule(store, as_of=as_of, horizon_days=horizon, lookback_days=recul)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
+    if marche:
+        items = [i for i in items if (i.contract_ref or "").lower() == marche.strip().lower()]
+    return as_of, items
 
 
 @router.get("/echeances")
 def echeances(store: StoreDep, au: dt.date | None = None, horizon: Horizon = 30,
-              recul: Lookback = DEFAULT_LOOKBACK_DAYS) -> dict[str, Any]:
-    """Every dated obligation from `au − recul` to `au + horizon`, overdue first."""
-    as_of, items = _schedule(store, au, horizon, recul)
+              recul: Lookback = DEFAULT_LOOKBACK_DAYS, marche: str | None = None) -> dict[str, Any]:
+    """Every dated obligation from `au − recul` to `au + horizon`, overdue first (one contract with `marche`)."""
+    as_of, items = _schedule(store, au, horizon, recul, marche)
     groups = group_for_display(items, as_of)
     return {
-        "date": as_of.isoformat(), "horizon_jours": horizon, "recul_jours": recul,
+        "date": as_of.isoformat(), "horizon_jours": horizon, "recul_jours": recul, "marche": marche,
         "totaux": {key: len(group) for key, _, group in groups},
         "echeances": [item_json(i, as_of) for i in items],
     }
@@ -42,8 +46,8 @@ def echeances(store: StoreDep, au: dt.date | None = None, horizon: Horizon = 30,
 
 @web_router.get("/echeances", response_class=HTMLResponse)
 def echeances_page(request: Request, store: StoreDep, au: dt.date | None = None, horizon: Horizon = 30,
-                   recul: Lookback = DEFAULT_LOOKBACK_DAYS) -> HTMLResponse:
-    as_of, items = _schedule(store, au, horizon, recul)
+                   recul: Lookback = DEFAULT_LOOKBACK_DAYS, marche: str | None = None) -> HTMLResponse:
+    as_of, items = _schedule(store, au, horizon, recul, marche)
     return templates.TemplateResponse(request, "echeances.html", {
         "groups": group_for_display(items, as_of), "today": as_of, "horizon": horizon, "recul": recul,
-        "total": len(items)})
+        "marche": marche or "", "total": len(items)})

@@ -66,7 +66,8 @@ DUE_KIND_LABELS: dict[str, str] = {
     "autre": "Autre échéance",
 }
 DUE_STATUS_LABELS: dict[str, str] = {
-    "a_venir": "à venir", "en_retard": "en retard", "echu": "délai clos", "non_date": "date non calculable",
+    "a_venir": "à venir", "en_retard": "dépassée (exécution à vérifier)", "echu": "délai clos",
+    "non_date": "date non calculable",
 }
 
 # Kinds whose date is a window that simply closes (a term, a right to act that lapses):
@@ -182,7 +183,7 @@ _KIND_PATTERNS: tuple[tuple[DueKind, str], ...] = (
     ("observations", r"observations|reserves"),
     ("decompte", r"decompte"),
     ("reconduction", r"reconduct|reconduit"),
-    ("garantie", r"garantie"),
+    ("garantie", r"garanti"),
     ("rapport", r"\brapports?\b|compte[- ]rendu|comptes[- ]rendus|\bbilans?\b|tableau de bord|\breporting\b"),
     ("livraison", r"livr|\bfourni|\bexecut|\binterven|\brealis|\bremet|\bremis|\bremise|\btransmet|\bpose|"
                   r"\binstall|\bmise en (?:service|place)|\bdeploi|\bachev"),
@@ -216,6 +217,18 @@ def _rule_reason(rule: CcagRule) -> str | None:
 _NOTIFICATION_ANCHOR = re.compile(
     r"^(?:la |l')?(?:date de )?notification(?: (?:du|de l'|de la) (?:marche|accord-cadre|contrat|convention))?$")
 _TERM_WORDS = re.compile(r"\bduree\b|prend effet|\bconclu|\bcourt\b|\bdure\b")
+
+
+def _is_bare_notification(anchor: str | None) -> bool:
+    """« à compter de la notification » with no object: most likely the contract's, not certainly."""
+    return _fold(anchor or "").strip(" .") in ("notification", "la notification", "date de notification",
+                                                "la date de notification")
+
+
+_RECEPTION_ANCHOR = re.compile(
+    r"\badmission\b|\breception (?:des|de la|du|de l')\s*(?:prestations?|fournitures?|travaux|ouvrages?|"
+    r"materiels?|equipements?|installations?|livraison)|^(?:la |l')?(?:date de (?:la )?)?reception$|"
+    r"proces-verbal de reception|\bpv de reception")
 
 
 def _is_contract_notification(anchor: str | None) -> bool:
@@ -414,13 +427,17 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
     for sd in file.deadlines:
         d = sd.deadline
         folded_quote = _fold(d.quote)
-        if _TERM_WORDS.search(folded_quote) and d.unit in ("mois", "an") and d.party is None:
+        if (_TERM_WORDS.search(folded_quote) and d.unit in ("mois", "an") and d.party is None
+                and re.search(r"\b(?:marche|accord-cadre|contrat)\b", folded_quote) and "garanti" not in folded_quote):
             continue  # the contract's duration: see contract_term_items
         if re.search(r"reconduc|reconduit", folded_quote):
             continue  # renewals have their own reader
         order = _order_kind(d.anchor)
         if order is not None:
             order_deadlines.setdefault(order[0], []).append(sd)
+            continue
+        if _RECEPTION_ANCHOR.search(_fold(d.anchor or "")) and _classify(d.quote) == "garantie":
+            order_deadlines.setdefault("pv_reception", []).append(sd)
             continue
         if not _is_contract_notification(d.anchor) or c.notified_on is None:
             continue  # periodic ones (« fin de chaque mois ») are recurring_items' business
@@ -432,7 +449,10 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
             computation=(f"notification le {format_date(c.notified_on)} + "
                          f"{_duration_fr(d.duration, d.unit, d.day_type)}, à compter du lendemain (CCAG-FCS 2009 "
                          f"art. 3.2.1) = {format_date(due)}{_extension_note(c.notified_on, d.duration, d.unit, d.day_type)}"),
-            as_of=as_of, reason="délai extrait avec une confiance faible" if d.needs_review else None,
+            as_of=as_of, reason="; ".join(r for r in (
+                "délai extrait avec une confiance faible" if d.needs_review else None,
+                "« notification » sans précision : supposée être celle du marché" if _is_bare_notification(d.anchor)
+                else None) if r) or None,
             rule="contrat.delai.notification"))
     for order_kind, deadlines in order_deadlines.items():
         letters = [lt for lt in file.letters if lt.kind == order_kind and lt.date is not None]
@@ -440,8 +460,28 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
         for letter in letters:
             assert letter.date is not None
             for sd in deadlines:
-                items.append(_order_item(c, sd, letter, several, as_of))
+                items.append(_guarantee_item(c, sd, letter, as_of) if order_kind == "pv_reception"
+                             else _order_item(c, sd, letter, several, as_of))
     return items
+
+
+def _guarantee_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, as_of: dt.date) -> DueItem:
+    """End of a guarantee the contract counts from admission / réception, from a PV in the file.
+
+    A guarantee period is a term, not a time limit to act: not moved past a weekend.
+    """
+    d = sd.deadline
+    assert letter.date is not None
+    due = add_duration(letter.date, d.duration, d.unit, d.day_type, extend_to_working_day=False)
+    return _item(
+        due=due, kind="garantie", contract=c, party=None,
+        label=f"Fin de la garantie ({_duration_fr(d.duration, d.unit, d.day_type)} après le PV du "
+              f"{format_date(letter.date)}) : signaler les défauts avant cette date",
+        path=sd.path, article=d.article, quote=d.quote,
+        computation=(f"PV du {format_date(letter.date)} ({letter.path}) + "
+                     f"{_duration_fr(d.duration, d.unit, d.day_type)} = {format_date(due)} (terme, non prorogé)"),
+        as_of=as_of, reason=("date d'admission ou de réception supposée égale à la date du PV (vérifier la date "
+                             "d'effet de la décision)"), rule="contrat.garantie")
 
 
 def _order_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, several: bool,

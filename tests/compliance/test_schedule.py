@@ -269,3 +269,23 @@ def test_a_delay_from_the_notification_about_annual_documents_is_not_periodic():
     listed = [i for i in items if "fréquentation" in i.source_quote]
     # 24 April + 10 days = Monday 4 May; one dated line for the buyer, no undated « périodique » one
     assert [(i.due, i.party) for i in listed] == [(D(2026, 5, 4), "acheteur")]
+
+
+def test_guarantee_end_from_the_reception_report_is_a_term_to_check():
+    guarantee = _deadline("Les matériels sont garantis pendant une durée de douze mois à compter de leur admission.",
+                          12, "mois", "admission", party=None)
+    pv = DatedLetter(path="courriers/pv-reception-lot2.pdf", kind="pv_reception", date=D(2025, 5, 9))
+    item = _only(contract_schedule(ContractFile(_contract(), deadlines=(TERM, guarantee), letters=(pv,)),
+                                   as_of=D(2026, 5, 4)), "garantie")
+    # 9 May 2025 + 12 months = Saturday 9 May 2026: a term, not moved to Monday
+    assert item.due == D(2026, 5, 9) and item.status == "a_venir"
+    assert not item.verified and "PV" in (item.review_reason or "")
+
+
+def test_bare_notification_is_assumed_to_be_the_contracts_and_said_so():
+    insurance = _deadline("Le titulaire produit ses attestations d'assurance dans les quinze jours suivant la "
+                          "notification.", 15, "jour", "notification")
+    item = next(i for i in contract_schedule(ContractFile(_contract(), deadlines=(TERM, insurance)),
+                                             as_of=D(2026, 5, 1)) if "assurance" in i.source_quote)
+    assert item.due == D(2026, 5, 11)  # 24 April + 15 = Saturday 9 May → Monday 11 May
+    assert not item.verified and "supposée" in (item.review_reason or "")

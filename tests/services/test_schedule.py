@@ -147,6 +147,8 @@ def test_api_and_page(settings, tmp_path):
         assert first["statut"] == "en_retard" and first["echeance"] == "2026-02-02"
         assert first["source"]["article"] == "5.1" and first["a_verifier"] is False
         assert client.get("/api/echeances", params={"horizon": -3}).status_code == 422
+        other = client.get("/api/echeances", params={"au": "2026-05-04", "marche": "2099-XX-1"}).json()
+        assert other["echeances"] == []
 
         page = client.get("/echeances", params={"au": "2026-05-04"})
         assert page.status_code == 200
