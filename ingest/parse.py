@@ -21,7 +21,6 @@ _ADVICE = {
     "xls": "enregistrez le classeur Excel 97-2003 (.xls) au format .xlsx ou CSV",
     "ppt": "enregistrez la présentation en PDF",
     "pptx": "enregistrez la présentation en PDF",
-    "odt": "enregistrez le document au format .docx ou PDF",
     "rtf": "enregistrez le document au format .docx ou PDF",
     "zip": "décompressez l'archive et importez les fichiers un par un",
     "office-encrypted": "le document Office est protégé par mot de passe ; fournissez une version non protégée",

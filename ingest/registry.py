@@ -48,11 +48,12 @@ def default_registry() -> ParserRegistry:
     from ingest.parsers.docx import DocxParser
     from ingest.parsers.email import EmlParser, MsgParser
     from ingest.parsers.image import ImageParser
+    from ingest.parsers.odt import OdtParser
     from ingest.parsers.pdf import PdfParser
     from ingest.parsers.text import HtmlParser, TextParser
     from ingest.parsers.xlsx import XlsxParser
 
     return ParserRegistry(
-        [PdfParser(), DocxParser(), XlsxParser(), EmlParser(), MsgParser(), HtmlParser(), TextParser(),
-         ImageParser()]
+        [PdfParser(), DocxParser(), OdtParser(), XlsxParser(), EmlParser(), MsgParser(), HtmlParser(),
+         TextParser(), ImageParser()]
     )

@@ -380,3 +380,31 @@ def framed_letter_pdf() -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def odt_document() -> bytes:
+    """A small LibreOffice Writer file written by hand (content.xml as LibreOffice stores it)."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"')
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3">'
+        "<office:body><office:text>"
+        '<text:h text:outline-level="1"><text:number>4.</text:number> Pénalités</text:h>'
+        "<text:p>Montant :<text:s text:c=\"2\"/>100 € par jour<text:note text:note-class=\"footnote\">"
+        "<text:note-citation>1</text:note-citation><text:note-body><text:p>Hors taxes.</text:p>"
+        "</text:note-body></text:note> de retard.</text:p>"
+        "<text:list><text:list-item><text:p>sans mise en demeure</text:p></text:list-item>"
+        "<text:list-item><text:p>plafond de 10 %</text:p></text:list-item></text:list>"
+        "<table:table><table:table-row><table:table-cell><text:p>Délai</text:p></table:table-cell>"
+        "<table:table-cell><text:p>30 jours</text:p></table:table-cell>"
+        '<table:table-cell table:number-columns-repeated="3"/></table:table-row></table:table>'
+        "<text:p>Fin du document.</text:p>"
+        "</office:text></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", "<manifest/>")
+    return out.getvalue()

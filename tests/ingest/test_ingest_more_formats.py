@@ -77,3 +77,20 @@ def test_owner_password_only_pdf_is_read() -> None:
     c.save()
     doc = parse_bytes(buf.getvalue(), filename="restreint.pdf", options=OPTIONS)
     assert doc.status == "parsed" and doc.text == "Copie restreinte mais lecture libre"
+
+
+def test_odt_body_lists_tables_and_notes() -> None:
+    from ingest_builders import odt_document
+
+    doc = parse_bytes(odt_document(), filename="ccap.odt", options=OPTIONS)
+    assert doc.status == "parsed" and doc.format == "odt"
+    assert doc.text.split("\n") == [
+        "4. Pénalités",
+        "Montant :  100 € par jour1 de retard.",
+        "- sans mise en demeure",
+        "- plafond de 10 %",
+        "Délai | 30 jours",
+        "Fin du document.",
+        "Note 1 : Hors taxes.",
+    ]
+    assert doc.tables[0].rows == (("Délai", "30 jours"),)
