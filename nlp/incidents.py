@@ -99,7 +99,7 @@ _BUYER_ENTITY = (r"(?:syndicat|collectivite|ville|commune|mairie|communaute|depa
                  r"pouvoir adjudicateur|maitre d'ouvrage|etablissement|direction|service)")
 _BUYER_SIDE = (
     r"reseau interne", r"pare-feu (?:du|de la|de l')[^.;]{0,40}(?:communaute|collectivite|ville|commune|interne)",
-    r"intervention (?:de la )?dsi", r"operationnel cote (?:hebergeur|titulaire|prestataire|editeur)",
+    r"operationnel cote (?:hebergeur|titulaire|prestataire|editeur)",
     r"imputable a (?:l'acheteur|la collectivite|la communaute|nos services|la ville|la commune)",
     r"du fait de (?:l'acheteur|la collectivite|la communaute|nos services|la ville|la commune)",
     r"absence de l'instructeur", r"(?:validation|decision|reponse|paiement|admission|visa)[^.;]{0,80}"

@@ -489,10 +489,14 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
             score += 0.4 / sharing
         elif cited & penalty_articles:
             score -= 0.3
-    if _incident_days(facts, inc) & set(corr.failing_dates):
+    same_days = bool(_incident_days(facts, inc) & set(corr.failing_dates))
+    if same_days:
         score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
         score -= 0.2  # the letter describes failings on other days
+    if (not same_days and not (inc_orders & letter_orders) and corr.date and inc.occurred_on
+            and (corr.date - inc.occurred_on).days > 120):
+        score -= 0.2  # a letter written months later, naming neither the order nor the days
     head = fold(corr.subject or letter.text[:300])
     if any(w in head for w in _TYPE_WORDS.get(facts.failing_type, ())):
         score += 0.2

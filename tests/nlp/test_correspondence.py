@@ -99,3 +99,11 @@ def test_deadline_in_hours_and_quoted_clause() -> None:
     # the 30 days quoted from the contract are not the time this letter gives
     assert corr.deadline_days == 2
     assert corr.contract_refs == ("AC/21/0042",)
+
+
+def test_refused_prolongation_is_not_granted() -> None:
+    text = ("Commune de Vouneuil\nLe 23 mai 2025\nObjet : marché PI-24-09 – votre demande de report\n"
+            "Je ne puis donner une suite favorable à votre demande de prolongation de dix jours.")
+    corr = read_correspondence(_doc(text), "autre")
+    assert corr.granted_extension_days is None
+    assert corr.date == dt.date(2025, 5, 23)
