@@ -19,6 +19,12 @@ _KEEP_LEFT = frozenset(
     {"sous", "non", "vis", "à", "demi", "mi", "ex", "vice", "arrière", "contre", "porte",
      "grand", "grande", "grands", "maître", "maîtres", "quasi", "avant", "après", "peut"}
 )
+# Numbers in words (« cent cinquante-cinq euros ») must keep their hyphens for amount parsing.
+_NUMBER_WORDS = frozenset(
+    {"un", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
+     "treize", "quatorze", "quinze", "seize", "vingt", "vingts", "trente", "quarante", "cinquante", "soixante",
+     "cent", "cents", "mille", "et"}
+)
 _KEEP_RIGHT = frozenset(
     {"ci", "là", "même", "mêmes", "être", "dire", "vis", "t", "il", "elle", "ils", "elles", "on",
      "dessous", "dessus", "delà", "dedans", "dehors", "après", "avant", "contre", "joint", "jointe",
@@ -59,6 +65,8 @@ def _joiner(text: str):  # type: ignore[no-untyped-def]
         if right[:1].isupper() and left[-1:].islower():
             return f"{left}-{right}"  # « Saint-\nÉtienne », « Jean-\nMoulin »
         if left.lower() in _KEEP_LEFT or right.lower() in _KEEP_RIGHT:
+            return f"{left}-{right}"
+        if left.lower() in _NUMBER_WORDS and right.lower() in _NUMBER_WORDS:
             return f"{left}-{right}"
         return f"{left}{right}"
 

@@ -58,3 +58,9 @@ def test_french_number_sign_and_fractions() -> None:
 
 def test_typographic_apostrophes_are_unified() -> None:
     assert clean_text("délai d’exécution de l‘ouvrage") == "délai d'exécution de l'ouvrage"
+
+
+def test_numbers_in_words_keep_their_hyphens() -> None:
+    assert clean_text("cent cinquante-\ncinq euros") == "cent cinquante-cinq euros"
+    assert clean_text("quatre-\nvingt-dix jours") == "quatre-vingt-dix jours"
+    assert clean_text("vingt-\net-un") == "vingt-et-un"
