@@ -15,7 +15,7 @@ _EMAIL_HEADERS = frozenset(
      "content-type", "reply-to", "x-mailer", "delivered-to", "sender", "user-agent", "thread-topic"}
 )
 _EMAIL_STRONG = frozenset({"from", "subject", "message-id", "received", "mime-version"})
-_HEADER_LINE = re.compile(rb"^([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]?")
+_HEADER_LINE = re.compile(rb"^([A-Za-z][A-Za-z0-9_-]{1,76}):[ \t]?")
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta)", re.IGNORECASE)
 _TEXT_EXT = {"md": "md", "markdown": "md", "txt": "txt", "text": "txt", "csv": "csv", "tsv": "csv"}
 
@@ -129,6 +129,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _looks_like_email(stripped):
         return "eml"
-    if _HTML_START.match(stripped) or (ext in ("html", "htm") and b"<" in stripped):
+    if _HTML_START.match(stripped) or (ext in ("html", "htm", "xhtml") and b"<" in stripped):
         return "html"
+    if stripped.lstrip().startswith(b"<?xml") and b"<html" in stripped[:2048].lower():
+        return "html"  # XHTML
     return _TEXT_EXT.get(ext, "txt")

@@ -22,6 +22,8 @@ def test_magic_bytes_win_over_a_misleading_extension() -> None:
         (b"", "vide.pdf", "empty"),
         (b"PK\x03\x04 pas vraiment un zip", "contrat.docx", "docx"),
         (b"Objet: pas un e-mail\nSuite du texte", None, "txt"),
+        (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>x</body></html>', None, "html"),
+        (b"X_Custom_Flag: 1\nFrom: a@b.fr\nSubject: x\n\ncorps", "m.txt", "eml"),
         (b"From achats@ville.fr Mon Mar  2 09:00:00 2026\nFrom: achats@ville.fr\nSubject: x\n\nCorps", None, "eml"),
     ],
 )
