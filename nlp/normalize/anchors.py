@@ -11,11 +11,12 @@ _MARKERS = (
     r"a\s+compter\s+(?:du|de\s+la|de\s+l'|des|de|d')|a\s+partir\s+(?:du|de\s+la|de\s+l'|des|de|d')"
     r"|suivant\s+(?:la|le|l'|les)?|qui\s+(?:suit|suivent)\s+(?:la|le|l'|les)?|apres\s+(?:la|le|l'|les)?"
     r"|avant\s+(?:la|le|l'|les)?|des\s+(?:la|le|l')|courant\s+(?:du|de\s+la|de\s+l'|de)"
+    r"|(?:prend|prennent|prendra)\s+effet\s+(?:a\s+compter\s+)?(?:a|au|de|du|des|a\s+la|a\s+l')"
 )
 _ANCHOR = re.compile(rf"\b(?:{_MARKERS})\s*")
 # Where the event's description stops.
 _STOP = re.compile(
-    r"[,;:.()\[\]]|\s(?:pour|par|sous|sauf|et\s+(?:au|a|le|la|dans)|sans|faute|lorsque|lorsqu'|si|afin|"
+    r"[,;:.()\[\]]|(?<!fixee)(?<!prevue)(?<!indiquee)(?<!definie)(?<!mentionnee)\s(?:pour|par|sous|sauf|et\s+(?:au|a|le|la|dans)|sans|faute|lorsque|lorsqu'|si|afin|"
     r"dans\s+(?:le|la|les|un|une)|a\s+peine|jusqu'|jusqu|restee|reste|demeuree|qui|adressee|notifiee|envoyee|"
     r"pendant|conformement|selon|le\s+cas\s+echeant|au\s+plus\s+tard|sur\s+simple|"
     # a verb ends the event's noun phrase: "la notification du marché entraîne une pénalité"

@@ -192,6 +192,11 @@ def test_find_dates_in_order() -> None:
         ("L'accord-cadre dure deux ans à compter de sa date de notification.", "notification de l'accord-cadre"),
         ("Le défaut de plan dans le mois qui suit la notification du marché entraîne une pénalité.", "notification du marché"),
         ("il prévient le service sous deux jours suivant la commande et propose une solution.", "commande"),
+        ("Le marché prend effet à sa notification pour une durée de deux ans.", "notification du marché"),
+        (
+            "six semaines à compter de la date de démarrage fixée par l'ordre de service n° 1.",
+            "démarrage fixée par l'ordre de service n° 1",
+        ),
         (
             "Une mise en demeure fixe un délai de quinze jours à compter de sa notification.",
             "notification de la mise en demeure",
