@@ -21,6 +21,9 @@ How a caller (api/services/monitoring.py) uses it, per contract:
 `fields` holds the Finding fields the engine owns: penalty_eur (after the contract limits),
 days_late, computation (French), rule, rule_version, needs_review, review_reason, next_step,
 act_by. A breach with no applicable clause: finding_amounts(None, None, regime, step).
+
+Deadlines calendar (« Échéances »), per contract: `contract_schedule(ContractFile(...), as_of=...)`
+→ DueItems (due date, kind, source, French computation, verified); see `schedule.py`.
 """
 
 from models.compliance.calendar import (
@@ -68,13 +71,31 @@ from models.compliance.penalties import (
     delay_end,
 )
 from models.compliance.regime import LimitValue, PenaltyRegime, effective_regime, penalty_key
+from models.compliance.schedule import (
+    ContractFile,
+    DatedLetter,
+    DueItem,
+    SourcedDeadline,
+    SourcedObligation,
+    contract_schedule,
+    select_window,
+    sort_for_display,
+)
 
 __all__ = [
     "RULES_VERSION",
     "BreachFacts",
     "CcagDefaults",
     "CcagRule",
+    "ContractFile",
     "ContractPenaltyItem",
+    "DatedLetter",
+    "DueItem",
+    "SourcedDeadline",
+    "SourcedObligation",
+    "contract_schedule",
+    "select_window",
+    "sort_for_display",
     "FindingAmounts",
     "DelayFormula",
     "LimitValue",

@@ -397,7 +397,14 @@ _ORDER_ANCHORS: tuple[tuple[str, str, str], ...] = (
     (r"\bbons? de commande\b|^(?:la |l')?(?:notification |reception |emission |date )?(?:de (?:la |l')?)?commande\b",
      "bon_de_commande", "bon de commande"),
     (r"\bordres? de service\b", "ordre_de_service", "ordre de service"),
+    (r"\bmise en demeure\b", "mise_en_demeure", "mise en demeure"),
 )
+# (indefinite, definite, « de » forms) of each act, for the French sentences
+_ACT_WORDS = {
+    "bon_de_commande": ("un bon de commande", "le bon de commande", "du bon de commande"),
+    "ordre_de_service": ("un ordre de service", "l'ordre de service", "de l'ordre de service"),
+    "mise_en_demeure": ("une mise en demeure", "la mise en demeure", "de la mise en demeure"),
+}
 
 
 def _order_kind(anchor: str | None) -> tuple[str, str] | None:
@@ -455,7 +462,9 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
                 else None) if r) or None,
             rule="contrat.delai.notification"))
     for order_kind, deadlines in order_deadlines.items():
-        letters = [lt for lt in file.letters if lt.kind == order_kind and lt.date is not None]
+        letters = [lt for lt in file.letters if lt.kind == order_kind and lt.date is not None
+                   # a mise en demeure stating its own time limit is read by letter_items
+                   and not (order_kind == "mise_en_demeure" and lt.deadline_days)]
         several = len(deadlines) > 1
         for letter in letters:
             assert letter.date is not None
@@ -488,21 +497,22 @@ def _order_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, sever
                 as_of: dt.date) -> DueItem:
     d = sd.deadline
     assert letter.date is not None
-    name = "bon de commande" if letter.kind == "bon_de_commande" else "ordre de service"
-    kind = _classify(d.quote)
+    _, the_act, of_act = _ACT_WORDS[letter.kind]
+    kind: DueKind = "mise_en_demeure" if letter.kind == "mise_en_demeure" else _classify(d.quote)
     due = add_duration(letter.date, d.duration, d.unit, d.day_type)
     reasons = []
     if several:
-        reasons.append(f"plusieurs délais du marché courent d'un {name} : retenir celui qui s'applique à cette commande")
+        reasons.append(f"plusieurs délais du marché courent à compter {of_act} : retenir celui qui s'applique "
+                       "à ce cas")
     if not letter.received_on_date:
-        reasons.append(f"date de réception du {name} inconnue : délai compté depuis sa date d'émission")
+        reasons.append(f"date de réception {of_act} inconnue : délai compté depuis sa date d'émission")
     if d.needs_review:
         reasons.append("délai extrait avec une confiance faible")
     return _item(
         due=due, kind=kind, contract=c, party=d.party,
-        label=_deadline_label(d, kind, f"le {name} du {format_date(letter.date)}"),
+        label=_deadline_label(d, kind, f"{the_act} du {format_date(letter.date)}"),
         path=sd.path, article=d.article, quote=d.quote,
-        computation=(f"{name} du {format_date(letter.date)} ({letter.path}) + "
+        computation=(f"{the_act[0].upper() + the_act[1:]} du {format_date(letter.date)} ({letter.path}) + "
                      f"{_duration_fr(d.duration, d.unit, d.day_type)}, à compter du lendemain (CCAG-FCS 2009 "
                      f"art. 3.2.1) = {format_date(due)}{_extension_note(letter.date, d.duration, d.unit, d.day_type)}"),
         as_of=as_of, reason="; ".join(reasons) or None, rule=f"contrat.delai.{letter.kind}")
@@ -727,6 +737,8 @@ def _occurrences(quote: str, deadline: Deadline | None, start: dt.date | None, e
                     continue
             day = min(day_no, _stdcal.monthrange(y, m)[1])
             due = dt.date(y, m, day) - dt.timedelta(days=1 if strict else 0)
+            if due <= start:
+                continue  # the contract was not yet notified
             how = (f"« {fixed.group(0)} » : {'veille du ' if strict else ''}{day_no} du mois "
                    f"{'suivant la période' if fixed.group('next') else 'de la période'} = {format_date(due)} "
                    "(date fixée par le marché, non prorogée)")

@@ -289,3 +289,28 @@ def test_bare_notification_is_assumed_to_be_the_contracts_and_said_so():
                                              as_of=D(2026, 5, 1)) if "assurance" in i.source_quote)
     assert item.due == D(2026, 5, 11)  # 24 April + 15 = Saturday 9 May → Monday 11 May
     assert not item.verified and "supposée" in (item.review_reason or "")
+
+
+def test_clause_time_after_a_formal_notice_applies_when_the_letter_gives_none():
+    clause = _deadline("Le titulaire dispose d'un délai de huit jours à compter de la réception de la mise en "
+                       "demeure pour remédier au manquement.", 8, "jour", "réception de la mise en demeure")
+    silent = DatedLetter(path="courriers/med-juin.eml", kind="mise_en_demeure", date=D(2026, 6, 3),
+                         received_on_date=True)
+    explicit = DatedLetter(path="courriers/med-juillet.eml", kind="mise_en_demeure", date=D(2026, 7, 1),
+                           deadline_days=20, received_on_date=True)
+    items = [i for i in contract_schedule(ContractFile(_contract(), deadlines=(TERM, clause),
+                                                       letters=(silent, explicit)), as_of=D(2026, 6, 5),
+                                          horizon_days=60) if i.kind == "mise_en_demeure"]
+    # June: the CCAP's 8 days → 11 June; July: the letter's own 20 days → Tuesday 21 July
+    assert sorted((i.due, i.rule) for i in items) == [
+        (D(2026, 6, 11), "contrat.delai.mise_en_demeure"), (D(2026, 7, 21), "courrier.mise_en_demeure")]
+    assert all(i.verified for i in items)
+
+
+def test_day_of_each_month_before_notification_is_skipped():
+    report = SourcedObligation("cctp.pdf", Obligation(
+        article="8", page=5, party="titulaire", quote="Le relevé mensuel des consommations est transmis le 10 de "
+                                                      "chaque mois."))
+    items = [i for i in contract_schedule(ContractFile(_contract(notified_on=D(2026, 3, 15)), obligations=(report,)),
+                                          as_of=D(2026, 4, 1), horizon_days=30) if i.rule == "contrat.periodique"]
+    assert [i.due for i in items] == [D(2026, 4, 10)]  # not 10 March, before the notification
