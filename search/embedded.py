@@ -13,8 +13,10 @@ import html
 import json
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ TIE_BREAKER = 0.3
 PROXIMITY_BOOST = 2.0
 PROXIMITY_SLOP = 3
 SNIPPET_CHARS = 220
+LOCK_WAIT_S = 30.0  # how long a batch waits for another process's writer
 # clause types and kinds are codes: « type:penalites » should still find « penalite »
 _PLURAL_TOLERANT = frozenset({"clause_type", "doc_kind"})
 
@@ -107,7 +110,6 @@ class EmbeddedBackend:
         self._schema = _schema()
         self._analyzer = french_analyzer()
         self._index = self._open()
-        self._writer: tantivy.IndexWriter | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> tantivy.Index:
@@ -126,25 +128,38 @@ class EmbeddedBackend:
         index.register_tokenizer(ANALYZER, self._analyzer)  # on EVERY open, see module doc
         return index
 
-    def _w(self) -> tantivy.IndexWriter:
-        if self._writer is None:
-            try:
-                self._writer = self._index.writer(self._writer_heap, self._threads)
-            except ValueError as exc:  # another process holds the lock
-                raise SearchError(
-                    "L'index de recherche est déjà ouvert en écriture par un autre processus ; "
-                    "réessayez quand l'indexation en cours sera terminée."
-                ) from exc
-        return self._writer
+    @contextmanager
+    def _writing(self) -> Iterator[tantivy.IndexWriter]:
+        """A writer for one batch, committed then released.
 
-    def _commit(self) -> None:
-        self._w().commit()
+        tantivy allows one writer per index directory across processes: holding it between
+        batches would lock out the web process or another worker, so each batch takes the lock,
+        waiting a little when another process is writing.
+        """
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                writer = self._index.writer(self._writer_heap, self._threads)
+                break
+            except ValueError as exc:
+                if time.monotonic() > deadline:
+                    raise SearchError(
+                        "L'index de recherche est déjà ouvert en écriture par un autre processus ; "
+                        "réessayez quand l'indexation en cours sera terminée."
+                    ) from exc
+                time.sleep(0.2)
+        try:
+            yield writer
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
         self._index.reload()
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.wait_merging_threads()
-            self._writer = None
+        """Nothing stays open between calls (writers are per batch); kept for the protocol."""
 
     # -- writing ---------------------------------------------------------------------------
     def _document(self, r: SearchRecord) -> tantivy.Document:
@@ -172,42 +187,43 @@ class EmbeddedBackend:
         doc.add_text("version", str(r.version))
         return doc
 
-    def index(self, records: Iterable[SearchRecord], *, commit: bool = True) -> int:
-        writer = self._w()
+    def index(self, records: Iterable[SearchRecord]) -> int:
         n = 0
-        for r in records:
-            writer.delete_documents_by_term("id", r.id)
-            writer.add_document(self._document(r))
-            n += 1
-        if commit:
-            self._commit()
+        with self._writing() as writer:
+            for r in records:
+                writer.delete_documents_by_term("id", r.id)
+                writer.add_document(self._document(r))
+                n += 1
         return n
 
     def delete(self, ids: Iterable[str]) -> int:
-        writer = self._w()
         n = 0
-        for i in ids:
-            writer.delete_documents_by_term("id", i)
-            n += 1
-        self._commit()
+        with self._writing() as writer:
+            for i in ids:
+                writer.delete_documents_by_term("id", i)
+                n += 1
         return n
 
     def rebuild(self, records: Iterable[SearchRecord]) -> int:
         """Replace everything in one commit: readers see the old index until the new one is complete."""
-        writer = self._w()
-        writer.delete_all_documents()
         n = 0
-        for r in records:
-            writer.add_document(self._document(r))
-            n += 1
-        self._commit()
+        with self._writing() as writer:
+            writer.delete_all_documents()
+            for r in records:
+                writer.add_document(self._document(r))
+                n += 1
         return n
 
+    def _searcher(self) -> tantivy.Searcher:
+        # see commits made by other processes (the reader otherwise reloads on its own schedule)
+        self._index.reload()
+        return self._index.searcher()
+
     def count(self) -> int:
-        return int(self._index.searcher().num_docs)
+        return int(self._searcher().num_docs)
 
     def versions(self) -> dict[str, str]:
-        searcher = self._index.searcher()
+        searcher = self._searcher()
         total = searcher.num_docs
         if total == 0:
             return {}
@@ -353,7 +369,7 @@ class EmbeddedBackend:
         check_paging(page, size, facets)
         parsed, _ = resolve(query, None)
         compiled = self.compile(parsed, filters)
-        searcher = self._index.searcher()
+        searcher = self._searcher()
         # facets run beside the top-k search: tantivy releases the GIL, both walk all matches
         pending = _FACET_POOL.submit(self._facets, searcher, compiled, facets) if facets else None
         result = searcher.search(compiled, limit=fetch_size(page, size), count=True)  # see search.rerank

@@ -53,3 +53,13 @@ def test_reconcile_plan_compares_versions_as_text() -> None:
 
     report = plan({"a": "2026-01-02T10:00:00", "b": 3, "c": 1}, {"a": "2026-01-01T09:00:00", "b": "3", "d": "x"})
     assert (report.missing, report.stale, report.extra) == (("c",), ("a",), ("d",))
+
+
+def test_two_handles_on_one_directory_take_turns_and_see_each_other(tmp_path: Path) -> None:
+    # the web process and a worker each open the same index directory
+    web, worker = EmbeddedBackend(tmp_path / "ix"), EmbeddedBackend(tmp_path / "ix")
+    worker.index([_rec("a", "Pénalités de retard de livraison.")])
+    web.index([_rec("b", "Délai global de paiement.")])
+    assert web.count() == worker.count() == 2
+    assert [h.id for h in web.search("pénalité").hits] == ["a"]
+    assert [h.id for h in worker.search("paiement").hits] == ["b"]
