@@ -165,7 +165,10 @@ _VALUE_BASE = re.compile(
     r"(?=\s*(?:,|;|\.|\)|\bet\s+r\b|\bpar\b|\bdans\b|\bpour\b|\best\b|\bsont\b|\bsera\b|\bseront\b|\bqui\b|"
     r"\blui\b|\ben\s+cas\b|\bappliqu|\bdes\s+lors|\bsi\b|$))"
 )
-_ANAPHORA = re.compile(r"^(?:cette|ces|la|ladite)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|^le\s+montant\s+de\s+(?:cette|la)\s+penalit")
+_ANAPHORA = re.compile(
+    r"^(?:cette|ces|la|ladite|chaque)\s+penalit|^(?:son|leur)\s+montant|^(?:elle|elles)\s+(?:est|sont|s'eleve)|"
+    r"^le\s+montant\s+(?:de\s+)?(?:cette|la|ladite|celle-ci|chaque)\b|^celles?-ci\s|^(?:son|leur)\s+taux"
+)
 
 
 # ---------------------------------------------------------------------------------------

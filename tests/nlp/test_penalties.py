@@ -444,3 +444,13 @@ def test_inline_article_number_is_not_part_of_the_quote() -> None:
     assert p.article == "9.1"
     assert p.quote == "Une pénalité de 75 € par jour de retard est appliquée."
     assert p.span is not None and text[p.span.start:p.span.end] == p.quote
+
+
+def test_amount_given_in_the_next_sentence() -> None:
+    p = _one(
+        "Article 9 – Pénalités\n"
+        "9.3 Le titulaire absent à une réunion de coordination est passible d'une pénalité. "
+        "Le montant de celle-ci est fixé à 150 € HT par absence.\n"
+    )
+    assert (p.trigger, p.amount_eur, p.unit) == ("absence", 150.0, "occurrence")
+    assert p.quote.startswith("Le titulaire absent") and p.quote.endswith("par absence.")
