@@ -172,7 +172,7 @@ _APPLIES = re.compile(
 )
 _APPLIES_NOT = re.compile(
     r"par\s+derogation|deroge|ne\s+s'appliqu|ne\s+sont\s+pas\s+applicables|n'est\s+pas\s+applicable|"
-    r"observations|contradictoire|invite|resiliation|deduites?"
+    r"observations|contradictoire|invite|resiliation|deduites?|exonere|exoneration|plafonn"
 )
 
 

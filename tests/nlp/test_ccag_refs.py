@@ -75,6 +75,14 @@ def test_applies_ccag_penalties() -> None:
         "Par dérogation à l'article 14.1 du CCAG, la pénalité est fixée à 100 € par jour."
     )
     assert not applies_ccag_penalties("Le titulaire livre sous huit jours.")
+    # the CCAG exoneration or the contradictory step alone do not make its penalty rates apply
+    assert not applies_ccag_penalties(
+        "Conformément à l'article 14.1.3 du CCAG-TIC, le titulaire est exonéré des pénalités inférieures à 1 000 €."
+    )
+    assert not applies_ccag_penalties(
+        "Conformément à l'article 14.1.1 du CCAG-FCS, avant d'appliquer une pénalité, l'acheteur invite le "
+        "titulaire à présenter ses observations."
+    )
 
 
 def test_derogation_phrasings() -> None:
