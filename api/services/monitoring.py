@@ -564,7 +564,8 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
         score = _letter_score(linked, letter, record, matched_dates, sims[position] if sims else None)
         if score < LETTER_LINK_THRESHOLD:
             continue
-        if letter.corr.date:
+        if letter.corr.date and not before and letter.kind in ACTING_KINDS | ANSWER_KINDS:
+            # later letters that cite this one (« vos observations du 26 septembre ») follow it up
             matched_dates[letter.corr.date] = letter.path
         if before:
             pass  # only the prolongation it grants matters
