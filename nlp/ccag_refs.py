@@ -165,14 +165,13 @@ def find_derogations(parsed: ParsedDocument, clauses: list[Clause]) -> list[tupl
 
 
 _APPLIES = re.compile(
-    r"penalites?[^.]{0,160}(?:du|prevues?\s+(?:a|au|par)|fixees?\s+(?:a|au|par)|definies?\s+(?:a|au|par)|de\s+l'article\s+[\d. ]+du)"
-    r"[^.]{0,60}ccag[^.]{0,80}(?:s'appliqu|sont\s+applicables|est\s+applicable|sont\s+appliquees|s'applique)"
-    r"|(?:s'appliqu|applicables?|application|appliquees?|calculees?|conformement)[^.]{0,60}"
-    r"(?:articles?\s+[\d. ]+|penalites?)[^.]{0,40}du\s+ccag"
+    r"s'appliqu|applicables?|application|appliquee?s?|calculee?s?|conformement|sont\s+celles|est\s+celle|"
+    r"(?:prevue?s?|fixee?s?|definie?s?|regie?s?)\s+(?:a|au|aux|par)|dans\s+les\s+conditions|selon\s+les\s+modalites"
 )
 _APPLIES_NOT = re.compile(
     r"par\s+derogation|deroge|ne\s+s'appliqu|ne\s+sont\s+pas\s+applicables|n'est\s+pas\s+applicable|"
-    r"observations|contradictoire|invite|resiliation|deduites?|exonere|exoneration|plafonn"
+    r"observations|contradictoire|invite|resiliation|deduites?|exonere|exoneration|plafonn|procedure|"
+    r"exceder|depasser|montant\s+total"
 )
 
 
@@ -184,6 +183,7 @@ def applies_ccag_penalties(text: str) -> bool:
         sentence = folded[start:end]
         if "penalit" not in sentence or "ccag" not in sentence:
             continue
-        if _APPLIES.search(sentence) and not _APPLIES_NOT.search(sentence):
+        penalty = sentence.find("penalit")
+        if _APPLIES.search(sentence) and not _APPLIES_NOT.search(sentence) and penalty < sentence.rfind("ccag"):
             return True
     return False

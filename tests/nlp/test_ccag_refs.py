@@ -68,6 +68,10 @@ def test_derogation_table() -> None:
 
 def test_applies_ccag_penalties() -> None:
     assert applies_ccag_penalties("Les pénalités prévues par le CCAG-FCS s'appliquent.")
+    assert applies_ccag_penalties("Les pénalités de retard sont celles de l'article 20 du CCAG-Travaux.")
+    assert not applies_ccag_penalties(
+        "Les pénalités sont appliquées selon la procédure prévue à l'article 19.2.4 du CCAG-Travaux."
+    )
     assert applies_ccag_penalties(
         "En cas de retard, les pénalités sont calculées conformément à l'article 14.1 du CCAG."
     )
