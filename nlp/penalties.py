@@ -46,7 +46,6 @@ _FORMULA = re.compile(
     r"|\bp\s*=\s*\(?\s*v\s*[x×*.]\s*r\s*[x×*.]\s*(?P<num>\d+(?:[,.]\d+)?)\s*\)?\s*/\s*(?P<den2>\d{1,3}(?:[ .]\d{3})+|\d+)"
 )
 # Context just before a number that makes it a cap or a threshold, not the penalty.
-# Context just before a number that makes it a cap or a threshold, not the penalty.
 _CAP_FAR = re.compile(
     r"(?:plafon\w*|limite[es]?|dans\s+la\s+limite\s+(?:de|d'un\s+montant\s+de))\s*"
     r"(?:(?:a|de|d'un\s+montant\s+de|un\s+montant\s+de|la\s+somme\s+de)\s+)?(?:[\w',]+\s+){0,8}$"
@@ -59,17 +58,13 @@ _CAP_NEAR = re.compile(
 )
 
 
-class _CapBefore:
+def _is_cap_context(before: str) -> bool:
     """A number is a cap or threshold when a cap word governs it (far) or a comparison
     verb stands right before it (near): "plafonné, pour chaque commande, à 10 %",
     "excède 500 €" -- but not "lorsque le retard excède 10 jours, une pénalité de 500 €"."""
-
-    @staticmethod
-    def search(before: str) -> bool:
-        return bool(_CAP_FAR.search(before) or _CAP_NEAR.search(before))
+    return bool(_CAP_FAR.search(before) or _CAP_NEAR.search(before))
 
 
-_CAP_BEFORE = _CapBefore()
 _THRESHOLD = re.compile(
     r"exonere|exoneration|franchise|seuil\s+de\s+declenchement|ne\s+depasse\s+pas|"
     r"ne\s+sont\s+(?:appliquees|dues|exigibles|exigees)\s+que\s+(?:si|lorsque|lorsqu'|au-dela)|"
@@ -145,10 +140,6 @@ _UNIT_PATTERNS: tuple[tuple[PenaltyUnit, re.Pattern[str]], ...] = (
                         r"par\s+journee|chaque\s+jour|jour\s+de\s+retard|nombre\s+de\s+jours|quotidienne")),
 )
 # "par absence", "par rapport non remis", "par manquement", "par livraison concernée"...
-_PER_OCCURRENCE = re.compile(
-    r"\b(?:par|pour\s+chaque|a\s+chaque|chaque)\s+(?!jour|heure|semaine|mois|an\b|annee|journee)"
-    r"(?:(?:nouvelle?|nouveau)\s+)?(?P<noun>[a-z][a-z'-]{2,})"
-)
 _NOT_OCCURRENCE_NOUNS = frozenset({
     "application", "derogation", "reference", "le", "la", "les", "l'acheteur", "ailleurs", "consequent",
     "tranche", "avenant", "voie", "lettre", "courrier", "ordre", "decision", "dela", "exemple", "suite",
@@ -200,10 +191,9 @@ _MONEY_HEADER = re.compile(r"€|euro|montant|penalit")
 _BARE_NUMBER = re.compile(r"^\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
 
 
-def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
-    """One unit per data row of each ' | ' table; returns the units and the row starts."""
+def _table_units(text: str) -> list[_Unit]:
+    """One unit per data row of each ' | ' table (header rows and price lists are skipped later)."""
     units: list[_Unit] = []
-    row_starts: set[int] = set()
     pos = 0
     header: list[str] | None = None
     header_raw: list[str] = []
@@ -218,7 +208,6 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             continue
         if _MD_SEPARATOR.match(line):
             continue  # "|---|---|" under a markdown header row
-        row_starts.add(start)
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         if in_table and header and len(header) == len(cells):
             # "Pénalité (€ HT par jour)" over a bare "150": the currency is in the header
@@ -248,7 +237,7 @@ def _table_units(text: str) -> tuple[list[_Unit], set[int]]:
             describe=describe, unit_hint=unit_hint, is_row=True,
             context=" ".join(header or []) + " " + _line_before(text, table_start),
         ))
-    return units, row_starts
+    return units
 
 
 def _line_before(text: str, offset: int) -> str:
@@ -336,7 +325,7 @@ def _has_value(folded: str) -> bool:
 
 
 def _outside_caps(folded: str, items: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
-    return [t for t in items if not _CAP_BEFORE.search(folded[max(0, t[1] - 70):t[1]])]
+    return [t for t in items if not _is_cap_context(folded[max(0, t[1] - 70):t[1]])]
 
 
 def _penalty_amounts(folded: str) -> list[tuple[float, int, int]]:
@@ -536,7 +525,7 @@ def _provision_of(folded: str, start: int) -> _Provision | None:
             before = folded[max(0, ps - 70):ps]
             if _MAY_EXCEED.search(before[-40:]):
                 continue  # "pourra dépasser 10 %, dans la limite de 15 %": 10 is not the cap
-            if _CAP_BEFORE.search(before) or re.search(r"plafonn", folded[:ps]):
+            if _is_cap_context(before) or re.search(r"plafonn", folded[:ps]):
                 prov.cap_percent = value
                 prov.cap_scope = _cap_scope(folded[pe:pe + 120]) or _cap_scope(folded)
                 break
@@ -591,7 +580,7 @@ def _covers(prov: _Provision, article: str | None, prov_article: str | None,
 def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Penalty]:
     """Penalties of a contract document, in document order."""
     text = parsed.text
-    row_units, row_starts = _table_units(text)
+    row_units = _table_units(text)
     by_article: dict[str | None, Clause] = {c.article: c for c in clauses if c.article}
 
     def in_penalty_clause(offset: int) -> bool:
@@ -611,7 +600,6 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
 
     # provisions: every sentence (penalty sentences included, scoped to themselves)
     provisions: list[tuple[_Provision, str | None]] = []
-    unit_at = {u.start: i for i, (u, _, _) in enumerate(drafts)}
     for s, e in sentence_spans(text):
         folded = fold(text[s:e])
         prov = _provision_of(folded, s)
@@ -622,7 +610,6 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
             prov.own_unit = own
         clause = article_at(clauses, s)
         provisions.append((prov, clause.article if clause else None))
-    del unit_at
     list_derogations = find_derogations(parsed, clauses)
 
     penalty_articles = {c.article if c else None for _, c, _ in drafts}
