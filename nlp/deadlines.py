@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from models.domain.types import Clause, Deadline, ParsedDocument, Party, Span
 from nlp.normalize.durations import Duration, find_durations
 from nlp.normalize.text import fold
-from nlp.obligations import _article, party_mentions, subject_party
+from nlp.obligations import _article, _is_subject, party_mentions, subject_party
 from nlp.pipeline import SentenceFacts, document_sentences
 
 # Words before a duration that make it a time limit or a term (folded text, 45 chars).
@@ -64,6 +64,7 @@ _GENERIC_NOUNS = frozenset({
     "délai", "jour", "heure", "semaine", "mois", "an", "année", "titulaire", "acheteur", "date",
     "durée", "cas", "échéant", "article", "pénalité", "compter", "fois", "moment", "période",
     "prestataire", "fournisseur", "pouvoir", "adjudicateur", "maître", "œuvre", "ouvrage", "frais",
+    "défaut", "effet", "titre", "compte", "application", "disposition", "stipulation", "condition",
 })
 
 
@@ -122,11 +123,13 @@ def _with_article(noun: str, plural: bool, feminine: bool = False) -> str:
 
 def _contract_noun(folded_before: str, folded_doc_head: str) -> str:
     """What « sa notification » belongs to: the closest notifiable act named before it."""
-    best, best_at = None, -1
+    best, best_key = None, (-1, 0)
     for word, phrase in _CONTRACT_NOUNS:
         at = folded_before.rfind(word)
-        if at > best_at:
-            best, best_at = phrase, at
+        # the closest mention wins; « bon de commande » beats the « commande » inside it
+        key = (at + len(word), len(word)) if at >= 0 else (-1, 0)
+        if key > best_key:
+            best, best_key = phrase, key
     if best is not None:
         return best
     return "de l'accord-cadre" if "accord-cadre" in folded_doc_head else "du marché"
@@ -166,8 +169,12 @@ def _strip(chunk: str, pattern: re.Pattern[str]) -> str:
     return chunk[m.end():] if m else chunk
 
 
+_CONTRACT_EVENTS = frozenset({"notification", "signature", "conclusion", "reception", "emission", "remise",
+                              "transmission", "envoi"})
+
+
 def find_deadline_anchor(facts: SentenceFacts, dur_start: int, dur_end: int, folded_doc_head: str,
-                         previous_anchor: str | None = None) -> str | None:
+                         previous_anchor: str | None = None, previous_text: str | None = None) -> str | None:
     """The event the time runs from, implied objects made explicit."""
     text = re.sub(r"\s", " ", facts.text)  # PDF line breaks inside « à\ncompter de »
     folded = fold(text)
@@ -203,13 +210,19 @@ def find_deadline_anchor(facts: SentenceFacts, dur_start: int, dur_end: int, fol
     chunk = _strip(chunk, _LEADING).strip()
     if not chunk:
         return None
+    # « sa date de réception par le titulaire »: who receives is not part of the event
+    chunk = re.split(r"\s+par\s+(?:le|la|l'|les)\b", chunk)[0]
     head = fold(chunk.split()[0])
+    context = fold(previous_text or "") + " " + folded[:dur_start]
+    if len(chunk.split()) == 1 and head in _CONTRACT_EVENTS and (not possessive or fold(possessive.group(0)).startswith(("sa", "son"))):
+        # « à compter de sa notification », « à compter de la date de notification »: of the contract
+        # (or of the order / formal notice just named)
+        named = any(word in context for word, _ in _CONTRACT_NOUNS)
+        if head in ("notification", "signature", "conclusion") or (possessive and named and
+                                                                    _last_noun(facts, dur_start, False) is None):
+            return f"{chunk} {_contract_noun(context, folded_doc_head)}"
     if possessive:
         owner = fold(possessive.group(0)).split()[0]
-        if head in ("notification", "signature", "conclusion", "reception", "entree", "prise", "emission",
-                    "remise", "transmission", "envoi") and owner in ("sa", "son") and len(chunk.split()) == 1:
-            if head in ("notification", "signature", "conclusion", "entree", "prise"):
-                return f"{chunk} {_contract_noun(folded[:dur_start], folded_doc_head)}"
         if len(chunk.split()) == 1:
             plural = owner.startswith("leur")
             noun = _last_noun(facts, dur_start, plural)
@@ -313,8 +326,10 @@ def deadline_party(facts: SentenceFacts, previous: Party | None, anchor: str | N
     if _EXECUTION.search(folded):
         return "titulaire", True
     mentions = party_mentions(folded)
-    if mentions:
-        return mentions[0][0], True
+    # a party named as an agent or object (« les devis demandés par le maître d'ouvrage ») is not the actor
+    actors = [m for k, m in enumerate(mentions) if _is_subject(folded, mentions, k)]
+    if actors:
+        return actors[0][0], True
     # a time limit in a contract document binds the titulaire unless it says otherwise
     return "titulaire", False
 
@@ -339,6 +354,7 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
     previous: Party | None = None
     previous_anchor: str | None = None
     previous_clause: str | None = None
+    previous_text: str | None = None
     for facts in facts_list:
         folded = fold(re.sub(r"\s", " ", facts.text))
         if " | " in facts.text and len(facts.text) > 300:
@@ -350,7 +366,8 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         found = [d for d in find_durations(facts.text) if _is_limit(folded, d[1], d[2])]
         found += implicit_durations(folded)
         for duration, start, end in sorted(found, key=lambda d: d[1]):
-            anchor = find_deadline_anchor(facts, start, end, doc_head, previous_anchor) or _act_anchor(folded, start)
+            anchor = (find_deadline_anchor(facts, start, end, doc_head, previous_anchor, previous_text)
+                      or _act_anchor(folded, start))
             party, party_sure = deadline_party(facts, previous, anchor)
             term = bool(_CONTRACT_TERM.search(folded))
             confidence = _confidence(duration, anchor, party if party_sure else None, term)
@@ -373,4 +390,5 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
                 previous_anchor = anchor
         if sentence_party is not None:
             previous = sentence_party
+        previous_text = facts.text
     return out

@@ -225,7 +225,7 @@ def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Pa
     if cue.kind in ("present", "future"):
         if fold(cue.lemma) in _WEAK_FOLDED:
             # « demeure seul responsable », « est responsable de » still bind the party
-            if re.search(r"\b(responsable|garant|solidaire)\b", folded):
+            if re.search(r"\b(responsable|garant|solidaire|a (?:la|sa) charge)\b", folded):
                 return True, party, "responsabilité"
             return False, party, "verbe d'état"
         return True, party, "présent prescriptif"

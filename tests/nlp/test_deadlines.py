@@ -119,3 +119,14 @@ def test_unnamed_actor_defaults_to_titulaire_but_asks_for_review() -> None:
     d = only("Les anomalies sont corrigées dans un délai de 2 jours.")
     assert d.party == "titulaire"
     assert d.needs_review
+
+
+def test_possessive_date_of_receipt_refers_to_the_order_named_before() -> None:
+    found = deadlines("Le délai d'exécution est fixé par chaque bon de commande. À défaut, il est de 10 jours "
+                      "ouvrés à compter de sa date de réception par le titulaire.")
+    assert [(d.duration, d.anchor) for d in found] == [(10, "réception du bon de commande")]
+
+
+def test_agent_of_a_participle_is_not_the_party_that_acts() -> None:
+    d = only("Les devis demandés par le maître d'ouvrage sont remis sous 8 jours calendaires.")
+    assert d.party == "titulaire" and d.needs_review

@@ -102,3 +102,8 @@ def test_procedure_before_penalties_is_a_duty_but_the_penalty_itself_is_not(mode
     text = ("Avant toute application de pénalités, l'acheteur invite le titulaire à présenter ses observations.\n"
             "Le titulaire est exonéré des pénalités dont le montant total ne dépasse pas 500 euros.\n")
     assert parties(text, model_dir) == ["acheteur"]
+
+
+def test_having_the_charge_of_something_binds_the_party(model_dir: Path) -> None:
+    text = "Le titulaire a la charge des démarches de déclaration de travaux auprès des concessionnaires."
+    assert parties(text, model_dir) == ["titulaire"]
