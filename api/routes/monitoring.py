@@ -27,7 +27,7 @@ class ReviewIn(BaseModel):
 def list_findings(store: StoreDep, non_traites: bool = False) -> dict[str, Any]:
     reviews = reviews_by_incident(store)
     with store.sessions() as session:
-        q = select(t.FindingRow).order_by(t.FindingRow.act_by, t.FindingRow.incident_ext_id)
+        q = select(t.FindingRow).order_by(t.FindingRow.act_by.is_(None), t.FindingRow.act_by, t.FindingRow.incident_ext_id)
         if non_traites:
             q = q.where(t.FindingRow.breach.is_(True), t.FindingRow.acted_on.is_(False))
         out = []

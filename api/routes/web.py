@@ -33,7 +33,8 @@ templates.env.filters["date_fr"] = lambda d: d.strftime("%d/%m/%Y") if d else "â
 def dashboard(request: Request, store: StoreDep) -> HTMLResponse:
     reviews = reviews_by_incident(store)
     with store.sessions() as session:
-        findings = session.scalars(select(t.FindingRow).order_by(t.FindingRow.act_by)).all()
+        findings = session.scalars(select(t.FindingRow).order_by(t.FindingRow.act_by.is_(None), t.FindingRow.act_by,
+                                                           t.FindingRow.incident_ext_id)).all()
         counts = dict(session.execute(select(t.Document.status, func.count()).group_by(t.Document.status)).all())
         contracts = session.scalar(select(func.count()).select_from(t.Contract))
     unacted = [f for f in findings if f.breach and not f.acted_on]

@@ -27,7 +27,7 @@ def build_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:
     with store.sessions() as session:
         unacted = session.scalars(select(t.FindingRow).where(t.FindingRow.breach.is_(True),
                                                              t.FindingRow.acted_on.is_(False))
-                                  .order_by(t.FindingRow.act_by)).all()
+                                  .order_by(t.FindingRow.act_by.is_(None), t.FindingRow.act_by)).all()
         decided = {r.incident_ext_id for r in session.scalars(select(t.Review).where(t.Review.decision == "ecarte"))}
     rows = [f for f in unacted if f.incident_ext_id not in decided]
     new = [f for f in rows if f.first_seen_at and f.first_seen_at.replace(tzinfo=dt.UTC) >= since]
