@@ -708,7 +708,8 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         if not penalty.grace_duration:
             # « dépassement du délai de rétablissement fixé à l'article 4.2.1 »: the free
             # time is the hour limit of that article that reads most like the clause
-            hours = [d for d in referenced if d.unit == "heure"]
+            hours = [d for d in referenced if d.unit == "heure"] or [
+                d for d in record.deadlines if d.unit == "heure" and _same_sentence(d, penalty)]
             if hours:
                 chosen = _closest_deadline(penalty, hours)
                 penalty = dataclasses.replace(penalty, grace_duration=chosen.duration, grace_unit="heure")
@@ -721,13 +722,16 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
     # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »),
     # read by the penalty extractor or by the deadline extractor on the same sentence
+    grace_anchor = ""
     if not penalty.grace_duration:
         own = [d for d in record.deadlines if _same_sentence(d, penalty)]
         if own:
-            penalty = dataclasses.replace(penalty, grace_duration=own[0].duration, grace_unit=own[0].unit,
-                                          quote=f"{penalty.quote} {own[0].anchor or ''}")
+            penalty = dataclasses.replace(penalty, grace_duration=own[0].duration, grace_unit=own[0].unit)
+            grace_anchor = own[0].anchor or ""
     if penalty.grace_duration and penalty.grace_unit:
-        day, label = _anchor_day(penalty.quote, linked, record.info)
+        day, label = _anchor_day(grace_anchor, linked, record.info) if grace_anchor else (None, "")
+        if day is None:
+            day, label = _anchor_day(penalty.quote, linked, record.info)
         if day:
             due = add_duration(day, penalty.grace_duration, penalty.grace_unit)
             cleared = dataclasses.replace(penalty, grace_duration=None, grace_unit=None)
@@ -736,7 +740,9 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
     timed = [d for d in referenced if d.unit != "heure" or penalty.unit == "heure"]
     deadline = _closest_deadline(penalty, timed) if timed else _similar_deadline(linked, record)
     if deadline is not None:
-        day, label = _anchor_day(f"{deadline.anchor or ''} {deadline.quote}", linked, record.info)
+        day, label = _anchor_day(deadline.anchor, linked, record.info) if deadline.anchor else (None, "")
+        if day is None:
+            day, label = _anchor_day(deadline.quote, linked, record.info)
         if day:
             due = add_duration(day, deadline.duration, deadline.unit, deadline.day_type)
             kind = {"ouvre": " ouvrés", "ouvrable": " ouvrables"}.get(deadline.day_type or "", "")
