@@ -112,7 +112,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("en_retard", "En retard"),
     ("semaine", "Cette semaine (7 prochains jours)"),
     ("plus_tard", "Plus tard"),
-    ("clos", "Délais clos récemment"),
+    ("clos", "Délais clos ou actes déjà au dossier"),
     ("non_date", "Obligations périodiques sans date calculable"),
 )
 
@@ -120,7 +120,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
 def _group(item: DueItem, as_of: dt.date) -> str:
     if item.status == "a_venir" and item.due is not None:
         return "semaine" if item.due < as_of + dt.timedelta(days=WEEK_DAYS) else "plus_tard"
-    return {"en_retard": "en_retard", "echu": "clos"}.get(item.status, "non_date")
+    return {"en_retard": "en_retard", "echu": "clos", "fait": "clos"}.get(item.status, "non_date")
 
 
 def group_for_display(items: Sequence[DueItem], as_of: dt.date) -> list[tuple[str, str, list[DueItem]]]:
@@ -151,4 +151,5 @@ def item_json(item: DueItem, as_of: dt.date) -> dict[str, object]:
         "calcul": item.computation_fr,
         "source": {"piece": item.source_path, "article": item.source_article, "extrait": item.source_quote},
         "regle": item.rule,
+        "acte_au_dossier": item.done_by,
     }

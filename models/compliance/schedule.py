@@ -57,7 +57,7 @@ __all__ = [
 
 DueKind = Literal["livraison", "rapport", "reconduction", "fin_marche", "garantie", "reclamation",
                   "observations", "decompte", "mise_en_demeure", "autre"]
-DueStatus = Literal["a_venir", "en_retard", "echu", "non_date"]
+DueStatus = Literal["a_venir", "en_retard", "echu", "fait", "non_date"]
 
 DUE_KIND_LABELS: dict[str, str] = {
     "livraison": "Livraison / exécution", "rapport": "Rapport", "reconduction": "Reconduction",
@@ -67,7 +67,7 @@ DUE_KIND_LABELS: dict[str, str] = {
 }
 DUE_STATUS_LABELS: dict[str, str] = {
     "a_venir": "à venir", "en_retard": "dépassée (exécution à vérifier)", "echu": "délai clos",
-    "non_date": "date non calculable",
+    "fait": "acte au dossier", "non_date": "date non calculable",
 }
 
 # Kinds whose date is a window that simply closes (a term, a right to act that lapses):
@@ -92,6 +92,7 @@ class DueItem:
     party: Party | None = None  # who must act by `due` (None: a term, nobody acts)
     review_reason: str | None = None  # French, set when not verified
     rule: str = ""  # id of the CCAG rule or of the contract clause rule used
+    done_by: str | None = None  # the buyer's act in the file that meets this item (status « fait »)
 
 
 @dataclass(frozen=True)
@@ -465,10 +466,15 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
         letters = [lt for lt in file.letters if lt.kind == order_kind and lt.date is not None
                    # a mise en demeure stating its own time limit is read by letter_items
                    and not (order_kind == "mise_en_demeure" and lt.deadline_days)]
-        several = len(deadlines) > 1
+        # two délais of the same nature from the same act (« commandes courantes » / « urgentes »):
+        # which one applies depends on the order, not on the calendar
+        per_kind: dict[str, int] = {}
+        for sd in deadlines:
+            per_kind[_classify(sd.deadline.quote)] = per_kind.get(_classify(sd.deadline.quote), 0) + 1
         for letter in letters:
             assert letter.date is not None
             for sd in deadlines:
+                several = per_kind[_classify(sd.deadline.quote)] > 1
                 items.append(_guarantee_item(c, sd, letter, as_of) if order_kind == "pv_reception"
                              else _order_item(c, sd, letter, several, as_of))
     return items
@@ -539,7 +545,7 @@ def letter_items(file: ContractFile, *, as_of: dt.date) -> list[DueItem]:
                                      "de la mise en demeure", as_of))
         elif letter.kind == "invitation_observations":
             items.extend(_observations(c, letter, defaults, as_of))
-        elif letter.kind in ("bon_de_commande", "ordre_de_service"):
+        elif letter.kind in ("bon_de_commande", "ordre_de_service") and not _contract_sets_observations(file, letter):
             items.extend(_order_observations(c, letter, name, defaults, as_of))
         elif letter.kind in ("notification_penalites", "decision_resiliation") and letter.direction != "entrant":
             rule = getattr(defaults, "reclamation_window", None)
@@ -615,6 +621,16 @@ def _observations(c: ContractInfo, letter: DatedLetter, defaults: object | None,
 _ORDER_OBSERVATIONS = {"bon_de_commande": "3.7", "ordre_de_service": "3.8"}
 
 
+def _contract_sets_observations(file: ContractFile, letter: DatedLetter) -> bool:
+    """The contract's own clause on observations about this kind of order governs (it is listed
+    by anchored_deadline_items): no CCAG default line beside it."""
+    for sd in file.deadlines:
+        order = _order_kind(sd.deadline.anchor)
+        if order is not None and order[0] == letter.kind and _classify(sd.deadline.quote) == "observations":
+            return True
+    return False
+
+
 def _order_observations(c: ContractInfo, letter: DatedLetter, ccag: str, defaults: object | None,
                         as_of: dt.date) -> list[DueItem]:
     assert letter.date is not None
@@ -648,6 +664,12 @@ _FIXED_DAY = re.compile(
     r"\b(?P<how>avant le|au plus tard le|au plus tard au|pour le|le)\s+(?P<day>\d{1,2})(?:er)?\s+"
     r"(?:du mois\s+(?P<next>suivant)|de chaque mois|du mois)")
 _PERIOD_END_ANCHOR = re.compile(r"\bfin (?:de chaque|du|de la|de chaque|de l')\s*(?P<p>mois|trimestre)\b")
+_DELIVERABLE = re.compile(
+    r"\b(?:remet|remettent|transmet|transmettent|adresse|adressent|fournit|fournissent|produit|produisent|"
+    r"communique|communiquent|envoie|envoient|depose|deposent)\b|\brapports?\b|compte[- ]rendu|\bbilans?\b|"
+    r"\breleves?\b|tableau de bord|\bprojet de decompte|\bstatistiques?\b")
+_PERIOD_END_DAY = re.compile(r"\b(?:a la fin de chaque|en fin de|a la fin du|le dernier jour (?:calendaire )?de chaque)\s+"
+                             r"(?P<p>mois|trimestre)\b")
 _MONTHLY = re.compile(r"\bmensuel(?:le)?s?\b|\bchaque mois\b|\btous les mois\b|\bdu mois\b")
 _QUARTERLY = re.compile(r"\btrimestriel(?:le)?s?\b|\bchaque trimestre\b")
 
@@ -688,6 +710,8 @@ def recurring_items(file: ContractFile, *, as_of: dt.date, lookback_days: int, h
         folded = _fold(quote)
         if not _PERIODIC.search(folded) or re.search(r"reconduc|reconduit|factur|paiement|payee?s?\b", folded):
             continue
+        if deadline is None and not _DELIVERABLE.search(folded):
+            continue  # a periodic state or meeting (« taux de disponibilité mensuel »), nothing to hand in
         key = " ".join(folded.split())
         if key in seen:
             continue
@@ -754,6 +778,14 @@ def _occurrences(quote: str, deadline: Deadline | None, start: dt.date | None, e
                    f"(CCAG-FCS 2009 art. 3.2.1) = {format_date(due)}"
                    f"{_extension_note(period_end, deadline.duration, deadline.unit, deadline.day_type)}")
             out.append((due, period_end, how))
+    elif (end_day := _PERIOD_END_DAY.search(folded)) is not None:
+        months = 1 if end_day.group("p") == "mois" else 3
+        for period_end in _period_ends(start, last, months):
+            how = (f"« {end_day.group(0)} » : dernier jour de la période = {format_date(period_end)} "
+                   "(date fixée par le marché, non prorogée)")
+            if next_working_day(period_end) != period_end:
+                how += f" ; le {format_date(period_end)} est un samedi, un dimanche ou un jour férié"
+            out.append((period_end, period_end, how))
     else:
         return None
     return [o for o in out if lo <= o[0] <= hi]
@@ -770,7 +802,38 @@ def contract_schedule(file: ContractFile, *, as_of: dt.date, lookback_days: int 
         *letter_items(file, as_of=as_of),
         *recurring_items(file, as_of=as_of, lookback_days=lookback_days, horizon_days=horizon_days),
     ]
-    return _dedupe(items)
+    return [_mark_done(i, file) for i in _dedupe(items)]
+
+
+# The buyer's own acts the file can show (« the décompte was sent »); the titulaire's
+# performance is not visible in letters, so its items stay « en retard » until checked.
+_DONE_BY: dict[str, tuple[str, frozenset[str], str]] = {
+    # rule prefix → (subject pattern, letter kinds that are the act, what the act is from)
+    "termination_account": (r"decompte", frozenset({"notification_penalites"}), "terminated"),
+    "reclamation_answer": (r"reclamation|memoire", frozenset(), "event"),
+}
+
+
+def _mark_done(item: DueItem, file: ContractFile) -> DueItem:
+    if item.party != "acheteur" or item.due is None:
+        return item
+    for key, (pattern, kinds, since) in _DONE_BY.items():
+        if key not in item.rule:
+            continue
+        start = (file.contract.terminated.on if since == "terminated" and file.contract.terminated
+                 else next((lt.date for lt in file.letters if lt.path == item.source_path), None))
+        if start is None:
+            return item
+        for letter in sorted(file.letters, key=lambda lt: lt.date or dt.date.max):
+            if (letter.date is None or letter.date < start or letter.direction == "entrant"
+                    or letter.path == item.source_path):
+                continue
+            subject = _fold(letter.subject or "")
+            if letter.kind in kinds or re.search(pattern, subject):
+                return replace(item, status="fait", done_by=letter.path,
+                               computation_fr=f"{item.computation_fr} ; acte au dossier : {letter.path} du "
+                                              f"{format_date(letter.date)}")
+    return item
 
 
 def _dedupe(items: Sequence[DueItem]) -> list[DueItem]:
@@ -795,7 +858,7 @@ def select_window(items: Iterable[DueItem], *, as_of: dt.date, horizon_days: int
     return [i for i in items if i.due is None or lo <= i.due <= hi]
 
 
-_STATUS_ORDER = {"en_retard": 0, "a_venir": 1, "echu": 2, "non_date": 3}
+_STATUS_ORDER = {"en_retard": 0, "a_venir": 1, "echu": 2, "fait": 3, "non_date": 4}
 
 
 def sort_for_display(items: Iterable[DueItem]) -> list[DueItem]:
@@ -806,4 +869,4 @@ def sort_for_display(items: Iterable[DueItem]) -> list[DueItem]:
 
 def with_status(items: Iterable[DueItem], as_of: dt.date) -> list[DueItem]:
     """Statuses recomputed for another day (items are built once, shown on several days)."""
-    return [replace(i, status=due_status(i.due, i.kind, as_of)) for i in items]
+    return [i if i.done_by else replace(i, status=due_status(i.due, i.kind, as_of)) for i in items]

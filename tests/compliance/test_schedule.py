@@ -216,16 +216,19 @@ def test_before_the_fifth_means_the_fourth_and_fixed_dates_are_not_extended():
 def test_quarterly_review_days_after_quarter_end_and_undated_periodic_obligation():
     quarterly = _deadline("Le titulaire transmet un bilan trimestriel dans les quinze jours suivant la fin de chaque "
                           "trimestre.", 15, "jour", "fin de chaque trimestre")
-    register = SourcedObligation("cctp.pdf", Obligation(article="9", page=6, party="titulaire",
+    annual = SourcedObligation("cctp.pdf", Obligation(article="9", page=6, party="titulaire",
+                                                      quote="Le titulaire remet un rapport annuel d'activité."))
+    register = SourcedObligation("cctp.pdf", Obligation(article="10", page=6, party="titulaire",
                                                         quote="Le titulaire tient un registre mensuel des passages."))
     contract = _contract(notified_on=D(2026, 1, 15))
-    items = contract_schedule(ContractFile(contract, deadlines=(quarterly,), obligations=(register,)),
+    items = contract_schedule(ContractFile(contract, deadlines=(quarterly,), obligations=(annual, register)),
                               as_of=D(2026, 4, 1), horizon_days=30)
     dated = [i for i in items if i.rule == "contrat.periodique" and i.due is not None]
     assert [i.due for i in dated] == [D(2026, 4, 15)]
+    # a yearly report with no date rule is listed undated; keeping a register hands nothing in
     undated = [i for i in items if i.due is None]
     assert len(undated) == 1 and undated[0].status == "non_date" and not undated[0].verified
-    assert "registre" in undated[0].source_quote
+    assert "rapport annuel" in undated[0].source_quote
 
 
 def test_renewals_from_the_reconduction_clause_on_a_leap_day():
@@ -314,3 +317,52 @@ def test_day_of_each_month_before_notification_is_skipped():
     items = [i for i in contract_schedule(ContractFile(_contract(notified_on=D(2026, 3, 15)), obligations=(report,)),
                                           as_of=D(2026, 4, 1), horizon_days=30) if i.rule == "contrat.periodique"]
     assert [i.due for i in items] == [D(2026, 4, 10)]  # not 10 March, before the notification
+
+
+def test_end_of_each_month_deliverable_and_periodic_states_are_not_deadlines():
+    statement = SourcedObligation("ccap.pdf", Obligation(
+        article="11", page=4, party="titulaire",
+        quote="L'entrepreneur adresse à la fin de chaque mois son projet de décompte mensuel au maître d'œuvre."))
+    availability = SourcedObligation("ccap.pdf", Obligation(
+        article="12", page=4, party="titulaire", quote="Le titulaire garantit une disponibilité mensuelle de 99 %."))
+    items = contract_schedule(ContractFile(_contract(notified_on=D(2026, 1, 15)),
+                                           obligations=(statement, availability)),
+                              as_of=D(2026, 3, 20), horizon_days=30)
+    periodic = [i for i in items if i.rule == "contrat.periodique"]
+    # last days of January, February, March (31 January 2026 is a Saturday: flagged)
+    assert [(i.due, i.verified) for i in periodic] == [
+        (D(2026, 1, 31), False), (D(2026, 2, 28), False), (D(2026, 3, 31), True)]
+    assert all("décompte" in i.source_quote for i in periodic)
+
+
+def test_contract_clause_on_order_observations_replaces_the_ccag_default():
+    own = _deadline("Le titulaire formule ses observations sur un bon de commande dans les dix jours de sa "
+                    "réception.", 10, "jour", "réception du bon de commande")
+    delivery = _deadline("La livraison intervient dans les vingt jours suivant le bon de commande.", 20, "jour",
+                         "bon de commande", article="6.2")
+    order = DatedLetter(path="bc-77.eml", kind="bon_de_commande", date=D(2026, 6, 1), received_on_date=True)
+    items = contract_schedule(ContractFile(_contract(), deadlines=(TERM, own, delivery), letters=(order,)),
+                              as_of=D(2026, 6, 2))
+    observations = [i for i in items if i.kind == "observations"]
+    assert [(i.due, i.rule) for i in observations] == [(D(2026, 6, 11), "contrat.delai.bon_de_commande")]
+    # one observations délai and one delivery délai: not « several » of a kind, so both verified
+    assert all(i.verified for i in items if i.rule == "contrat.delai.bon_de_commande")
+
+
+def test_buyer_acts_in_the_file_close_its_items():
+    contract = _contract(terminated=Termination(on=D(2026, 1, 15), kind="faute"))
+    account = DatedLetter(path="courriers/decompte-resiliation.pdf", kind="autre", date=D(2026, 2, 20),
+                          direction="sortant", subject="Décompte de résiliation du marché VL-2026-12")
+    memo = DatedLetter(path="courriers/memoire.pdf", kind="reclamation", date=D(2026, 2, 2), direction="entrant")
+    items = contract_schedule(ContractFile(contract, letters=(account, memo)), as_of=D(2026, 4, 10))
+    decompte = _only(items, "decompte")
+    assert decompte.status == "fait" and decompte.done_by == "courriers/decompte-resiliation.pdf"
+    # no answer to the mémoire in the file: 2 February + 2 months = 2 April, passed; the buyer's
+    # silence now counts as a rejection (FCS 2009 37.3): a closed window, not a late act
+    answer = next(i for i in items if i.kind == "reclamation" and i.party == "acheteur")
+    assert answer.due == D(2026, 4, 2) and answer.status == "echu" and answer.done_by is None
+    reply = DatedLetter(path="courriers/reponse-memoire.eml", kind="autre", date=D(2026, 3, 10), direction="sortant",
+                        subject="Réponse à votre mémoire en réclamation")
+    items = contract_schedule(ContractFile(contract, letters=(account, memo, reply)), as_of=D(2026, 4, 10))
+    answer = next(i for i in items if i.kind == "reclamation" and i.party == "acheteur")
+    assert answer.status == "fait" and answer.done_by == "courriers/reponse-memoire.eml"

@@ -153,5 +153,5 @@ def test_api_and_page(settings, tmp_path):
         page = client.get("/echeances", params={"au": "2026-05-04"})
         assert page.status_code == 200
         html = page.text
-        assert html.index("En retard") < html.index("Cette semaine") < html.index("Délais clos")
+        assert html.index("En retard") < html.index("Cette semaine") < html.index("Délais clos ou actes")
         assert "à vérifier" in html and "ccap.txt" in html and "02/02/2026" in html
