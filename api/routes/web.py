@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from api.deps import StoreDep
-from api.services.findings import reviews_by_incident
+from api.services.findings import record_review, reviews_by_incident
 from api.services.indexing import backend_for
 from models.db import tables as t
 
@@ -30,7 +32,7 @@ templates.env.filters["date_fr"] = lambda d: d.strftime("%d/%m/%Y") if d else "â
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, store: StoreDep) -> HTMLResponse:
+def dashboard(request: Request, store: StoreDep, erreur: str = "") -> HTMLResponse:
     reviews = reviews_by_incident(store)
     with store.sessions() as session:
         findings = session.scalars(select(t.FindingRow).order_by(t.FindingRow.act_by.is_(None), t.FindingRow.act_by,
@@ -41,7 +43,17 @@ def dashboard(request: Request, store: StoreDep) -> HTMLResponse:
     return templates.TemplateResponse(request, "tableau.html", {
         "unacted": unacted, "acted": [f for f in findings if f.breach and f.acted_on], "reviews": reviews,
         "total": sum(f.penalty_eur or 0 for f in unacted), "counts": counts, "contracts": contracts,
-        "today": dt.date.today()})
+        "today": dt.date.today(), "erreur": erreur})
+
+
+@router.post("/revue/{incident}")
+def review_form(incident: str, store: StoreDep, decision: Annotated[str, Form()],
+                relecteur: Annotated[str, Form()], motif: Annotated[str, Form()] = "") -> RedirectResponse:
+    try:
+        record_review(store, incident=incident, decision=decision, reason=motif, reviewer=relecteur)
+    except ValueError as exc:
+        return RedirectResponse(f"/?erreur={quote(str(exc))}", status_code=303)
+    return RedirectResponse("/", status_code=303)
 
 
 @router.get("/pieces", response_class=HTMLResponse)

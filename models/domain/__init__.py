@@ -6,6 +6,8 @@ Only the standard library is used here so that `ingest`, `nlp`, `search` and
 
 from models.domain.clock import Clock, FixedClock, SystemClock
 from models.domain.types import (
+    CONTRACT_KINDS,
+    DOCUMENT_KINDS,
     Action,
     ActionKind,
     Attachment,
@@ -27,7 +29,6 @@ from models.domain.types import (
     Table,
     Termination,
 )
-from models.domain.types import CONTRACT_KINDS, DOCUMENT_KINDS
 
 __all__ = [
     "Action",

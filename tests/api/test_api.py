@@ -72,3 +72,12 @@ def test_wrong_incident_header_gets_a_clear_error(client):
 def test_web_pages_render_in_french(client):
     assert "Manquements à traiter" in client.get("/").text
     assert "Pièces du portefeuille" in client.get("/pieces").text
+
+
+def test_dismissing_from_the_dashboard_needs_a_reason(client):
+    r = client.post("/revue/INC-1", data={"decision": "ecarte", "relecteur": "a.durand", "motif": ""},
+                    follow_redirects=True)
+    assert "Indiquez le motif" in r.text
+    r = client.post("/revue/INC-1", data={"decision": "ecarte", "relecteur": "a.durand",
+                                          "motif": "Retard causé par nos services"}, follow_redirects=False)
+    assert r.status_code == 303
