@@ -27,6 +27,7 @@ Side = Literal["acheteur", "titulaire"]
 
 TRAINING_FILE = Path(__file__).parent / "training" / "kinds.jsonl"
 MODEL_TEXT_CHARS = 3000  # the head of a document carries its kind; the rest is noise
+TITULAIRE_KINDS = frozenset({"courrier_titulaire", "contestation", "reclamation"})
 RULE_FLOOR = 0.75  # confidence of a fired rule before the model's agreement is added
 MODEL_CAP = 0.7  # a model-only answer is never fully trusted
 
@@ -298,9 +299,14 @@ def classify_kind(parsed: ParsedDocument, *, filename: str | None = None,
     if not head.body.strip():
         return "autre", 0.0
     probs = _probs_cached(head.body, cache_dir)
-    kind, _side = rule_kind(head)
+    kind, side = rule_kind(head)
     if kind is not None:
         return kind, round(RULE_FLOOR + (1 - RULE_FLOOR) * probs.get(kind, 0.0), 3)
+    if side == "acheteur":
+        # the buyer does not write the titulaire's letters: keep only kinds it can send
+        probs = {k: p for k, p in probs.items() if k not in TITULAIRE_KINDS}
+        total = sum(probs.values()) or 1.0
+        probs = {k: p / total for k, p in probs.items()}
     best = max(probs, key=lambda k: probs[k])
     if best not in DOCUMENT_KINDS:
         return "autre", 0.0

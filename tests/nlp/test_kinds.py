@@ -91,3 +91,11 @@ def test_model_only_answer_is_never_fully_trusted(model_dir: Path) -> None:
 
 def test_empty_document_is_autre_with_zero_confidence(model_dir: Path) -> None:
     assert classify_kind(doc("   \n"), cache_dir=model_dir) == ("autre", 0.0)
+
+
+def test_buyer_letter_without_a_formal_act_is_not_a_titulaire_letter(model_dir: Path) -> None:
+    text = ("Commune de Lessac\nService financier\n\nObjet : Votre facture n° 88 du 2 avril\n\nMadame,\n\n"
+            "Nous vous informons que votre facture a été mise en paiement.\n\nLe Maire")
+    kind, confidence = classify_kind(doc(text), cache_dir=model_dir)
+    assert kind not in ("courrier_titulaire", "contestation", "reclamation")
+    assert confidence <= 0.7
