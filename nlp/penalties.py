@@ -39,7 +39,10 @@ from nlp.structure import article_at, normalize_article
 # vocabulary (folded text)
 
 _PENALTY_CUE = re.compile(
-    r"penalit|retenues?\s+(?:pour\s+retard|journaliere|de\s+\d|d'un\s+montant)|sanctions?\s+pecuniaire"
+    r"penalit|retenues?\s+(?:pour\s+retard|journaliere|de\s+\d|d'un\s+montant)|sanctions?\s+pecuniaire|"
+    r"(?:titulaire|prestataire|entrepreneur|fournisseur)\s+(?:est|sera)\s+redevable\s+d'une\s+(?:somme|indemnite)|"
+    r"sanctionne\w*\s+par\s+(?:une|un)\s+(?:somme|montant|retenue|abattement)|"
+    r"indemnites?\s+(?:forfaitaires?\s+)?(?:de|pour)\s+retard(?!\s+de\s+paiement)"
 )
 _FORMULA = re.compile(
     r"\bp\s*=\s*\(?\s*v\s*[x×*.]\s*r\s*\)?\s*/\s*(?P<den>\d{1,3}(?:[ .]\d{3})+|\d+)"

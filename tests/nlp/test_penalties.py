@@ -454,3 +454,12 @@ def test_amount_given_in_the_next_sentence() -> None:
     )
     assert (p.trigger, p.amount_eur, p.unit) == ("absence", 150.0, "occurrence")
     assert p.quote.startswith("Le titulaire absent") and p.quote.endswith("par absence.")
+
+
+def test_penalty_worded_without_the_word_penalite() -> None:
+    p = _one(
+        "Article 6 – Délais\n"
+        "En cas de retard dans la mise en service, le titulaire est redevable d'une somme de 120 € HT par jour calendaire.\n"
+        "Le retard de paiement ouvre droit à une indemnité forfaitaire pour frais de recouvrement de 40 euros.\n"
+    )
+    assert (p.trigger, p.amount_eur, p.unit) == ("retard", 120.0, "jour")
