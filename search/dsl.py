@@ -26,8 +26,10 @@ from search.query import (
     Term,
     free_text,
     is_filter,
+    loose_words,
 )
 from search.records import KEYWORD_FIELDS, SearchRecord
+from search.rerank import fetch_size
 
 MAPPING_VERSION = 2
 TEXT_FIELD_BOOSTS: tuple[str, ...] = ("heading^3", "text", "kind_label^0.5")
@@ -173,8 +175,6 @@ def _build_and(node: And) -> dict[str, Any] | None:
     filters: list[dict[str, Any]] = []
     must_not: list[dict[str, Any]] = []
     should: list[dict[str, Any]] = []
-    boosts: list[dict[str, Any]] = []
-    loose_words: list[str] = []
     for item in node.items:
         if isinstance(item, Not):
             inner = build(item.item)
@@ -188,16 +188,10 @@ def _build_and(node: And) -> dict[str, Any] | None:
             filters.append(built)  # exact filters do not score
         elif node.implicit:
             should.append(built)
-            if isinstance(item, Term):
-                loose_words.append(item.text)
         else:
             must.append(built)
     if should:
         must.append({"bool": {"should": should, "minimum_should_match": minimum_should_match(len(should))}})
-    if len(loose_words) >= 2:  # words close together in the text rank higher
-        near = _text(" ".join(loose_words), PROXIMITY_FIELDS, slop=PROXIMITY_SLOP, phrase=True)
-        if near is not None:
-            boosts.append(near)
     if not (must or filters or must_not):
         return None
     body: dict[str, Any] = {}
@@ -207,8 +201,6 @@ def _build_and(node: And) -> dict[str, Any] | None:
         body["filter"] = filters
     if must_not:
         body["must_not"] = must_not
-    if boosts:
-        body["should"] = boosts
     return {"bool": body}
 
 
@@ -253,4 +245,9 @@ def search_body(
         body["highlight"]["highlight_query"] = {"match": {"text": {"query": " ".join(expanded)}}}
     if facets:
         body["aggs"] = {f: {"terms": {"field": f, "size": 50}} for f in facets}
+    words = loose_words(parsed.root)
+    near = _text(" ".join(words), PROXIMITY_FIELDS, slop=PROXIMITY_SLOP, phrase=True) if words else None
+    if near is not None:  # words close together rank higher, scored on the top results only
+        body["rescore"] = {"window_size": fetch_size(page, size), "query": {
+            "rescore_query": near, "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total"}}
     return body

@@ -314,3 +314,19 @@ def is_filter(node: Node) -> bool:
     if isinstance(node, Or):
         return all(is_filter(i) for i in node.items)
     return False
+
+
+def loose_words(node: Node | None) -> list[str]:
+    """The juxtaposed words of the query's main group (« plafond pénalités »): engines rescore
+    their top results by how close these words stand in the text."""
+    if isinstance(node, And):
+        if node.implicit:
+            words = [i.text for i in node.items if isinstance(i, Term)]
+            if len(words) >= 2:
+                return words
+        for item in node.items:
+            if isinstance(item, And):
+                found = loose_words(item)
+                if found:
+                    return found
+    return []

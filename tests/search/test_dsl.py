@@ -58,8 +58,11 @@ def test_words_search_headings_with_a_boost_and_need_most_words() -> None:
     assert must["minimum_should_match"] == 2
     fields = must["should"][0]["multi_match"]["fields"]
     assert fields[0] == "heading^3" and "text" in fields
-    proximity = body["query"]["bool"]["should"][0]["multi_match"]
+    rescore = body["rescore"]
+    assert rescore["window_size"] >= body["size"]
+    proximity = rescore["query"]["rescore_query"]["multi_match"]
     assert proximity["type"] == "phrase" and proximity["slop"] == dsl.PROXIMITY_SLOP
+    assert proximity["query"] == "pénalités retard livraison"
 
 
 def test_filters_do_not_score_and_not_excludes() -> None:
