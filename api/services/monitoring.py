@@ -78,6 +78,8 @@ _ATTACHMENT_OPTIONS = ParseOptions(ocr=False)
 
 # Minimum link score for a letter to be taken as written about an incident.
 LETTER_LINK_THRESHOLD = 0.6
+# Below this (text similarity plus trigger bonus), no penalty clause is taken as engaged.
+MIN_CLAUSE_SCORE = 0.1
 
 
 @dataclass(frozen=True)
@@ -438,6 +440,10 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             best = (score, penalty, path)
     assert best is not None
     score, penalty, path = best
+    if score < MIN_CLAUSE_SCORE:
+        # nothing in the contract reads like this incident: no amount rather than a guessed one
+        linked.reviews.append("aucune clause de pénalité du marché ne correspond à cet incident")
+        return
     # the CCAG default has no document in the portfolio: no path, its CCAG article only
     linked.penalty, linked.clause_path, linked.clause_score = penalty, path, score
     if score < 0.2:
@@ -876,7 +882,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         reason = _not_breach_reason(linked, penalty)
         if reason:
             # caveats about the clause do not concern an incident that is no breach
-            draft["reviews"] = [r for r in draft["reviews"] if not r.startswith("clause de pénalité")]
+            draft["reviews"] = [r for r in draft["reviews"]
+                                if not r.startswith(("clause de pénalité", "aucune clause de pénalité"))]
             draft.update(breach=False, acted_on=False, action_documents=(), computation=reason,
                          rule="monitoring.non_manquement")
             continue
