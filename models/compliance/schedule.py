@@ -740,6 +740,11 @@ def recurring_items(file: ContractFile, *, as_of: dt.date, lookback_days: int, h
     return items
 
 
+def _as_written(quote: str, folded: str, match: re.Match[str]) -> str:
+    """The matched words as the contract writes them (folding keeps lengths for French text)."""
+    return quote[match.start():match.end()] if len(quote) == len(folded) else match.group(0)
+
+
 def _occurrences(quote: str, deadline: Deadline | None, start: dt.date | None, end: dt.date | None,
                  lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date, str]] | None:
     """(due, end of the period, French computation) in [lo, hi], or None when the text gives no rule."""
@@ -763,7 +768,7 @@ def _occurrences(quote: str, deadline: Deadline | None, start: dt.date | None, e
             due = dt.date(y, m, day) - dt.timedelta(days=1 if strict else 0)
             if due <= start:
                 continue  # the contract was not yet notified
-            how = (f"« {fixed.group(0)} » : {'veille du ' if strict else ''}{day_no} du mois "
+            how = (f"« {_as_written(quote, folded, fixed)} » : {'veille du ' if strict else ''}{day_no} du mois "
                    f"{'suivant la période' if fixed.group('next') else 'de la période'} = {format_date(due)} "
                    "(date fixée par le marché, non prorogée)")
             if next_working_day(due) != due:
@@ -781,7 +786,7 @@ def _occurrences(quote: str, deadline: Deadline | None, start: dt.date | None, e
     elif (end_day := _PERIOD_END_DAY.search(folded)) is not None:
         months = 1 if end_day.group("p") == "mois" else 3
         for period_end in _period_ends(start, last, months):
-            how = (f"« {end_day.group(0)} » : dernier jour de la période = {format_date(period_end)} "
+            how = (f"« {_as_written(quote, folded, end_day)} » : dernier jour de la période = {format_date(period_end)} "
                    "(date fixée par le marché, non prorogée)")
             if next_working_day(period_end) != period_end:
                 how += f" ; le {format_date(period_end)} est un samedi, un dimanche ou un jour férié"

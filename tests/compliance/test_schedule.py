@@ -332,7 +332,7 @@ def test_end_of_each_month_deliverable_and_periodic_states_are_not_deadlines():
     # last days of January, February, March (31 January 2026 is a Saturday: flagged)
     assert [(i.due, i.verified) for i in periodic] == [
         (D(2026, 1, 31), False), (D(2026, 2, 28), False), (D(2026, 3, 31), True)]
-    assert all("décompte" in i.source_quote for i in periodic)
+    assert all("décompte" in i.source_quote and "« à la fin de chaque mois »" in i.computation_fr for i in periodic)
 
 
 def test_contract_clause_on_order_observations_replaces_the_ccag_default():
