@@ -211,7 +211,12 @@ def _table_units(text: str) -> list[_Unit]:
             continue
         if _MD_SEPARATOR.match(line):
             continue  # "|---|---|" under a markdown header row
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        row = line.strip()
+        if row.startswith("|") and row.endswith("|"):
+            row = f" {row[1:-1]} "  # markdown "| a | b |"; A's rows may start with an empty cell
+        else:
+            row = line
+        cells = [c.strip() for c in row.split(" | ")]
         if in_table and header and len(header) == len(cells):
             # "Pénalité (€ HT par jour)" over a bare "150": the currency is in the header
             cells = [f"{c} €" if _MONEY_HEADER.search(header[i]) and _BARE_NUMBER.match(c) else c

@@ -463,3 +463,14 @@ def test_penalty_worded_without_the_word_penalite() -> None:
         "Le retard de paiement ouvre droit à une indemnité forfaitaire pour frais de recouvrement de 40 euros.\n"
     )
     assert (p.trigger, p.amount_eur, p.unit) == ("retard", 120.0, "jour")
+
+
+def test_rows_with_empty_cells() -> None:
+    found = _extract(
+        "Article 8 – Pénalités\n"
+        "Réf. | Manquement | Montant\n"
+        " | Retard de livraison des consommables | 45 € HT par jour de retard\n"
+        "B2 |  | 30 € HT par absence à une réunion\n"
+    )
+    assert [(p.amount_eur, p.unit, p.trigger) for p in found] == [(45.0, "jour", "retard"), (30.0, "occurrence", "absence")]
+    assert found[0].quote == "Retard de livraison des consommables 45 € HT par jour de retard"
