@@ -236,7 +236,7 @@ def _is_contract_notification(anchor: str | None) -> bool:
     if not anchor:
         return False
     folded = _fold(anchor).strip(" .")
-    # « notification » alone is taken as the contract's only in a clause about the contract's term
+    # a bare « notification » is accepted too, and flagged by the caller (_is_bare_notification)
     return bool(_NOTIFICATION_ANCHOR.match(folded))
 
 
@@ -252,7 +252,7 @@ def _term_clause(file: ContractFile, months: int) -> SourcedDeadline | None:
     """A contract clause giving this duration counted from the notification."""
     for sd in file.deadlines:
         d = sd.deadline
-        if (_in_months(d) == months and _TERM_WORDS.search(_fold(d.quote))
+        if (_in_months(d) == months and _TERM_WORDS.search(_fold(d.quote)) and "garanti" not in _fold(d.quote)
                 and re.search(r"notification", _fold(d.anchor or d.quote))):
             return sd
     return None
@@ -292,24 +292,28 @@ def contract_term_items(file: ContractFile, *, as_of: dt.date) -> list[DueItem]:
     if clause is None:
         reason = ("durée du marché lue dans les métadonnées ; aucune clause trouvée la faisant courir de la "
                   "notification (vérifier le point de départ et les reconductions éventuelles)")
+    renewals = _renewal_items(file, as_of=as_of)
+    label = "Fin du marché (terme de la durée)"
+    if renewals:
+        label += " — marché reconductible : voir les échéances de reconduction"
     items.append(_item(
-        due=end, kind="fin_marche", contract=c, label="Fin du marché (terme de la durée)",
+        due=end, kind="fin_marche", contract=c, label=label,
         path=clause.path if clause else None, article=clause.deadline.article if clause else None,
         quote=clause.deadline.quote if clause else "", computation=computation, as_of=as_of, reason=reason,
         rule="contrat.duree"))
-    items.extend(_renewal_items(file, as_of=as_of))
+    items.extend(renewals)
     return items
 
 
 _TERMINATION_FR = {"faute": "pour faute", "interet_general": "pour motif d'intérêt général", "autre": "autre motif"}
 _WORD_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "douze": 12,
                  "dix-huit": 18, "vingt-quatre": 24, "trente-six": 36, "quarante-huit": 48}
-_NUMBER = r"(\d{1,2}|une?|deux|trois|quatre|cinq|six|douze|dix-huit|vingt-quatre|trente-six|quarante-huit)(?:\s*\(\d{1,2}\))?"
+_NUMBER = r"(\d{1,3}|une?|deux|trois|quatre|cinq|six|douze|dix-huit|vingt-quatre|trente-six|quarante-huit)(?:\s*\(\d{1,2}\))?"
 _RENEW_COUNT = re.compile(rf"\b{_NUMBER}\s+fois\b")
 _RENEW_PERIOD = re.compile(rf"\bperiodes?\s+(?:successives?\s+)?(?:de|d')\s*{_NUMBER}\s+(mois|ans?)\b")
 _RENEW_NOTICE = re.compile(
     rf"\b{_NUMBER}\s+(mois|jours?)\s+(?:calendaires\s+)?(?:au moins\s+|au plus tard\s+)?avant\s+"
-    r"(?:la |l')?(?:date (?:d'|de (?:l')?|anniversaire)|)\s*(?:echeance|expiration|terme|fin|anniversaire)?")
+    r"(?:la |l')?(?:date (?:d'|de (?:l')?|de la )?)?(?:echeance|expiration|terme|fin|anniversaire)")
 
 
 def _number(text: str) -> int:

@@ -247,6 +247,22 @@ def test_renewals_from_the_reconduction_clause_on_a_leap_day():
     # the notice clause in the same sentence group is the buyer's: three months earlier
     notices = [i.due for i in items if i.party == "acheteur"]
     assert notices == [D(2024, 11, 28), D(2025, 11, 28), D(2026, 11, 28)]
+    # the metadata's 48 months are not confirmed by a clause (12 months + renewals): said so
+    end = _only(contract_schedule(file, as_of=D(2025, 1, 1)), "fin_marche")
+    assert end.due == D(2028, 2, 29) and not end.verified and "reconductible" in end.label_fr
+
+
+def test_renewal_notice_in_days_and_unrelated_days_before_ignored():
+    contract = _contract(notified_on=D(2026, 1, 5), duration_months=24)
+    term = _deadline("Le marché est conclu pour une durée d'un an à compter de sa notification.", 1, "an",
+                     "notification du marché", article="3", party=None)
+    text = ("Le titulaire prévient le service 8 jours avant toute intervention. Le marché est reconduit une fois "
+            "pour une période d'un an, sauf dénonciation par l'acheteur 60 jours avant l'échéance.")
+    items = contract_schedule(ContractFile(contract, deadlines=(term,), texts=(("ae.pdf", "3", text),)),
+                              as_of=D(2026, 9, 1))
+    renewal = sorted((i.due, i.party) for i in items if i.kind == "reconduction")
+    # 5 January 2027 is the term; 60 days earlier is 6 November 2026
+    assert renewal == [(D(2026, 11, 6), "acheteur"), (D(2027, 1, 5), None)]
 
 
 # ------------------------------------------------------------------ window and order
