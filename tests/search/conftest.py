@@ -31,10 +31,20 @@ def _unavailable(reason: str) -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    return port if port + 100 < 65535 else 9250
+    """A port whose neighbour +100 (the node's transport port) is free too."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port + 100 > 65535:
+            continue
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port + 100))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("aucun port libre pour le nœud OpenSearch de test")
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,11 @@ if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   echo "Un nœud tourne déjà (PID $(cat "$pidfile")) ; arrêtez-le avec stop.sh $port" >&2
   exit 1
 fi
+# another node (or anything) on this port would answer our health check: refuse to start
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "Le port $port est déjà utilisé ; choisissez-en un autre : run.sh PORT" >&2
+  exit 1
+fi
 rm -rf "$state/home"
 mkdir -p "$state/home"
 nohup "$java_bin" "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -Djava.io.tmpdir="$state/home" \
