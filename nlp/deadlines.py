@@ -268,12 +268,25 @@ _ACT = re.compile(
 )
 
 
+_OBJECT_START = re.compile(r"\b(?:de|d')\s*(?:toute?|chaque|la|le|l'|les|du|des)\s*")
+_EACH_EVENT = re.compile(
+    r"\b(?:signale|signalent|declare|declarent|notifie|notifient|traite|traitent|"
+    r"corrige|corrigent|informe|informent)\s+(?:[a-z']+\s+){0,3}?(?:de\s+)?"
+    r"(?:chaque|toute?|tous les|toutes les)\s+"
+)
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - we want the last one
+        pass
+    return found
+
+
 def _act_anchor(folded: str, dur_start: int) -> str | None:
     """« l'acheteur invite le titulaire à présenter ses observations dans un délai de 15 jours »:
     the time runs from the buyer's act itself."""
-    m = None
-    for m in _ACT.finditer(folded[:dur_start]):
-        pass
+    m = _last_match(_ACT, folded[:dur_start])
     if m is None:
         return None
     who = {"l'acheteur": "de l'acheteur", "le pouvoir adjudicateur": "du pouvoir adjudicateur",
@@ -286,16 +299,11 @@ def _act_anchor(folded: str, dur_start: int) -> str | None:
 def _object_of_advance(text: str, folded: str, dur_start: int, dur_end: int) -> str | None:
     """« informe de toute intervention au moins 5 jours à l'avance »: the event is the object."""
     in_advance = re.match(r"\s*(?:\)\s*)?(?:calendaires?|ouvres?|ouvrables?)?\s*a l'avance", folded[dur_end:dur_end + 40])
-    m = None
     if in_advance:
-        for m in re.finditer(r"\b(?:de|d')\s*(?:toute?|chaque|la|le|l'|les|du|des)\s*", folded[:dur_start]):
-            pass
+        m = _last_match(_OBJECT_START, folded[:dur_start])
     else:
         # « signale chaque journée d'intempéries … dans un délai de 5 jours »: each event starts its own time
-        for m in re.finditer(r"\b(?:signale|signalent|declare|declarent|notifie|notifient|traite|traitent|"
-                             r"corrige|corrigent|informe|informent)\s+(?:[a-z']+\s+){0,3}?(?:de\s+)?"
-                             r"(?:chaque|toute?|tous les|toutes les)\s+", folded[:dur_start]):
-            pass
+        m = _last_match(_EACH_EVENT, folded[:dur_start])
     if m is None:
         return None
     found = _event_after(text, folded, m.end())

@@ -128,7 +128,7 @@ def train(spec: ModelSpec, *, with_metrics: bool = True) -> tuple[Pipeline, dict
         "n_examples": len(texts),
         "labels": sorted(set(labels)),
         "metrics": metrics,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return pipeline, manifest
 
@@ -148,10 +148,10 @@ def save(pipeline: Pipeline, manifest: dict[str, Any], directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     # model first, manifest last: a crash in between leaves no manifest, hence a retrain
     _write_atomic(directory / _MODEL_FILE, lambda p: joblib.dump(pipeline, p))
-    _write_atomic(
-        directory / _MANIFEST_FILE,
-        lambda p: p.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"),
-    )
+    def write_manifest(path: Path) -> None:
+        path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    _write_atomic(directory / _MANIFEST_FILE, write_manifest)
 
 
 def read_manifest(directory: Path) -> dict[str, Any] | None:

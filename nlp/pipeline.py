@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, MorphAnalysis, Span
 
 from nlp.normalize.durations import Duration, find_durations
 
@@ -40,7 +40,7 @@ PRESCRIPTIVE_LEMMAS = frozenset({
     "conserver", "déclarer", "souscrire", "veiller", "accuser", "apporter", "organiser",
     "prendre", "remédier", "inviter", "prononcer", "payer", "verser", "régler", "envoyer",
     "répondre", "traiter", "héberger", "sauvegarder", "maintenir", "former", "contrôler",
-    "vérifier", "prendre", "indiquer", "joindre", "déposer", "faire", "supporter", "valider",
+    "vérifier", "indiquer", "joindre", "déposer", "faire", "supporter", "valider",
 })
 
 
@@ -91,6 +91,10 @@ if not Doc.has_extension("vigie_cues"):
     Doc.set_extension("vigie_cues", default=())
 
 
+def _feat(morph: MorphAnalysis, name: str) -> list[str]:
+    return list(morph.get(name, []))
+
+
 def _previous(doc: Doc, i: int, n: int = 2) -> list[str]:
     return [t.lower_ for t in doc[max(0, i - n):i]]
 
@@ -108,31 +112,31 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
             p in ("est", "sont", "sera", "seront", "demeure", "reste") for p in prev
         ):
             cues.append(Cue("tenu", "tenir", tok.i))
-        elif lemma == "devoir" and tok.pos_ in ("VERB", "AUX") and "Ind" in morph.get("Mood"):
+        elif lemma == "devoir" and tok.pos_ in ("VERB", "AUX") and "Ind" in _feat(morph, "Mood"):
             cues.append(Cue("devoir", lemma, tok.i))
         elif lower in ("incombe", "incombent", "appartient"):
             cues.append(Cue("charge", lemma, tok.i))
         elif lemma == "pouvoir" and tok.pos_ in ("VERB", "AUX"):
             cues.append(Cue("option", lemma, tok.i))
-        elif tok.pos_ == "VERB" and "Part" in morph.get("VerbForm") and any(
+        elif tok.pos_ == "VERB" and "Part" in _feat(morph, "VerbForm") and any(
             p in ("est", "sont", "sera", "seront", "être") for p in prev
         ):
             cues.append(Cue("passive", lemma, tok.i))
         elif tok.pos_ == "AUX" and lemma in ("être", "avoir") and any(
-            "Part" in t.morph.get("VerbForm") for t in doc[tok.i + 1:tok.i + 3]
+            "Part" in _feat(t.morph, "VerbForm") for t in doc[tok.i + 1:tok.i + 3]
         ):
             continue  # « est tenu », « sont remplacés »: the participle carries the cue
         elif lower in ("fait", "font") and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("l'", "l’", "l'objet"):
             cues.append(Cue("present", "faire", tok.i))  # « fait l'objet de »: tagged as a participle
         elif lower in PRESENT_FORMS and (
             # « invite » tagged as a participle is still a present: participles never end in -e
-            not {"Inf", "Part"} & set(morph.get("VerbForm")) or lower.endswith(("e", "ent"))
+            not {"Inf", "Part"} & set(_feat(morph, "VerbForm")) or lower.endswith(("e", "ent"))
         ) and (
             tok.i > 0 and doc[tok.i - 1].lower_ not in _DETERMINERS
         ):
             cues.append(Cue("present", PRESENT_FORMS[lower], tok.i))
-        elif tok.pos_ in ("VERB", "AUX") and "Ind" in morph.get("Mood") and "3" in morph.get("Person"):
-            tense = morph.get("Tense")
+        elif tok.pos_ in ("VERB", "AUX") and "Ind" in _feat(morph, "Mood") and "3" in _feat(morph, "Person"):
+            tense = _feat(morph, "Tense")
             if "Pres" in tense:
                 cues.append(Cue("present", lemma, tok.i))
             elif "Fut" in tense:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from models.domain.types import ParsedDocument
+from models.domain.types import Deadline, Obligation, ParsedDocument, Penalty
 from nlp.analyze import analyze_document
 
 CCAP = """Syndicat mixte du Haut-Lirou
@@ -50,7 +50,8 @@ def test_contract_document_is_fully_analysed(model_dir: Path) -> None:
     assert len(result.penalties) == 1 and result.penalties[0].article == "4"
     assert result.ccag == "FCS"
     assert result.correspondence is None
-    for item in (*result.deadlines, *result.obligations, *result.penalties):
+    items: list[Deadline | Obligation | Penalty] = [*result.deadlines, *result.obligations, *result.penalties]
+    for item in items:
         assert 0.0 <= item.confidence <= 1.0
         assert item.quote in CCAP
 
