@@ -133,14 +133,26 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"apres\s+(?:le|la|l')\s*(?:delai|date|heure|echeance)|non[- ]respect\s+(?:du|des)\s+(?:delais?|dates?|horaires?)")),
 )
 
+# How a time unit is named once a penalty runs "per" it: "jours ouvrés de retard",
+# "pénalité journalière", "heure d'indisponibilité". Bare "30 jours calendaires" is a
+# deadline, not a unit, except in the definition of R in a formula (_R_UNITS).
 _UNIT_PATTERNS: tuple[tuple[PenaltyUnit, re.Pattern[str]], ...] = (
-    ("jour_ouvrable", re.compile(r"jours?\s+ouvrables?|journees?\s+ouvrables?")),
-    ("jour_ouvre", re.compile(r"jours?\s+ouvres|journees?\s+ouvrees|jour\s+ouvre")),
-    ("heure", re.compile(r"(?:par|chaque|toute|de\s+l')\s*heures?|heures?\s+(?:de\s+)?(?:retard|depassement|d'indisponibilite|d'interruption)|horaire")),
-    ("semaine", re.compile(r"par\s+semaine|semaines?\s+de\s+retard|hebdomadaire")),
-    ("mois", re.compile(r"par\s+mois|mois\s+de\s+retard|mensuelle\b")),
-    ("jour", re.compile(r"par\s+jour|jours?\s+(?:calendaires?\s+)?de\s+retard|journaliere|jours?\s+calendaires?|"
-                        r"par\s+journee|chaque\s+jour|jour\s+de\s+retard|nombre\s+de\s+jours|quotidienne")),
+    ("jour_ouvrable", re.compile(r"(?:jours?|journees?)\s+ouvrables?\s+de\s+retard")),
+    ("jour_ouvre", re.compile(r"(?:jours?\s+ouvres|journees?\s+ouvrees)\s+de\s+retard")),
+    ("heure", re.compile(r"heures?\s+(?:de\s+)?(?:retard|depassement|d'indisponibilite|d'interruption|d'arret)|"
+                         r"(?:penalite|retenue|somme|indemnite)s?\s+(?:forfaitaires?\s+)?horaires?")),
+    ("semaine", re.compile(r"semaines?\s+de\s+retard|(?:penalite|retenue|somme|indemnite)s?\s+(?:forfaitaires?\s+)?hebdomadaires?")),
+    ("mois", re.compile(r"mois\s+de\s+retard|(?:penalite|retenue|somme|indemnite)s?\s+(?:forfaitaires?\s+)?mensuelles?")),
+    ("jour", re.compile(r"(?:jours?|journees?)\s+(?:calendaires?\s+)?de\s+retard|"
+                        r"(?:penalite|retenue|somme|indemnite)s?\s+(?:forfaitaires?\s+)?(?:journalieres?|quotidiennes?)")),
+)
+_R_UNITS: tuple[tuple[PenaltyUnit, re.Pattern[str]], ...] = (
+    ("jour_ouvrable", re.compile(r"jours?\s+ouvrables?")),
+    ("jour_ouvre", re.compile(r"jours?\s+ouvres")),
+    ("heure", re.compile(r"heures?")),
+    ("semaine", re.compile(r"semaines?")),
+    ("mois", re.compile(r"\bmois\b")),
+    ("jour", re.compile(r"jours?")),
 )
 # "par absence", "par rapport non remis", "par manquement", "par livraison concernée"...
 _NOT_OCCURRENCE_NOUNS = frozenset({
@@ -419,6 +431,14 @@ def _unit_of(text: str) -> PenaltyUnit | None:
     return None
 
 
+def _r_unit(definition: str) -> PenaltyUnit | None:
+    """Unit of R in "R = le nombre de jours ouvrés de retard"."""
+    for unit, pattern in _R_UNITS:
+        if pattern.search(definition):
+            return unit
+    return None
+
+
 def _value_base(folded: str, raw: str) -> str | None:
     """What the rate applies to, as written ("montant hors taxes du bon de commande")."""
     m = _VALUE_BASE.search(folded)
@@ -446,7 +466,7 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
             r_def = re.search(r"\br\s*(?:=|:|est|represente|designe|le|correspond\s+au)\s*(?:le\s+)?nombre\s+d[e']\s*[^;.]{0,60}",
                               fold(clause_text))
         reading = _Reading("ratio_per_unit", ratio=num / den)
-        reading.unit = _unit_of(r_def.group(0)) if r_def else None
+        reading.unit = _r_unit(r_def.group(0)) if r_def else None
         if reading.unit is None:
             reading.unit = "jour"
             reading.reasons.append("unité de R non précisée : jour calendaire retenu")

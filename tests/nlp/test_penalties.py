@@ -474,3 +474,21 @@ def test_rows_with_empty_cells() -> None:
     )
     assert [(p.amount_eur, p.unit, p.trigger) for p in found] == [(45.0, "jour", "retard"), (30.0, "occurrence", "absence")]
     assert found[0].quote == "Retard de livraison des consommables 45 € HT par jour de retard"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "basis", "unit"),
+    [
+        # a deadline in days is not the unit of a one-off amount
+        ("Si la livraison n'intervient pas dans un délai de 10 jours calendaires, une pénalité forfaitaire "
+         "de 500 € est appliquée.", "fixed", None),
+        # "mensuelle" qualifies the base, not the penalty
+        ("Lorsque la disponibilité est inférieure à 99 %, une pénalité de 5 % de la redevance mensuelle est appliquée.",
+         "percent", None),
+        ("Il est appliqué une pénalité journalière de 250 € HT.", "fixed_per_unit", "jour"),
+        ("Chaque heure d'indisponibilité du standard est sanctionnée par une pénalité de 90 €.", "fixed_per_unit", "heure"),
+    ],
+)
+def test_unit_is_what_the_penalty_runs_per(sentence: str, basis: str, unit: str | None) -> None:
+    p = _one("Article 9 – Pénalités\n" + sentence + "\n")
+    assert (p.basis, p.unit) == (basis, unit)
