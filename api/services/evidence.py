@@ -454,3 +454,96 @@ def evidence_json_entry(store: Store, dispute_id: int, *, limit: int = 10) -> di
     return {"dispute": path, "evidence": [
         {"path": i.path, "article": i.article, "page": i.page, "quote": i.quote, "score": i.score, "why": i.why}
         for i in items]}
+
+
+# ------------------------------------------------------------------ bordereau de pièces
+
+BORDEREAU_HEADER = ["N°", "Pièce", "Date", "Nature", "Articles / pages", "Empreinte SHA-256"]
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    number: int
+    title: str
+    date: dt.date | None
+    kind: str  # French label
+    locations: tuple[str, ...]  # « art. 9.2 (p. 4) »
+    sha256: str
+    path: str
+    document_id: int
+
+
+@dataclass(frozen=True)
+class Bordereau:
+    exhibits: tuple[Exhibit, ...]
+    markdown: str
+    csv: str
+    zip_bytes: bytes | None = None
+
+
+def _exhibit_title(doc: t.Document) -> str:
+    name = doc.path or doc.filename
+    subject = (doc.subject or "").strip()
+    return f"{subject} ({name})" if subject else name
+
+
+def bordereau(store: Store, items: Sequence[EvidenceItem], *, actor: str = "", dispute_id: int | None = None,
+              with_originals: bool = True) -> Bordereau:
+    """Numbered « Pièce n° 1 … » list, one exhibit per document in the order of `items`
+    (the clauses of one CCAP are one exhibit naming its articles), with the SHA-256 of the
+    original as stored; optionally a ZIP of the originals named by their number.
+    The export is recorded as an audit event."""
+    import csv as csv_module
+    import io
+    import zipfile
+
+    order: list[int] = []
+    locations: dict[int, list[str]] = {}
+    for item in items:
+        if item.document_id not in locations:
+            order.append(item.document_id)
+            locations[item.document_id] = []
+        where = []
+        if item.article:
+            where.append(f"art. {item.article}")
+        if item.page:
+            where.append(f"p. {item.page}")
+        label = " ".join(where[:1]) + (f" ({where[1]})" if len(where) > 1 else "") if where else ""
+        if label and label not in locations[item.document_id]:
+            locations[item.document_id].append(label)
+    exhibits: list[Exhibit] = []
+    with store.sessions() as session:
+        for n, doc_id in enumerate(order, start=1):
+            doc = session.get(t.Document, doc_id)
+            if doc is None:
+                raise LookupError(f"Pièce {doc_id} introuvable.")
+            exhibits.append(Exhibit(number=n, title=_exhibit_title(doc), date=doc.doc_date,
+                                    kind=KIND_LABELS.get(doc.kind or "autre", "pièce"),
+                                    locations=tuple(locations[doc_id]), sha256=doc.sha256,
+                                    path=doc.path or doc.filename, document_id=doc.id))
+    rows = [[f"Pièce n° {e.number}", e.title, format_date(e.date) if e.date else "date non établie",
+             e.kind, ", ".join(e.locations) or "pièce entière", e.sha256] for e in exhibits]
+    md_lines = ["# Bordereau de pièces", "",
+                "| " + " | ".join(BORDEREAU_HEADER) + " |", "|" + "---|" * len(BORDEREAU_HEADER)]
+    md_lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
+    md_lines += ["", "Empreintes SHA-256 calculées sur les originaux tels que reçus et conservés par Vigie."]
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer, delimiter=";")
+    writer.writerow(BORDEREAU_HEADER)
+    writer.writerows(rows)
+    markdown, csv_text = "\n".join(md_lines) + "\n", buffer.getvalue()
+    zip_bytes = None
+    if with_originals:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("bordereau.md", markdown)
+            archive.writestr("bordereau.csv", "\ufeff" + csv_text)  # BOM: Excel in French reads accents
+            for e in exhibits:
+                name = e.path.rsplit("/", 1)[-1].replace("#", "_")
+                archive.writestr(f"Piece_{e.number:02d}_{name}", store.blobs.get(e.sha256))
+        zip_bytes = out.getvalue()
+    with store.sessions.begin() as session:
+        session.add(t.AuditEvent(actor=actor, action="export_bordereau", detail={
+            "litige": dispute_id, "pieces": [{"numero": e.number, "document": e.document_id, "sha256": e.sha256}
+                                             for e in exhibits]}))
+    return Bordereau(exhibits=tuple(exhibits), markdown=markdown, csv=csv_text, zip_bytes=zip_bytes)
