@@ -310,6 +310,9 @@ def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list
             describe = fold(text[qs:s]) + " " + folded
         elif intro:
             describe = folded + " " + intro
+        elif _LEANS_BACK.match(folded) and i > 0:
+            # "A défaut de l'avoir produit …": the failing is named in the sentence before
+            describe = folded + " " + fold(text[spans[i - 1][0]:spans[i - 1][1]])
         if i + 1 < len(spans):
             ns, ne = spans[i + 1]
             following = fold(text[ns:ne])
@@ -326,6 +329,10 @@ _EXAMPLE = re.compile(
     r"^\W*(?:\d{1,2}(?:\.\d{1,2})*\.?\s*)?(?:(?:par\s+)?exemples?\b|ex\s*:|a\s+titre\s+d'exemple|illustration)"
 )
 _AMOUNT_PER_UNIT = re.compile(r"(?:€|euros?)\s*(?:h\.?t\.?|t\.?t\.?c\.?)?\s*(?:par|/)\s*[a-z]")
+_LEANS_BACK = re.compile(
+    r"^\W*(?:a\s+defaut|faute\s+de|passe\s+ce\s+delai|a\s+l'expiration\s+de\s+ce\s+delai|dans\s+ce\s+cas|"
+    r"si\s+tel\s+n'est\s+pas\s+le\s+cas|en\s+cas\s+de\s+manquement\s+a\s+cette\s+obligation|a\s+cet\s+egard)\b"
+)
 _BULLET_START = re.compile(r"^\s*(?:[-•*–—▪►]|\(?[a-z]\)|\d{1,2}°|\(?\d{1,2}\))\s")
 
 

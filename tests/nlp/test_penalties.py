@@ -290,6 +290,7 @@ def test_ccag_fcs_2009_penalty_articles() -> None:
     subcontract = found["3.6.3"]
     assert subcontract.ratio == pytest.approx(1 / 3000) and subcontract.unit == "jour"
     assert subcontract.requires_formal_notice  # 15 days after a mise en demeure
+    assert subcontract.trigger == "document"  # the sub-contract not produced, named the sentence before
     assert set(found) == {"3.6.3", "14.1.1", "14.2.5"}
 
 
