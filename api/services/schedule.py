@@ -31,8 +31,8 @@ from models.compliance.schedule import (
 from models.domain.types import CONTRACT_KINDS, ContractInfo
 from nlp.linking import ref_key
 
-__all__ = ["build_schedule", "upcoming", "contract_files", "group_for_display", "item_json", "DEFAULT_LOOKBACK_DAYS",
-           "WEEK_DAYS"]
+__all__ = ["build_schedule", "upcoming", "digest_section", "contract_files", "group_for_display", "item_json",
+           "DEFAULT_LOOKBACK_DAYS", "WEEK_DAYS"]
 
 # overdue items older than this are left to the findings (a calendar is about the near term)
 DEFAULT_LOOKBACK_DAYS = 92
@@ -152,4 +152,13 @@ def item_json(item: DueItem, as_of: dt.date) -> dict[str, object]:
         "source": {"piece": item.source_path, "article": item.source_article, "extrait": item.source_quote},
         "regle": item.rule,
         "acte_au_dossier": item.done_by,
+    }
+
+
+def digest_section(store: Store, *, as_of: dt.date, days: int) -> dict[str, list[dict[str, object]]]:
+    """For the daily digest: items falling due within `days`, and those already overdue."""
+    items = upcoming(store, as_of=as_of, days=days, include_overdue=True)
+    return {
+        "echeances_a_venir": [item_json(i, as_of) for i in items if i.status == "a_venir"],
+        "echeances_depassees": [item_json(i, as_of) for i in items if i.status == "en_retard"],
     }

@@ -216,7 +216,8 @@ def _rule_reason(rule: CcagRule) -> str | None:
 # ------------------------------------------------------------------ contract term, renewals, résiliation
 
 _NOTIFICATION_ANCHOR = re.compile(
-    r"^(?:la |l')?(?:date de )?notification(?: (?:du|de l'|de la) (?:marche|accord-cadre|contrat|convention))?$")
+    r"^(?:la |l')?(?:date de (?:la )?)?notification(?: (?:du |de l'|de la )(?:present |presente )?"
+    r"(?:marche|accord-cadre|contrat|convention))?$")
 _TERM_WORDS = re.compile(r"\bduree\b|prend effet|\bconclu|\bcourt\b|\bdure\b")
 
 

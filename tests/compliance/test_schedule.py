@@ -382,3 +382,13 @@ def test_buyer_acts_in_the_file_close_its_items():
     items = contract_schedule(ContractFile(contract, letters=(account, memo, reply)), as_of=D(2026, 4, 10))
     answer = next(i for i in items if i.kind == "reclamation" and i.party == "acheteur")
     assert answer.status == "fait" and answer.done_by == "courriers/reponse-memoire.eml"
+
+
+def test_framework_agreement_notification_counts_but_a_subsequent_contracts_does_not():
+    kickoff = _deadline("Le titulaire organise une réunion de lancement dans les dix jours suivant la notification "
+                        "de l'accord-cadre.", 10, "jour", "notification de l'accord-cadre")
+    order = _deadline("Le titulaire livre dans les vingt jours suivant la notification du marché subséquent.",
+                      20, "jour", "notification du marché subséquent", article="6.3")
+    items = [i for i in contract_schedule(ContractFile(_contract(), deadlines=(TERM, kickoff, order)),
+                                          as_of=D(2026, 4, 27)) if i.rule == "contrat.delai.notification"]
+    assert [(i.due, i.source_article) for i in items] == [(D(2026, 5, 4), "6.1")]

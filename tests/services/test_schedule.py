@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.services.portfolio import import_portfolio
-from api.services.schedule import build_schedule, upcoming
+from api.services.schedule import build_schedule, digest_section, upcoming
 
 AS_OF = dt.date(2026, 5, 4)
 REF = "2026-FCS-031"
@@ -133,6 +133,10 @@ def test_digest_sees_only_what_falls_due(imported):
     assert [(i.due, i.source_article) for i in soon] == [(dt.date(2026, 5, 8), "5.3")]
     with_late = upcoming(imported, as_of=AS_OF, days=7, include_overdue=True)
     assert len(with_late) > len(soon) and all(i.status in ("a_venir", "en_retard") for i in with_late)
+    section = digest_section(imported, as_of=AS_OF, days=7)
+    assert [e["echeance"] for e in section["echeances_a_venir"]] == ["2026-05-08"]
+    assert section["echeances_depassees"][0]["echeance"] == "2026-02-02"
+    assert all(e["statut"] == "en_retard" for e in section["echeances_depassees"])
     # a year later, the contract end shows up
     later = upcoming(imported, as_of=dt.date(2027, 1, 1), days=30)
     assert any(i.kind == "fin_marche" and i.due == dt.date(2027, 1, 12) and i.verified for i in later)
