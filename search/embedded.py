@@ -39,6 +39,7 @@ from search.query import (
     Term,
     free_text,
     is_filter,
+    loose_words,
 )
 from search.reconcile import ReconcileReport, apply, plan
 from search.records import FACET_FIELDS, KEYWORD_FIELDS, FacetCount, SearchHit, SearchRecord, SearchResults
@@ -317,7 +318,6 @@ class EmbeddedBackend:
     def _build_and(self, node: And) -> tantivy.Query | None:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         should: list[tantivy.Query] = []
-        loose_words: list[str] = []
         for item in node.items:
             if isinstance(item, Not):
                 inner = self._build(item.item)
@@ -329,18 +329,11 @@ class EmbeddedBackend:
                 continue
             if node.implicit and not is_filter(item):
                 should.append(built)
-                if isinstance(item, Term):
-                    loose_words.append(item.text)
             else:
                 clauses.append((tantivy.Occur.Must, built))
         if should:
             clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, q) for q in should], minimum_should_match(len(should)))))
-        if len(loose_words) >= 2:  # words close together in the text rank higher
-            near = self._text_query(" ".join(loose_words), [("heading", PROXIMITY_BOOST), ("text", PROXIMITY_BOOST)],
-                                    slop=PROXIMITY_SLOP)
-            if near is not None:
-                clauses.append((tantivy.Occur.Should, near))
         if not clauses:
             return None
         if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
@@ -380,12 +373,36 @@ class EmbeddedBackend:
             hit = self._hit(doc, score)
             docs[hit.id] = doc
             candidates.append(hit)
+        candidates = self._rescore_proximity(searcher, parsed, candidates)
         hits = page_of(candidates, page, size)
         snippets = self._snippet_generator(searcher, parsed)
         if snippets is not None:  # only for the page shown: snippets are the costly part
             hits = tuple(replace(h, snippet=self._snippet(docs[h.id], snippets) or h.snippet) for h in hits)
         facet_counts = pending.result() if pending is not None else {}
         return SearchResults(total=int(getattr(result, "count", 0) or 0), hits=hits, facets=facet_counts, page=page, size=size)
+
+    def _rescore_proximity(
+        self, searcher: tantivy.Searcher, parsed: Query, candidates: list[SearchHit]
+    ) -> list[SearchHit]:
+        """Words close together rank higher: a phrase-with-slop score added to the top results
+        only (like Elasticsearch's rescore), because phrase matching over every hit of a large
+        index costs as much as the search itself."""
+        words = loose_words(parsed.root)
+        if len(candidates) < 2 or not words:
+            return candidates
+        near = self._text_query(" ".join(words), [("heading", PROXIMITY_BOOST), ("text", PROXIMITY_BOOST)],
+                                slop=PROXIMITY_SLOP)
+        if near is None:
+            return candidates
+        only = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(self._schema, "id", [h.id for h in candidates]), 0.0)
+        scored = searcher.search(tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, near), (tantivy.Occur.Must, only)]), limit=len(candidates), count=False)
+        bonus = {searcher.doc(address).get_first("id"): score for score, address in scored.hits}
+        if not bonus:
+            return candidates
+        rescored = [replace(h, score=h.score + float(bonus.get(h.id, 0.0))) for h in candidates]
+        return sorted(rescored, key=lambda h: -h.score)
 
     def _snippet_generator(self, searcher: tantivy.Searcher, parsed: Query) -> tantivy.SnippetGenerator | None:
         words = free_text(parsed.root)
