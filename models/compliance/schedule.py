@@ -547,7 +547,8 @@ def letter_items(file: ContractFile, *, as_of: dt.date) -> list[DueItem]:
         day = letter.date
         if letter.kind == "mise_en_demeure":
             items.extend(_days_given(c, letter, "mise_en_demeure", "Fin du délai fixé par la mise en demeure",
-                                     "de la mise en demeure", as_of))
+                                     "de la mise en demeure", as_of,
+                                     minimum=getattr(defaults, "formal_notice_min_days", None)))
         elif letter.kind == "invitation_observations":
             items.extend(_observations(c, letter, defaults, as_of))
         elif letter.kind in ("bon_de_commande", "ordre_de_service") and not _contract_sets_observations(file, letter):
@@ -584,18 +585,30 @@ def letter_items(file: ContractFile, *, as_of: dt.date) -> list[DueItem]:
     return items
 
 
+def _shorter_than(days: int, minimum: object | None) -> tuple[int, str | None]:
+    """(days to count, reason) when a letter gives less time than a CCAG minimum: the CCAG's
+    time is counted, since acting earlier would expose the act (unless the CCAP derogates)."""
+    if not isinstance(minimum, CcagRule) or minimum.value is None or days >= minimum.value:
+        return days, None
+    return int(minimum.value), (f"le courrier n'accorde que {days} jours, moins que le minimum de "
+                                f"{format_number(minimum.value)} jours ({minimum.citation}) : échéance reportée à ce "
+                                "minimum (sauf dérogation du CCAP ou urgence)")
+
+
 def _days_given(c: ContractInfo, letter: DatedLetter, kind: DueKind, label: str, what: str,
-                as_of: dt.date) -> list[DueItem]:
+                as_of: dt.date, *, minimum: object | None = None) -> list[DueItem]:
     if not letter.deadline_days or letter.date is None:
         return []
-    due = add_duration(letter.date, letter.deadline_days, "jour")
+    days, short = _shorter_than(letter.deadline_days, minimum)
+    due = add_duration(letter.date, days, "jour")
+    reasons = [r for r in (short, _received_reason(letter, what)) if r]
     return [_item(
         due=due, kind=kind, contract=c, party="titulaire", label=label, path=letter.path, article=None,
         quote=letter.subject or "",
-        computation=(f"courrier du {format_date(letter.date)} + {letter.deadline_days} jours, à compter du lendemain "
+        computation=(f"courrier du {format_date(letter.date)} + {days} jours, à compter du lendemain "
                      f"(CCAG-FCS 2009 art. 3.2.1) = {format_date(due)}"
-                     f"{_extension_note(letter.date, letter.deadline_days, 'jour', None)}"),
-        as_of=as_of, reason=_received_reason(letter, what), rule=f"courrier.{kind}")]
+                     f"{_extension_note(letter.date, days, 'jour', None)}"),
+        as_of=as_of, reason="; ".join(reasons) or None, rule=f"courrier.{kind}")]
 
 
 def _observations(c: ContractInfo, letter: DatedLetter, defaults: object | None, as_of: dt.date) -> list[DueItem]:
@@ -603,7 +616,10 @@ def _observations(c: ContractInfo, letter: DatedLetter, defaults: object | None,
     rule = getattr(defaults, "observations_before_penalties", None)
     article: str | None = None
     if letter.deadline_days:
-        days, source, rule_id, rule_reason = letter.deadline_days, "délai fixé par le courrier", "courrier.observations", None
+        days, rule_reason = _shorter_than(letter.deadline_days, rule)
+        source, rule_id = "délai fixé par le courrier", "courrier.observations"
+        if rule_reason and isinstance(rule, CcagRule):
+            source, rule_id, article = rule.citation, rule.id, rule.article
     elif isinstance(rule, CcagRule) and rule.value is not None:
         days, source, rule_id, rule_reason = int(rule.value), rule.citation, rule.id, _rule_reason(rule)
         article = rule.article

@@ -392,3 +392,22 @@ def test_framework_agreement_notification_counts_but_a_subsequent_contracts_does
     items = [i for i in contract_schedule(ContractFile(_contract(), deadlines=(TERM, kickoff, order)),
                                           as_of=D(2026, 4, 27)) if i.rule == "contrat.delai.notification"]
     assert [(i.due, i.source_article) for i in items] == [(D(2026, 5, 4), "6.1")]
+
+
+def test_letters_giving_less_than_the_ccag_minimum_are_counted_to_the_minimum_and_flagged():
+    works = _contract(ccag="Travaux", ccag_version=2009)
+    notice = DatedLetter(path="med.eml", kind="mise_en_demeure", date=D(2026, 3, 2), deadline_days=8,
+                         received_on_date=True)
+    item = _only(contract_schedule(ContractFile(works, letters=(notice,)), as_of=D(2026, 3, 5)), "mise_en_demeure")
+    # Travaux 2009 art. 48.1: at least 15 days → 2 March + 15 = 17 March, not 10 March
+    assert item.due == D(2026, 3, 17) and not item.verified and "48.1" in (item.review_reason or "")
+    invite = DatedLetter(path="invitation.eml", kind="invitation_observations", date=D(2026, 3, 2), deadline_days=10,
+                         received_on_date=True)
+    item = _only(contract_schedule(ContractFile(_contract(ccag_version=2021), letters=(invite,)),
+                                   as_of=D(2026, 3, 5)), "observations")
+    assert item.due == D(2026, 3, 17) and not item.verified and "15 jours" in (item.review_reason or "")
+    enough = DatedLetter(path="invitation2.eml", kind="invitation_observations", date=D(2026, 3, 2),
+                         deadline_days=21, received_on_date=True)
+    item = _only(contract_schedule(ContractFile(_contract(ccag_version=2021), letters=(enough,)),
+                                   as_of=D(2026, 3, 5)), "observations")
+    assert item.due == D(2026, 3, 23) and item.verified
