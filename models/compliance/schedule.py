@@ -44,6 +44,7 @@ __all__ = [
     "ContractFile",
     "DUE_KIND_LABELS",
     "DUE_STATUS_LABELS",
+    "SCHEDULE_RULES_VERSION",
     "contract_schedule",
     "contract_term_items",
     "anchored_deadline_items",
@@ -421,10 +422,6 @@ def _order_kind(anchor: str | None) -> tuple[str, str] | None:
         if re.search(pattern, folded):
             return kind, name
     return None
-
-
-def _is_periodic(text: str) -> bool:
-    return bool(_PERIODIC.search(_fold(text)))
 
 
 def _deadline_label(d: Deadline, kind: DueKind, event: str) -> str:
