@@ -469,6 +469,20 @@ _ACT_MENTION = re.compile(
     r"[^.;]{0,40}?(?:(le jour meme)|le (\d{1,2}/\d{1,2}/\d{4}))")
 
 
+# The log says the buyer acted in writing (« mise en demeure adressée le jour même », « PV de
+# constat », « pénalités notifiées le … »); a relance is not such an act.
+_LOGGED_ACT = re.compile(
+    r"(?<!sans )(?<!pas de )(?<!aucune )(?<!aucun )\b(mise en demeure (?:adressee|envoyee|notifiee|faite|transmise|"
+    r"(?:du|le) \d)|"
+    r"(?:pv|proces-verbal) de constat|penalites (?:notifiees|appliquees)|decision de resiliation|"
+    r"invitation a presenter (?:ses|des) observations)")
+
+
+def _logged_act(description: str) -> str | None:
+    m = _LOGGED_ACT.search(fold(description))
+    return m.group(1) if m else None
+
+
 def _incident_days(facts: IncidentFacts, inc: Incident) -> set[dt.date]:
     days = {f.day for f in facts.dates}
     for day in (inc.occurred_on, facts.outage_start.date() if facts.outage_start else None):
@@ -868,9 +882,13 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         inc = linked.incident
         record = records.get(linked.link.ref or "")
         acting = [lt for lt, _ in linked.actions]
+        logged_act = None if acting else _logged_act(inc.description)
+        if logged_act:
+            linked.reviews.append(f"acte de l'acheteur mentionné au journal (« {logged_act} ») mais absent "
+                                  "du dossier : joindre le document")
         draft: dict[str, Any] = {
             "incident": inc.id, "contract_ref": linked.link.ref, "breach": True,
-            "acted_on": bool(acting), "action_documents": tuple(lt.path for lt in acting),
+            "acted_on": bool(acting or logged_act), "action_documents": tuple(lt.path for lt in acting),
             "contract_ref_source": linked.link.source, "reviews": list(linked.reviews),
             "confidence": linked.link.confidence, "computation": "", "rule": "", "days_late": None,
             "penalty_eur": None, "clause_path": None, "clause_article": None, "comp": None,

@@ -281,3 +281,19 @@ def test_counts_dates_and_references_written_loosely() -> None:
     minutes = result["L-2"]
     # réunion 10/09 + 5 working days = 17/09; sent 24/09: 18, 19, 22, 23, 24 = 5 working days
     assert minutes.days_late == 5 and minutes.penalty_eur == 150.0
+
+
+def test_act_told_by_the_log_without_its_document_counts_but_asks_for_it() -> None:
+    incident = Incident("M-1", dt.date(2025, 11, 4), "AC-2024-31", "Moyens généraux",
+                        "Commande 25-150 (3 000,00 € HT) attendue le 20/10/2025, toujours pas livrée. "
+                        "Mise en demeure envoyée le 03/11/2025 par LRAR.", dt.date(2025, 10, 21))
+    reminder_only = Incident("M-2", dt.date(2025, 11, 4), "AC-2024-31", "Moyens généraux",
+                             "Commande 25-151 (1 000,00 € HT) attendue le 20/10/2025, livrée le 30/10/2025. "
+                             "Relance téléphonique le 24/10/2025.", dt.date(2025, 10, 21), dt.date(2025, 10, 30))
+    result = {f.incident: f for f in evaluate_portfolio(
+        contracts=[SUPPLIES], suppliers=SUPPLIERS, documents=[_ccap("AC-2024-31", SUPPLY_PENALTIES)],
+        incidents=[incident, reminder_only], as_of=AS_OF)}
+    told = result["M-1"]
+    assert told.acted_on and told.action_documents == ()
+    assert "absent du dossier" in (told.review_reason or "")
+    assert result["M-2"].breach and not result["M-2"].acted_on
