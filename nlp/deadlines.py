@@ -41,6 +41,8 @@ _NEXT_UNIT = re.compile(
     r"\b(?:le|au plus tard le|des le)\s+(?P<unit>jour|mois)\s*(?P<dt>ouvre|ouvrable|calendaire)?\s+"
     r"(?=suivant|qui suit)"
 )
+# « sous huitaine », « dans la quinzaine »: 8 and 15 days in French usage
+_HUITAINE = re.compile(r"\b(?:sous|dans la|dans une|d'une)\s+(huitaine|quinzaine)\b")
 _CONTRACT_TERM = re.compile(
     r"\b(marche|accord-cadre|contrat|convention)\b.{0,40}\b(conclu|passe|prend effet|dure|duree)|"
     r"duree (?:du|de l'|initiale du|globale du) (?:marche|accord-cadre|contrat)|reconductible|reconduit"
@@ -85,6 +87,8 @@ def _is_limit(folded: str, start: int, end: int) -> bool:
 def implicit_durations(folded: str) -> list[tuple[Duration, int, int]]:
     """Time limits of one unit written without a number."""
     out: list[tuple[Duration, int, int]] = []
+    for m in _HUITAINE.finditer(folded):
+        out.append((Duration(8 if m.group(1) == "huitaine" else 15, "jour", None), m.start(1), m.end(1)))
     for m in _NEXT_UNIT.finditer(folded):
         unit = m.group("unit") or "jour"
         day_type = {"ouvre": "ouvre", "ouvrable": "ouvrable", "calendaire": "calendaire"}.get(m.group("dt") or "")
@@ -144,7 +148,9 @@ _EVENT_STOP = re.compile(
     r"[,;:.()\[\]]|\s(?:pour|sous|sauf|sans|faute|lorsque|si|afin|dans|a peine|jusqu|et (?:au|a|le|la|dans|en|a)|"
     r"qui|dont|ou|pendant|restee?s?|conformement|au moyen|le cas)\b"
 )
-_LEADING = re.compile(r"^(?:(?:la|le|l'|les|une?|du|de la|de l'|des|de|d'|chaque|toute?|tous|cette?|ces|ce)\s*)+")
+_LEADING = re.compile(
+    r"^(?:(?:la|le|les|une?|du|de la|des|de|chaque|toutes?|tous|cette|cet|ces|ce)\s+|l'\s*|d'\s*|de l'\s*)+"
+)
 _DATE_PREFIX = re.compile(r"^date\s+(?:de\s+(?:la\s+|l')?|d'|du\s+|des\s+)")
 _DATE_SET_BY = re.compile(r"^date\s+(?:fixee|prevue|indiquee|mentionnee)\s+(?:par|dans|a)\s+")
 _DEMONSTRATIVE = re.compile(r"^(?:ce|cet|cette|ces)\s+(?:meme\s+|memes\s+)?")

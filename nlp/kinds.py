@@ -29,7 +29,8 @@ TRAINING_FILE = Path(__file__).parent / "training" / "kinds.jsonl"
 MODEL_TEXT_CHARS = 3000  # the head of a document carries its kind; the rest is noise
 TITULAIRE_KINDS = frozenset({"courrier_titulaire", "contestation", "reclamation"})
 RULE_FLOOR = 0.75  # confidence of a fired rule before the model's agreement is added
-MODEL_CAP = 0.7  # a model-only answer is never fully trusted
+MODEL_CAP = 0.7
+TITLE_LINES = 25  # cover pages put the buyer, the procedure and logos before the title  # a model-only answer is never fully trusted
 
 
 # --------------------------------------------------------------------------- model
@@ -114,7 +115,7 @@ def read_head(parsed: ParsedDocument) -> Head:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     title_lines: list[str] = []
     salutation = False
-    for line in lines[:14]:
+    for line in lines[:TITLE_LINES]:
         if _SALUTATION.match(line):
             salutation = True
             break

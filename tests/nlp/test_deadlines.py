@@ -130,3 +130,15 @@ def test_possessive_date_of_receipt_refers_to_the_order_named_before() -> None:
 def test_agent_of_a_participle_is_not_the_party_that_acts() -> None:
     d = only("Les devis demandés par le maître d'ouvrage sont remis sous 8 jours calendaires.")
     assert d.party == "titulaire" and d.needs_review
+
+
+def test_huitaine_and_compact_hours() -> None:
+    assert [(d.duration, d.unit) for d in deadlines("Les réserves sont levées sous huitaine.")] == [(8, "jour")]
+    d = only("Le titulaire intervient dans les 48H qui suivent la demande de l'acheteur.")
+    assert (d.duration, d.unit, d.anchor) == (48, "heure", "demande de l'acheteur")
+
+
+def test_periodicity_and_thresholds_are_not_deadlines() -> None:
+    text = ("Les prix sont révisés tous les 12 mois.\nLes visites ont lieu deux fois par an.\n"
+            "En cas de retard supérieur à 30 jours, l'acheteur peut résilier le marché.\n")
+    assert deadlines(text) == []
