@@ -188,11 +188,11 @@ def _role_of(folded: str, start: int, floor: int) -> DateRole:
 _POSTPONED_PAIR = re.compile(r"(?:report|decal|repouss|differ|deplac)\w*\s+(?:du|de)\s*$")
 
 
-def _dated_facts(text: str, folded: str) -> list[DatedFact]:
+def _dated_facts(text: str, folded: str, written: dt.date | None = None) -> list[DatedFact]:
     facts: list[DatedFact] = []
     previous_end = 0
     previous_start = 0
-    for day, start, end in find_dates(text):
+    for day, start, end in find_dates(text, default_year=written):
         between = folded[previous_end:start] if previous_end < start else ""
         if facts and re.fullmatch(r"\s*(?:au|a)\s+", between) and _POSTPONED_PAIR.search(
                 folded[max(0, previous_start - 40): previous_start]):
@@ -321,7 +321,7 @@ def read_incident(
     """Structured facts of one incident of the log (description and the log's own dates)."""
     text = incident.description or ""
     folded = fold(text)
-    facts = _dated_facts(text, folded)
+    facts = _dated_facts(text, folded, incident.occurred_on or incident.reported_on)
     failing, confidence = _failing_type(folded)
 
     def first(role: DateRole) -> dt.date | None:

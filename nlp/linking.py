@@ -60,13 +60,42 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def find_dates(text: str) -> list[tuple[dt.date, int, int]]:
+_SHORT_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/]|\.\d)")
+_SHORT_TEXT = re.compile(
+    r"\b((?:\d{1,2}(?:er)?\s*(?:,|et|au|-|à)\s*)*)(\d{1,2})(?:er)?\s+" + _MONTH_RE + r"(?!\s+\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def _near(year_of: dt.date, month: int, day: int) -> dt.date | None:
+    """The date with this day and month closest to `year_of` (a log written in early January
+    speaks of « 28/12 » of the year before)."""
+    options = [d for d in (_safe_date(year_of.year + k, month, day) for k in (-1, 0, 1)) if d]
+    return min(options, key=lambda d: abs((d - year_of).days)) if options else None
+
+
+def find_dates(text: str, *, default_year: dt.date | None = None) -> list[tuple[dt.date, int, int]]:
     """Every date written in `text`, with its character span, in text order.
 
     Enumerations (« les 7, 8 et 9 juillet 2025 ») give one entry per day, all with the span
-    of the whole enumeration.
+    of the whole enumeration. With `default_year` (the day a log line was written), dates
+    without a year (« le 16/01 », « le 3 mars ») are placed in the nearest year.
     """
     found: list[tuple[dt.date, int, int]] = []
+    if default_year is not None:
+        for m in _SHORT_NUMERIC.finditer(text):
+            day = _near(default_year, int(m.group(2)), int(m.group(1)))
+            if day:
+                found.append((day, m.start(), m.end()))
+        for m in _SHORT_TEXT.finditer(text):
+            month = MONTHS.get(fold(m.group(3)).rstrip("."))
+            if month is None:
+                continue
+            leading = [int(x) for x in re.findall(r"\d{1,2}", m.group(1) or "")]
+            for d in leading + [int(m.group(2))]:
+                day = _near(default_year, month, d)
+                if day:
+                    found.append((day, m.start(1) if leading else m.start(2), m.end()))
     for m in _NUMERIC_DATE.finditer(text):
         year = int(m.group(3))
         if year < 100:

@@ -112,3 +112,11 @@ def test_postponed_date_is_kept() -> None:
     assert facts.postponed_to == dt.date(2025, 11, 17)
     assert facts.performed_on == dt.date(2025, 11, 24)
     assert [h.code for h in facts.not_breach_hints] == ["demande_acheteur"]
+
+
+def test_dates_without_year_take_the_log_line_year() -> None:
+    facts = read_incident(_inc("Panne de la téléphonie du 30/12 à 18h00 au 02/01 à 09h00 (ticket 4471).",
+                               dt.date(2025, 12, 30)))
+    assert facts.outage_start == dt.datetime(2025, 12, 30, 18, 0)
+    assert facts.outage_end == dt.datetime(2026, 1, 2, 9, 0)
+    assert facts.outage_hours == 63.0
