@@ -184,7 +184,7 @@ _DEFINITION = re.compile(
     r"\b(le terme|l'expression|la mention|le mot|la notion)\b.{0,60}\b(designe|signifie|vise)\b"
 )
 _COND_ONLY = re.compile(r"^\W*(en cas de|si |lorsque|a defaut)")
-_DUTY_KINDS = frozenset({"engagement", "tenu", "devoir", "charge"})
+_DUTY_KINDS = frozenset({"engagement", "tenu", "devoir", "charge", "prohibition"})
 _WEAK_PRESENT = frozenset({"être", "avoir", "pouvoir", "sembler", "comprendre", "constituer", "comporter",
                            "correspondre", "concerner", "dépendre", "bénéficier", "entendre", "appliquer",
                            "relever", "porter", "figurer", "prévaloir", "valoir", "courir", "débuter",
@@ -194,6 +194,11 @@ _WEAK_PRESENT = frozenset({"être", "avoir", "pouvoir", "sembler", "comprendre",
 _WEAK_FOLDED = frozenset(fold(v) for v in _WEAK_PRESENT | {
     "disposer", "renoncer", "accepter", "céder", "reconnaître", "affirmer", "certifier", "attester",
 })
+
+
+# « ne peut prétendre à… » denies a right rather than imposing a duty
+_CLAIM_VERBS = frozenset({"pretendre", "reclamer", "prevaloir", "beneficier", "obtenir", "percevoir",
+                          "exiger", "invoquer", "demander"})
 
 
 def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Party | None, str]:
@@ -218,6 +223,10 @@ def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Pa
     if cue.kind == "option" or (_OPTION.search(folded, max(0, at - 25)) and cue.kind not in _DUTY_KINDS
                                 and cue.kind != "passive"):
         return False, party, "faculté (« peut »)"
+    if cue.kind == "prohibition" and any(
+        fold(lemma) in _CLAIM_VERBS for lemma in facts.lemmas[cue.index + 1:cue.index + 4]
+    ):
+        return False, party, "absence de droit (« ne peut prétendre »)"
     if cue.kind in _DUTY_KINDS:
         return True, party, "verbe d'obligation"
     if cue.kind == "passive":

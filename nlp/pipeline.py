@@ -82,7 +82,7 @@ _DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "des", "
 class Cue:
     """One verbal cue in a sentence: what kind, which lemma, where (token index)."""
 
-    kind: str  # engagement | tenu | devoir | charge | option | passive | present | future
+    kind: str  # engagement | tenu | devoir | charge | option | prohibition | passive | present | future
     lemma: str
     index: int
 
@@ -108,7 +108,7 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
         morph = tok.morph
         if lemma == "engager" and any(p in ("s'", "s’", "se") for p in prev):
             cues.append(Cue("engagement", lemma, tok.i))
-        elif lower in ("tenu", "tenue", "tenus", "tenues") and any(
+        elif lower in ("tenu", "tenue", "tenus", "tenues", "chargé", "chargée", "chargés", "chargées") and any(
             p in ("est", "sont", "sera", "seront", "demeure", "reste") for p in prev
         ):
             cues.append(Cue("tenu", "tenir", tok.i))
@@ -117,7 +117,9 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
         elif lower in ("incombe", "incombent", "appartient"):
             cues.append(Cue("charge", lemma, tok.i))
         elif lemma == "pouvoir" and tok.pos_ in ("VERB", "AUX"):
-            cues.append(Cue("option", lemma, tok.i))
+            # « ne peut sous-traiter » forbids: a duty not to act, unlike « peut »
+            negated = any(p in ("ne", "n'", "n’") for p in prev)
+            cues.append(Cue("prohibition" if negated else "option", lemma, tok.i))
         elif tok.pos_ == "VERB" and "Part" in _feat(morph, "VerbForm") and any(
             p in ("est", "sont", "sera", "seront", "être") for p in prev
         ):

@@ -107,3 +107,12 @@ def test_procedure_before_penalties_is_a_duty_but_the_penalty_itself_is_not(mode
 def test_having_the_charge_of_something_binds_the_party(model_dir: Path) -> None:
     text = "Le titulaire a la charge des démarches de déclaration de travaux auprès des concessionnaires."
     assert parties(text, model_dir) == ["titulaire"]
+
+
+def test_prohibition_binds_but_a_denied_right_does_not(model_dir: Path) -> None:
+    assert parties("Le titulaire ne peut céder le marché sans l'accord écrit de l'acheteur.", model_dir) == ["titulaire"]
+    assert parties("Le titulaire ne peut prétendre à aucune indemnité.", model_dir) == []
+
+
+def test_being_in_charge_of_something_is_a_duty(model_dir: Path) -> None:
+    assert parties("Le prestataire est chargé de l'entretien courant des installations.", model_dir) == ["titulaire"]
