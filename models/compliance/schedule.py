@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from models.compliance.calendar import DAY_TYPE_LABELS, add_duration, add_months, next_working_day
@@ -135,6 +136,7 @@ class ContractFile:
 
 # ------------------------------------------------------------------ helpers
 
+@lru_cache(maxsize=8192)  # the same quotes are folded once per order letter
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
     return "".join(c for c in text if not unicodedata.combining(c))
@@ -192,6 +194,7 @@ _KIND_PATTERNS: tuple[tuple[DueKind, str], ...] = (
 )
 
 
+@lru_cache(maxsize=8192)
 def _classify(text: str) -> DueKind:
     folded = _fold(text)
     for kind, pattern in _KIND_PATTERNS:
@@ -414,6 +417,7 @@ _ACT_WORDS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _order_kind(anchor: str | None) -> tuple[str, str] | None:
     if not anchor:
         return None
@@ -538,6 +542,8 @@ def letter_items(file: ContractFile, *, as_of: dt.date) -> list[DueItem]:
     c = file.contract
     name, defaults = _defaults(c)
     items: list[DueItem] = []
+    own_observations = {kind for kind in ("bon_de_commande", "ordre_de_service")
+                        if _contract_sets_observations(file, kind)}
     for letter in file.letters:
         if letter.date is None:
             continue
@@ -548,7 +554,7 @@ def letter_items(file: ContractFile, *, as_of: dt.date) -> list[DueItem]:
                                      minimum=getattr(defaults, "formal_notice_min_days", None)))
         elif letter.kind == "invitation_observations":
             items.extend(_observations(c, letter, defaults, as_of))
-        elif letter.kind in ("bon_de_commande", "ordre_de_service") and not _contract_sets_observations(file, letter):
+        elif letter.kind in ("bon_de_commande", "ordre_de_service") and letter.kind not in own_observations:
             items.extend(_order_observations(c, letter, name, defaults, as_of))
         elif letter.kind in ("notification_penalites", "decision_resiliation") and letter.direction != "entrant":
             rule = getattr(defaults, "reclamation_window", None)
@@ -639,12 +645,12 @@ def _observations(c: ContractInfo, letter: DatedLetter, defaults: object | None,
 _ORDER_OBSERVATIONS = {"bon_de_commande": "3.7", "ordre_de_service": "3.8"}
 
 
-def _contract_sets_observations(file: ContractFile, letter: DatedLetter) -> bool:
+def _contract_sets_observations(file: ContractFile, order_kind: str) -> bool:
     """The contract's own clause on observations about this kind of order governs (it is listed
     by anchored_deadline_items): no CCAG default line beside it."""
     for sd in file.deadlines:
         order = _order_kind(sd.deadline.anchor)
-        if order is not None and order[0] == letter.kind and _classify(sd.deadline.quote) == "observations":
+        if order is not None and order[0] == order_kind and _classify(sd.deadline.quote) == "observations":
             return True
     return False
 
@@ -866,7 +872,7 @@ def _dedupe(items: Sequence[DueItem]) -> list[DueItem]:
     for item in items:
         key = (item.contract_ref, item.due, item.kind, item.party, item.rule,
                item.source_path if item.rule.startswith(("courrier", "ccag")) else None,
-               _fold(item.label_fr))
+               item.label_fr)
         if key in seen:
             continue
         seen.add(key)
