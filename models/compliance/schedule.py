@@ -461,8 +461,8 @@ def anchored_deadline_items(file: ContractFile, *, as_of: dt.date) -> list[DueIt
             due=due, kind=kind, contract=c, party=d.party, label=_deadline_label(d, kind, "la notification du marché"),
             path=sd.path, article=d.article, quote=d.quote,
             computation=(f"notification le {format_date(c.notified_on)} + "
-                         f"{_duration_fr(d.duration, d.unit, d.day_type)}, à compter du lendemain (CCAG-FCS 2009 "
-                         f"art. 3.2.1) = {format_date(due)}{_extension_note(c.notified_on, d.duration, d.unit, d.day_type)}"),
+                         f"{_duration_fr(d.duration, d.unit, d.day_type)}{_counting(d.unit)} = {format_date(due)}"
+                         f"{_extension_note(c.notified_on, d.duration, d.unit, d.day_type)}"),
             as_of=as_of, reason="; ".join(r for r in (
                 "délai extrait avec une confiance faible" if d.needs_review else None,
                 "« notification » sans précision : supposée être celle du marché" if _is_bare_notification(d.anchor)
@@ -505,6 +505,16 @@ def _guarantee_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, a
                              "d'effet de la décision)"), rule="contrat.garantie")
 
 
+# « à compter de la date fixée par l'ordre de service »: the start is a date written in the act
+_SET_BY_ACT = re.compile(r"\bdate (?:fixee|indiquee|prevue|mentionnee|prescrite|precisee) (?:par|dans|a)\b")
+
+
+def _counting(unit: str) -> str:
+    if unit == "heure":
+        return " (heures comptées depuis l'acte, heure inconnue : arrondies au jour entier, sans report)"
+    return ", à compter du lendemain (CCAG-FCS 2009 art. 3.2.1)"
+
+
 def _order_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, several: bool,
                 as_of: dt.date) -> DueItem:
     d = sd.deadline
@@ -518,6 +528,9 @@ def _order_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, sever
                        "à ce cas")
     if not letter.received_on_date:
         reasons.append(f"date de réception {of_act} inconnue : délai compté depuis sa date d'émission")
+    if _SET_BY_ACT.search(_fold(d.quote)):
+        reasons.append(f"le délai court de la date fixée par {the_act}, qui peut être postérieure à sa date : "
+                       "la relire")
     if d.needs_review:
         reasons.append("délai extrait avec une confiance faible")
     return _item(
@@ -525,8 +538,8 @@ def _order_item(c: ContractInfo, sd: SourcedDeadline, letter: DatedLetter, sever
         label=_deadline_label(d, kind, f"{the_act} du {format_date(letter.date)}"),
         path=sd.path, article=d.article, quote=d.quote,
         computation=(f"{the_act[0].upper() + the_act[1:]} du {format_date(letter.date)} ({letter.path}) + "
-                     f"{_duration_fr(d.duration, d.unit, d.day_type)}, à compter du lendemain (CCAG-FCS 2009 "
-                     f"art. 3.2.1) = {format_date(due)}{_extension_note(letter.date, d.duration, d.unit, d.day_type)}"),
+                     f"{_duration_fr(d.duration, d.unit, d.day_type)}{_counting(d.unit)} = {format_date(due)}"
+                     f"{_extension_note(letter.date, d.duration, d.unit, d.day_type)}"),
         as_of=as_of, reason="; ".join(reasons) or None, rule=f"contrat.delai.{letter.kind}")
 
 

@@ -411,3 +411,23 @@ def test_letters_giving_less_than_the_ccag_minimum_are_counted_to_the_minimum_an
     item = _only(contract_schedule(ContractFile(_contract(ccag_version=2021), letters=(enough,)),
                                    as_of=D(2026, 3, 5)), "observations")
     assert item.due == D(2026, 3, 23) and item.verified
+
+
+def test_delay_from_the_date_set_by_a_service_order_is_to_be_checked():
+    works = _deadline("Les travaux sont exécutés dans un délai de huit semaines à compter de la date fixée par "
+                      "l'ordre de service prescrivant leur démarrage.", 8, "semaine", "ordre de service")
+    start = DatedLetter(path="os-01-demarrage.eml", kind="ordre_de_service", date=D(2026, 6, 1), received_on_date=True)
+    item = next(i for i in contract_schedule(ContractFile(_contract(), deadlines=(TERM, works), letters=(start,)),
+                                             as_of=D(2026, 6, 2)) if i.rule == "contrat.delai.ordre_de_service")
+    assert item.due == D(2026, 7, 27)  # 1 June + 56 days = Monday 27 July
+    assert not item.verified and "date fixée" in (item.review_reason or "")
+
+
+def test_hours_from_an_order_are_rounded_to_the_day_and_not_extended():
+    urgent = _deadline("Les dépannages urgents sont réalisés sous vingt-quatre heures à compter du bon de commande.",
+                       24, "heure", "bon de commande")
+    order = DatedLetter(path="bc-urgent.eml", kind="bon_de_commande", date=D(2026, 5, 29), received_on_date=True)
+    item = next(i for i in contract_schedule(ContractFile(_contract(), deadlines=(TERM, urgent), letters=(order,)),
+                                             as_of=D(2026, 5, 29)) if i.rule == "contrat.delai.bon_de_commande")
+    # Friday 29 May + 24 h → Saturday 30 May, not moved to Monday
+    assert item.due == D(2026, 5, 30) and "arrondies" in item.computation_fr and item.verified
