@@ -40,6 +40,10 @@ GROUND_LABELS = {
 _FAUTE = re.compile(r"pour faute|aux torts (exclusifs )?du titulaire|faute du titulaire|manquements? (graves?|repetes?)"
                     r"|aux frais et risques")
 _GENERAL_INTEREST = re.compile(r"motif d'interet general|pour interet general")
+_PRONOUNCED = re.compile(r"(est|sont|a ete) resilie|prononce la resiliation|prononcons la resiliation|"
+                         r"decid\w* (de )?(prononcer la )?resili|resiliation (du marche )?(prend|prendra) effet|"
+                         r"decision de resiliation|decide de resilier")
+_FORMAL_NOTICE = re.compile(r"met(s|tons)? en demeure|mise en demeure de")
 _PROPOSAL = re.compile(r"envisag|information prealable|(presenter|faire part de) (vos|ses) observations")
 _DECIDED = re.compile(r"(je vous |vous )?notifie|decompte|\bdecide|est appliquee?s?\b|sont appliquees|"
                       r"sera (retenue?|deduite?)|seront (retenues|deduites)|titre de recette")
@@ -90,6 +94,11 @@ def _classify(doc: t.Document, text: str, contract: t.Contract) -> tuple[str, st
     kind = doc.kind or "autre"
     folded = fold(text)
     outgoing = doc.direction != "entrant"
+    if kind == "decision_resiliation" and not _PRONOUNCED.search(folded):
+        # a letter only threatening résiliation is not a sanction pronounced (FACTS §7 [S])
+        if _FORMAL_NOTICE.search(folded):
+            return "mise_en_demeure", "", False
+        return ("resiliation_faute", "la pièce ne montre pas une résiliation prononcée : à vérifier", True)
     if kind == "decision_resiliation":
         if _FAUTE.search(folded) or contract.termination_kind == "faute":
             return "resiliation_faute", "", False
