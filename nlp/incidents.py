@@ -88,8 +88,9 @@ _DOCUMENT_MISSING = re.compile(
     r"communique|envoye|depose)")
 
 _NEVER_DONE = re.compile(
-    r"\b(non|pas|jamais|toujours pas|aucune?)\s+(livre|livree|livres|livraison|remis|remise|"
-    r"transmis|transmise|recu|recue|realise|realisee|acheve|fourni)", re.IGNORECASE)
+    r"\b(non|pas|jamais|toujours pas|aucune?)\s+(?:encore\s+|ete\s+)?(livre|livree|livres|livrees|livraison|"
+    r"remis|remise|transmis|transmise|recu|recue|realise|realisee|acheve|achevee?s?|fourni|fournie?s?|"
+    r"effectue|effectuee?s?|installe|installee?s?|retabli)", re.IGNORECASE)
 
 _BUYER_REQUEST = re.compile(r"a la demande (?:de la |de l'|du |des |de )\s*([a-z-]+)")
 # who asked: these mean the titulaire's side, so the request is no excuse
@@ -180,9 +181,14 @@ def _role_of(folded: str, start: int, floor: int) -> DateRole:
     best: tuple[int, DateRole] | None = None
     for role, pattern in _ROLE_RES:
         for m in pattern.finditer(context):
+            if role == "performed" and _NEGATED.search(context[max(0, m.start() - 20): m.start()]):
+                continue  # « non livré au 02/10 »: the day it was seen missing, not performed
             if best is None or m.end() > best[0] or (m.end() == best[0] and role == "notified"):
                 best = (m.end(), role)
     return best[1] if best else "other"
+
+
+_NEGATED = re.compile(r"(?:\bnon|\bpas|\bjamais|n'est|n'a|n'ont|n'etait|\brien|\baucune?)\s+(?:ete\s+|encore\s+)?$")
 
 
 _POSTPONED_PAIR = re.compile(r"(?:report|decal|repouss|differ|deplac)\w*\s+(?:du|de)\s*$")

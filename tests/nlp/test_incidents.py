@@ -120,3 +120,9 @@ def test_dates_without_year_take_the_log_line_year() -> None:
     assert facts.outage_start == dt.datetime(2025, 12, 30, 18, 0)
     assert facts.outage_end == dt.datetime(2026, 1, 2, 9, 0)
     assert facts.outage_hours == 63.0
+
+
+def test_day_seen_missing_is_not_a_performance_day() -> None:
+    facts = read_incident(_inc("Bon de commande 25-77 : rien n'a été livré au 02/10/2025, relance faite.",
+                               dt.date(2025, 10, 2)))
+    assert facts.performed_on is None and facts.never_performed
