@@ -74,7 +74,7 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
                        "prestation non realisee", "defaut de nettoyage", "defaut de qualite", "reserves non levees", "rejet", "rejete", "montage non realise",
                        "sans montage", "defectueu", "casse", "endommag", "erreur de livraison",
                        "au lieu de la", "non-conformite", "non conformite", "livree au lieu"),
-    "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
+    "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "rien n'a ete livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
                "non acheve", "achevement", "toujours en place", "au lieu du", "correctif",
                "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu",
                "n'est arrive", "arrivee qu'", "arrive qu'", "en retard", "delai d'intervention", "non evacue",
@@ -88,7 +88,7 @@ _DOCUMENT_MISSING = re.compile(
     r"communique|envoye|depose)")
 
 _NEVER_DONE = re.compile(
-    r"\b(non|pas|jamais|toujours pas|aucune?)\s+(?:encore\s+|ete\s+)?(livre|livree|livres|livrees|livraison|"
+    r"\b(non|pas|jamais|toujours pas|aucune?|rien n'a|rien n'est|rien n'a ete)\s+(?:encore\s+|ete\s+)?(livre|livree|livres|livrees|livraison|"
     r"remis|remise|transmis|transmise|recu|recue|realise|realisee|acheve|achevee?s?|fourni|fournie?s?|"
     r"effectue|effectuee?s?|installe|installee?s?|retabli)", re.IGNORECASE)
 
