@@ -10,7 +10,7 @@ in real files they are `scan_0042.pdf`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -140,7 +140,9 @@ _BUYER_ORG = re.compile(
     r"centre hospitalier|chu\b|hopita|universite|syndicat (?:intercommunal|mixte|departemental)|"
     r"sdis|prefecture|ministere|office public|oph\b|etablissement public|direction de la commande publique|"
     r"direction des achats|service (?:des marches|commande publique|achats)|pouvoir adjudicateur|"
-    r"collectivite|le maire|le president|la presidente|\.gouv\.fr)"
+    r"collectivite|le maire|le president|la presidente|\.gouv\.fr|"
+    r"@(?:mairie|ville|agglo|cc-|ca-|cu-|departement|cd\d|region|metropole|chu|ch-|hopital|univ|sdis|"
+    r"syndicat|smictom|sivom|sivu|oph|cg\d))"
 )
 _COMPANY = re.compile(
     r"\b(sas|sasu|sarl|eurl|sa|sca|snc|scop)\b|au capital de|siret|rcs\b|\bgerant\b|"
@@ -281,7 +283,8 @@ def rule_kind(head: Head) -> tuple[str | None, Side | None]:
         return contract, side
     if side == "titulaire":
         return titulaire_letter_kind(head), side
-    act = buyer_act_kind(head)
+    # the first title lines say what the document is; deeper lines may only cite other acts
+    act = buyer_act_kind(replace(head, title="\n".join(head.title.split("\n")[:3]))) or buyer_act_kind(head)
     if act is not None:
         return act, side
     if side == "acheteur" and _has(r"\breponse a (votre|vos)\b", head.subject):

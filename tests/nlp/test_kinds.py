@@ -99,3 +99,20 @@ def test_buyer_letter_without_a_formal_act_is_not_a_titulaire_letter(model_dir: 
     kind, confidence = classify_kind(doc(text), cache_dir=model_dir)
     assert kind not in ("courrier_titulaire", "contestation", "reclamation")
     assert confidence <= 0.7
+
+
+def test_first_title_line_wins_over_acts_cited_below(model_dir: Path) -> None:
+    text = ("ARRÊTÉ PORTANT RÉSILIATION DU MARCHÉ N° 2025-11\n"
+            "Le Maire de la commune de Lessac,\n"
+            "Vu la mise en demeure du 3 mars 2025 ;\n"
+            "Vu la notification des pénalités et le décompte du 20 mars 2025 ;\n"
+            "Considérant l'abandon du chantier ;\nARRÊTE :\nArticle 1 : le marché est résilié pour faute.\n")
+    assert kind_of(text, model_dir) == "decision_resiliation"
+
+
+def test_sender_recognised_from_a_public_mail_domain(model_dir: Path) -> None:
+    text = ("Bonjour,\n\nNous contestons la pénalité annoncée : le retard est dû à vos services.\n\n"
+            "Bien cordialement")
+    kind = kind_of(text, model_dir, From="Marc Roy <m.roy@roy-elec.fr>", To="Léa Petit <l.petit@mairie-lessac.fr>",
+                   Subject="Pénalité chantier école")
+    assert kind == "contestation"
