@@ -93,6 +93,8 @@ _NEVER_DONE = re.compile(
     r"effectue|effectuee?s?|installe|installee?s?|retabli)", re.IGNORECASE)
 
 _BUYER_REQUEST = re.compile(r"a la demande (?:de la |de l'|du |des |de )\s*([a-z-]+)")
+_CHANGE = re.compile(r"report|decal|repouss|differ|modifi|annul|suspen|ajourn|arret|interromp|fermetur|ferme\b|"
+                     r"retardee?s?\b|deplacee?s?\b|avancee?s?\b")
 # who asked: these mean the titulaire's side, so the request is no excuse
 _SUPPLIER_SIDE = ("titulaire", "entreprise", "fournisseur", "prestataire", "societe", "entrepreneur",
                   "bureau", "editeur", "hebergeur", "cabinet", "groupement", "mandataire", "sous-traitant")
@@ -279,7 +281,10 @@ def _occurrences(folded: str) -> int:
 
 def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBreachHint]:
     hints: list[NotBreachHint] = []
-    if any(m.group(1) not in _SUPPLIER_SIDE for m in _BUYER_REQUEST.finditer(folded)):
+    # a request only excuses when it changed the plan (« reportée … à la demande de la directrice »);
+    # « intervention à la demande du service » is what started the clock
+    if any(m.group(1) not in _SUPPLIER_SIDE and _CHANGE.search(folded[max(0, m.start() - 80): m.end() + 80])
+           for m in _BUYER_REQUEST.finditer(folded)):
         hints.append(NotBreachHint("demande_acheteur", "Report ou modification demandé par l'acheteur ou ses services."))
     if _WEATHER.search(folded):
         hints.append(NotBreachHint("intemperies", "Arrêt pour intempéries : à couvrir par une prolongation de délai."))

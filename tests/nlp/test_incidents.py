@@ -126,3 +126,9 @@ def test_day_seen_missing_is_not_a_performance_day() -> None:
     facts = read_incident(_inc("Bon de commande 25-77 : rien n'a été livré au 02/10/2025, relance faite.",
                                dt.date(2025, 10, 2)))
     assert facts.performed_on is None and facts.never_performed
+
+
+def test_request_that_starts_the_clock_is_no_excuse() -> None:
+    facts = read_incident(_inc("Intervention à la demande du service des sports le 02/06/2025 pour fuite ; "
+                               "plombier arrivé le 05/06/2025.", dt.date(2025, 6, 2)))
+    assert facts.not_breach_hints == ()
