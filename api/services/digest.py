@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from api.services.schedule import digest_section
 from api.services.store import Store
 from models.db import tables as t
 
@@ -41,7 +42,8 @@ def build_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:
 
     return {"date": as_of.isoformat(), "nouveaux": [item(f) for f in new], "echeances_proches": [item(f) for f in near],
             "en_retard": [item(f) for f in overdue], "total_non_traites": len(rows),
-            "enjeu_eur": round(sum(f.penalty_eur or 0 for f in rows), 2)}
+            "enjeu_eur": round(sum(f.penalty_eur or 0 for f in rows), 2),
+            **digest_section(store, as_of=as_of, days=NEAR_DAYS)}
 
 
 def digest_text(digest: dict[str, Any]) -> str:
@@ -60,8 +62,20 @@ def digest_text(digest: dict[str, Any]) -> str:
             if it["prochaine_etape"]:
                 lines.append(f"    {it['prochaine_etape']}")
         lines.append("")
+    lines.append(f"Échéances du calendrier dans les {NEAR_DAYS} jours : {len(digest['echeances_a_venir'])}")
+    for it in digest["echeances_a_venir"]:
+        lines.append(_due_line(it))
+    lines.append(f"Échéances dépassées : {len(digest['echeances_depassees'])}")
+    for it in digest["echeances_depassees"]:
+        lines.append(_due_line(it))
+    lines.append("")
     lines.append("Les pénalités non portées au décompte général sont perdues : agissez avant sa signature.")
     return "\n".join(lines)
+
+
+def _due_line(it: dict[str, Any]) -> str:
+    doubt = " (à vérifier)" if it["a_verifier"] else ""
+    return f"  - {it['echeance_fr'] or 'non datée'} — marché {it['marche'] or '—'} — {it['libelle']}{doubt}"
 
 
 def send_daily_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:

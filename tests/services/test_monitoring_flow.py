@@ -81,6 +81,7 @@ def test_daily_digest_is_sent_by_smtp_in_french(loaded):
     body = mail.get_payload(decode=True).decode("utf-8")
     assert "manquement" in mail["Subject"]
     assert "Manquements non traités" in body and "décompte général" in body
+    assert "Échéances du calendrier" in body
     # Dismissed incidents are not pushed to the buyer again.
     dismissed = set(r for r, v in reviews_by_incident(store).items() if v.decision == "ecarte")
     assert digest["total_non_traites"] == len([f for f in unacted if f.incident not in dismissed])
