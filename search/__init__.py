@@ -9,6 +9,8 @@ Public API for the composition root (`api/`):
     SearchRecord(id, record_type="clause"|"document", path, document_id, text, contract_ref=None,
                  supplier=None, supplier_siret=None, clause_type=None, ccag=None, doc_kind=None,
                  year=None, article=None, heading=None, page=None, version=1, date=None)
+        # version: int or str (e.g. an updated_at timestamp), compared as text by reconcile;
+        # date: optional ISO "YYYY-MM-DD" for date: ranges (else the year is used)
     parse_query(q: str) -> Query                      # pure; French/English operators, field filters
     backend.index(records) -> int                     # upsert by id (write AFTER the DB commit)
     backend.delete(ids) -> int

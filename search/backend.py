@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from search.errors import SearchError
 from search.query import FIELD_ALIASES, RANGE_FIELDS, And, FieldMatch, Node, Or, Query, Range, parse_query
+from search.reconcile import ReconcileReport
 from search.records import FACET_FIELDS, SearchRecord, SearchResults
 
 FilterValue = str | int | Range | Sequence[str | int]
@@ -35,6 +36,11 @@ class SearchBackend(Protocol):
 
     def rebuild(self, records: Iterable[SearchRecord]) -> int:
         """Replace the whole index content with `records` (the `vigie reindex` path)."""
+
+    def reconcile(
+        self, expected: Mapping[str, int | str], fetch: Callable[[Sequence[str]], Iterable[SearchRecord]]
+    ) -> ReconcileReport:
+        """Index what is missing or stale, delete what the database no longer has."""
 
     def count(self) -> int: ...
 

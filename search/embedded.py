@@ -2,9 +2,10 @@
 
 Pitfall handled here: tantivy stores the *name* of a field's tokenizer in the index, not the
 tokenizer. A custom analyser ("fr_vigie") must be registered on the `Index` object every time
-the index is created or opened; otherwise documents are indexed/queried with no matching
-tokenizer and every query silently returns nothing. `_open` is the only place that builds an
-`Index`, and it always registers.
+the index is created or opened; otherwise queries built from the stored name find no tokenizer
+(older bindings silently return nothing, tantivy-py 0.27 raises "tokenizer ... is unknown" on
+parsing and "Error getting tokenizer" on writing). `_open` is the only place that builds an
+`Index`, and it always registers (see tests/search/test_embedded.py).
 """
 
 from __future__ import annotations
@@ -379,7 +380,8 @@ class EmbeddedBackend:
         if snippets is not None:  # only for the page shown: snippets are the costly part
             hits = tuple(replace(h, snippet=self._snippet(docs[h.id], snippets) or h.snippet) for h in hits)
         facet_counts = pending.result() if pending is not None else {}
-        return SearchResults(total=int(getattr(result, "count", 0) or 0), hits=hits, facets=facet_counts, page=page, size=size)
+        total = int(getattr(result, "count", 0) or 0)
+        return SearchResults(total=total, hits=hits, facets=facet_counts, page=page, size=size)
 
     def _rescore_proximity(
         self, searcher: tantivy.Searcher, parsed: Query, candidates: list[SearchHit]
