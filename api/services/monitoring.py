@@ -26,13 +26,17 @@ from ingest.parse import parse_bytes
 from models.compliance import (
     RULES_VERSION,
     BreachFacts,
+    ContractPenaltyItem,
+    LimitedAmount,
     NextStepFacts,
+    PenaltyComputation,
     PenaltyRegime,
     add_duration,
     apply_contract_limits,
     compute_penalty,
     contract_item,
     effective_regime,
+    finding_amounts,
     next_step,
     normalise_article,
 )
@@ -874,108 +878,141 @@ def evaluate_portfolio(
     return _compute_findings(linked_all, records, regimes, as_of)
 
 
+@dataclass
+class _Draft:
+    """One finding being assembled: the linking's part here, the engine's part from E."""
+
+    linked: _Linked
+    breach: bool = True
+    computation: str = ""  # the linking's own text (due date found, why no breach)
+    rule: str = ""
+    penalty: Penalty | None = None
+    comp: PenaltyComputation | None = None
+    limited: LimitedAmount | None = None
+
+
 def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                       regimes: dict[str, PenaltyRegime], as_of: dt.date) -> list[Finding]:
-    drafts: dict[str, dict[str, Any]] = {}
-    per_contract: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    drafts: list[_Draft] = []
+    per_contract: dict[str, list[tuple[_Draft, ContractPenaltyItem]]] = defaultdict(list)
     for linked in linked_all:
-        inc = linked.incident
+        inc, facts = linked.incident, linked.facts
         record = records.get(linked.link.ref or "")
-        acting = [lt for lt, _ in linked.actions]
-        logged_act = None if acting else _logged_act(inc.description)
-        if logged_act:
-            linked.reviews.append(f"acte de l'acheteur mentionné au journal (« {logged_act} ») mais absent "
-                                  "du dossier : joindre le document")
-        draft: dict[str, Any] = {
-            "incident": inc.id, "contract_ref": linked.link.ref, "breach": True,
-            "acted_on": bool(acting or logged_act), "action_documents": tuple(lt.path for lt in acting),
-            "contract_ref_source": linked.link.source, "reviews": list(linked.reviews),
-            "confidence": linked.link.confidence, "computation": "", "rule": "", "days_late": None,
-            "penalty_eur": None, "clause_path": None, "clause_article": None, "comp": None,
-        }
-        drafts[inc.id] = draft
+        draft = _Draft(linked)
+        drafts.append(draft)
+        if not linked.actions:
+            logged_act = _logged_act(inc.description)
+            if logged_act:
+                linked.reviews.append(f"acte de l'acheteur mentionné au journal (« {logged_act} ») mais absent "
+                                      "du dossier : joindre le document")
         due, penalty, due_text = (_due_and_penalty(linked, record) if record is not None and linked.penalty
                                   else (None, None, ""))
-        draft["reviews"] = list(linked.reviews)  # _due_and_penalty may have added caveats
         reason = _not_breach_reason(linked, penalty)
         if reason:
             # caveats about the clause do not concern an incident that is no breach
-            draft["reviews"] = [r for r in draft["reviews"]
-                                if not r.startswith(("clause de pénalité", "aucune clause de pénalité"))]
-            draft.update(breach=False, acted_on=False, action_documents=(), computation=reason,
-                         rule="monitoring.non_manquement")
+            linked.reviews[:] = [r for r in linked.reviews
+                                 if not r.startswith(("clause de pénalité", "aucune clause de pénalité", "acte de"))]
+            draft.breach, draft.computation, draft.rule = False, reason, "monitoring.non_manquement"
             continue
         if record is None or penalty is None:
-            draft["computation"] = "Manquement relevé ; aucune clause de pénalité rattachée."
-            draft["reviews"].append("montant non calculé : marché ou clause non identifié")
+            draft.computation = "Manquement relevé ; aucune clause de pénalité rattachée."
+            linked.reviews.append("montant non calculé : marché ou clause non identifié")
             continue
-        facts = linked.facts
         extension, _source = _extension_days(linked)
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours,
-            occurrences=_occurrences(penalty, linked.incident.description, facts.occurrences),
+            occurrences=_occurrences(penalty, inc.description, facts.occurrences),
             value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur,
             formal_notice_on=_formal_notice_day(linked))
         comp = compute_penalty(penalty, breach_facts, contract=record.info)
-        computation = comp.computation if not due_text else f"{due_text} ; {comp.computation}"
         if comp.days_late == 0 and due is not None:
-            draft.update(breach=False, acted_on=False, action_documents=(),
-                         computation=f"{computation} : exécution dans le délai"
-                                     + (" prolongé" if extension else "") + ", pas de manquement.",
-                         rule=comp.rule)
+            draft.breach, draft.rule = False, comp.rule
+            draft.computation = (f"{due_text + ' ; ' if due_text else ''}{comp.computation} : exécution dans le "
+                                 f"délai{' prolongé' if extension else ''}, pas de manquement.")
             continue
-        draft.update(comp=comp, computation=computation, rule=comp.rule, days_late=comp.days_late,
-                     clause_path=linked.clause_path, clause_article=penalty.article)
-        if comp.needs_review and comp.review_reason:
-            draft["reviews"].append(comp.review_reason)
+        draft.penalty, draft.comp, draft.computation = penalty, comp, due_text
         if facts.never_performed and comp.days_late and record.info.terminated is None:
-            draft["reviews"].append(f"prestation toujours non exécutée au {format_date(as_of)} : "
-                                    "pénalités provisoires, arrêtées à cette date")
-        draft["confidence"] = round(min(draft["confidence"], 0.5 + min(linked.clause_score, 0.5)), 2)
+            linked.reviews.append(f"prestation toujours non exécutée au {format_date(as_of)} : "
+                                  "pénalités provisoires, arrêtées à cette date")
         regime = regimes[record.info.ref]
         per_contract[record.info.ref].append(
-            (inc.id, contract_item(inc.id, inc.occurred_on, comp.amount_eur, penalty, regime)))
+            (draft, contract_item(inc.id, inc.occurred_on, comp.amount_eur, penalty, regime)))
 
-    for ref, items in per_contract.items():
-        regime = regimes[ref]
-        limited = apply_contract_limits([item for _, item in items], regime)
-        for (inc_id, _item), result in zip(items, limited):
-            draft = drafts[inc_id]
-            draft["penalty_eur"] = result.amount_eur
-            if result.explanation:
-                draft["computation"] += f" ; {result.explanation}"
-            if not regime.verified:
-                draft["reviews"].extend(regime.notes or ("régime de pénalités du marché à vérifier",))
+    for ref, pairs in per_contract.items():
+        limited = apply_contract_limits([item for _, item in pairs], regimes[ref])
+        for (draft, _item), result in zip(pairs, limited):
+            draft.limited = result
+    return [_finding(draft, records, regimes, as_of) for draft in drafts]
 
-    findings = []
-    by_id = {linked.incident.id: linked for linked in linked_all}
-    for inc_id, draft in drafts.items():
-        linked = by_id[inc_id]
-        record = records.get(linked.link.ref or "")
-        step_text, act_by = None, None
-        if draft["breach"] and record is not None:
-            step = next_step(NextStepFacts(
-                breach=True, penalty_eur=draft["penalty_eur"],
-                is_delay=bool(linked.penalty and linked.penalty.trigger == "retard"),
-                performed=not linked.facts.never_performed,
-                actions=tuple((_action_kind(lt), lt.corr.date) for lt, _ in linked.actions)
-                + tuple(("reclamation", lt.corr.date) for lt in linked.answers if lt.kind == "reclamation"),
-            ), regimes[record.info.ref], record.info, as_of)
-            if step:
-                step_text, act_by = step.text_fr, step.act_by
-        reviews = list(dict.fromkeys(r for r in draft["reviews"] if r))
-        findings.append(Finding(
-            incident=inc_id, contract_ref=draft["contract_ref"], breach=draft["breach"],
-            acted_on=draft["acted_on"], clause_path=draft["clause_path"],
-            clause_article=draft["clause_article"], penalty_eur=draft["penalty_eur"],
-            days_late=draft["days_late"], action_documents=draft["action_documents"],
-            contract_ref_source=draft["contract_ref_source"], computation=draft["computation"],
-            next_step=step_text, act_by=act_by, rule=draft["rule"] or MONITORING_VERSION,
-            rule_version=RULES_VERSION, confidence=draft["confidence"],
-            needs_review=bool(reviews), review_reason=" ; ".join(reviews) or None,
-        ))
-    return findings
+
+def _finding(draft: _Draft, records: dict[str, _Contract], regimes: dict[str, PenaltyRegime],
+             as_of: dt.date) -> Finding:
+    linked = draft.linked
+    link = linked.link
+    acting = [lt for lt, _ in linked.actions]
+    acted = draft.breach and bool(acting or _logged_act(linked.incident.description))
+    reviews = list(linked.reviews)
+    record = records.get(link.ref or "")
+    if not draft.breach or record is None:
+        return Finding(
+            incident=linked.incident.id, contract_ref=link.ref, breach=draft.breach, acted_on=acted,
+            action_documents=tuple(lt.path for lt in acting) if draft.breach else (),
+            contract_ref_source=link.source,  # type: ignore[arg-type]
+            computation=draft.computation, rule=draft.rule or MONITORING_VERSION,
+            rule_version=_version(RULES_VERSION), confidence=link.confidence,
+            needs_review=bool(reviews), review_reason=_join(reviews))
+    regime = regimes[record.info.ref]
+    penalty = draft.penalty
+    step = next_step(NextStepFacts(
+        breach=True,
+        penalty_eur=draft.limited.amount_eur if draft.limited else None,
+        is_delay=bool(penalty and penalty.trigger == "retard"),
+        performed=not linked.facts.never_performed,
+        requires_formal_notice=bool(penalty and penalty.requires_formal_notice),
+        clause_article=penalty.article if penalty else None,
+        actions=tuple((_action_kind(lt), lt.corr.date) for lt in acting)
+        + tuple(("reclamation", lt.corr.date) for lt in linked.answers if lt.kind == "reclamation"),
+        mise_en_demeure_deadline=_formal_notice_deadline(linked),
+    ), regime, record.info, as_of)
+    fields = finding_amounts(draft.comp, draft.limited, regime, step)
+    if fields.review_reason:
+        reviews.append(fields.review_reason)
+    computation = fields.computation
+    if draft.computation:
+        computation = f"{draft.computation} ; {computation}" if computation else draft.computation
+    confidence = link.confidence
+    if penalty is not None:
+        confidence = round(min(confidence, 0.5 + min(linked.clause_score, 0.5)), 2)
+    return Finding(
+        incident=linked.incident.id, contract_ref=link.ref, breach=True, acted_on=acted,
+        clause_path=linked.clause_path if penalty else None, clause_article=penalty.article if penalty else None,
+        penalty_eur=fields.penalty_eur, days_late=fields.days_late,
+        action_documents=tuple(lt.path for lt in acting),
+        contract_ref_source=link.source,  # type: ignore[arg-type]
+        computation=computation or draft.computation, next_step=fields.next_step, act_by=fields.act_by,
+        rule=fields.rule or MONITORING_VERSION, rule_version=_version(fields.rule_version),
+        confidence=confidence, needs_review=bool(reviews) or fields.needs_review,
+        review_reason=_join(reviews) or (None if not fields.needs_review else "calcul à vérifier"),
+    )
+
+
+def _version(rules_version: str) -> str:
+    """Both halves of a finding's provenance: the engine's rules and this linking."""
+    return f"{rules_version}+{MONITORING_VERSION.rsplit('.', 2)[-2]}.{MONITORING_VERSION.rsplit('.', 1)[-1]}"
+
+
+def _join(reasons: list[str]) -> str | None:
+    unique = list(dict.fromkeys(r for r in reasons if r))
+    return " ; ".join(unique) or None
+
+
+def _formal_notice_deadline(linked: _Linked) -> dt.date | None:
+    """End of the time a linked mise en demeure gave (« sous quinze jours »), when it says."""
+    for letter, _score in linked.actions:
+        if letter.kind == "mise_en_demeure" and letter.corr.date and letter.corr.deadline_days:
+            return add_duration(letter.corr.date, letter.corr.deadline_days, "jour")
+    return None
 
 
 def findings_to_eval_json(findings: Sequence[Finding]) -> dict[str, Any]:
