@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.celery_app import make_celery
-from api.routes import documents, monitoring, portfolio, schedule, search, web
+from api.routes import disputes, documents, monitoring, portfolio, schedule, search, web
 from api.services.store import open_store
 from api.settings import Settings, get_settings
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (documents, portfolio, monitoring, search, schedule):
         app.include_router(module.router, prefix="/api")
+    app.include_router(disputes.router, prefix="/api")
     app.include_router(web.router)
     app.include_router(schedule.web_router)
     return app

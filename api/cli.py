@@ -198,6 +198,22 @@ def eval_breaches(portfolio: Path) -> None:
     _emit(breaches_json(_eval_store(portfolio), portfolio))
 
 
+@eval_app.command("evidence")
+def eval_evidence(portfolio: Path) -> None:
+    """Preuves proposées pour chaque réclamation ou contestation (SPEC §2)."""
+    from api.services.evaluation import evidence_json
+
+    _emit(evidence_json(_eval_store(portfolio), portfolio))
+
+
+@eval_app.command("exclusion")
+def eval_exclusion(portfolio: Path) -> None:
+    """Dossier d'exclusion L2141-7 de chaque titulaire (SPEC §2)."""
+    from api.services.evaluation import exclusion_json
+
+    _emit(exclusion_json(_eval_store(portfolio), portfolio))
+
+
 @eval_app.command("search")
 def eval_search(portfolio: Path, queries: Annotated[Path, typer.Option("--queries")]) -> None:
     """Les 10 premiers résultats de chaque requête (SPEC §2)."""

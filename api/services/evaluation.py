@@ -63,3 +63,19 @@ def search_json(store: Store, queries: list[str]) -> dict[str, Any]:
         results.append({"query": q, "hits": [{"path": h.path, "article": h.article, "score": h.score}
                                              for h in found.hits]})
     return {"results": results}
+
+
+def evidence_json(store: Store, root: Path) -> dict[str, Any]:
+    """SPEC §2 `{"disputes": [...]}`: each correspondence item Vigie classifies as a dispute."""
+    from api.services.evidence import disputes, evidence_json_entry
+
+    return {"disputes": [evidence_json_entry(store, d, limit=10) for d in disputes(store)]}
+
+
+def exclusion_json(store: Store, root: Path) -> dict[str, Any]:
+    """SPEC §2 `{"suppliers": [...]}`: the L2141-7 file of every supplier at the portfolio's date."""
+    from api.services.exclusion import all_supplier_sirets, exclusion_file, exclusion_json_entry
+
+    as_of = portfolio_as_of(root)
+    return {"suppliers": [exclusion_json_entry(exclusion_file(store, siret, as_of=as_of))
+                          for siret in all_supplier_sirets(store)]}
