@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ingest.options import ParseOptions
 from ingest.parse import parse_bytes
@@ -71,6 +71,8 @@ from nlp.linking import (
 
 MONITORING_VERSION = "vigie.monitoring.v1"
 
+RefSource = Literal["journal", "corrige", "deduit", "inconnu"]  # Finding.contract_ref_source
+
 # The buyer's written acts that answer a breach (SPEC §2 « acted_on »); a relance does not.
 ACTING_KINDS: frozenset[str] = frozenset({
     "mise_en_demeure", "invitation_observations", "notification_penalites", "pv_constat",
@@ -121,7 +123,7 @@ class _Letter:
 @dataclass(frozen=True)
 class _ContractLink:
     ref: str | None
-    source: str  # journal, corrige, deduit, inconnu
+    source: RefSource
     confidence: float
     reason: str | None = None
 
@@ -958,7 +960,7 @@ def _finding(draft: _Draft, records: dict[str, _Contract], regimes: dict[str, Pe
         return Finding(
             incident=linked.incident.id, contract_ref=link.ref, breach=draft.breach, acted_on=acted,
             action_documents=tuple(lt.path for lt in acting) if draft.breach else (),
-            contract_ref_source=link.source,  # type: ignore[arg-type]
+            contract_ref_source=link.source,
             computation=draft.computation, rule=draft.rule or MONITORING_VERSION,
             rule_version=_version(RULES_VERSION), confidence=link.confidence,
             needs_review=bool(reviews), review_reason=_join(reviews))
@@ -989,7 +991,7 @@ def _finding(draft: _Draft, records: dict[str, _Contract], regimes: dict[str, Pe
         clause_path=linked.clause_path if penalty else None, clause_article=penalty.article if penalty else None,
         penalty_eur=fields.penalty_eur, days_late=fields.days_late,
         action_documents=tuple(lt.path for lt in acting),
-        contract_ref_source=link.source,  # type: ignore[arg-type]
+        contract_ref_source=link.source,
         computation=computation or draft.computation, next_step=fields.next_step, act_by=fields.act_by,
         rule=fields.rule or MONITORING_VERSION, rule_version=_version(fields.rule_version),
         confidence=confidence, needs_review=bool(reviews) or fields.needs_review,
