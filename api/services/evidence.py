@@ -398,8 +398,8 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
         if strength <= 0 or letter.doc.direction == "entrant":
             continue
         cited_own, _ = _cited(letter.doc.corr, letter.doc.text)
-        for art in cited_own:
-            related[art] = max(related.get(art, 0.0), strength)
+        for cited in cited_own:
+            related[cited] = max(related.get(cited, 0.0), strength)
     sims = word_similarities(body, [c.text for c in clauses])
     top = max(sims, default=0.0) or 1.0
     for cand, sim in zip(clauses, sims, strict=True):
@@ -432,7 +432,7 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
         patterns = [th.answer for th in hits]
         heading = fold(cand.heading)
 
-        def sentence_score(s: str, patterns: Sequence[re.Pattern[str]] = patterns) -> float:
+        def sentence_score(s: str, patterns: Sequence[re.Pattern[str]] = patterns, heading: str = heading) -> float:
             fs = fold(s)
             score = sum(1.0 for p in patterns if p.search(fs))
             score += 0.8 * any(_mentions_number(fs, n) for n in ccag)
