@@ -248,7 +248,17 @@ def document_sentences(text: str, *, max_chars: int = 1200) -> list[SentenceFact
     triples = []
     for start, end in sentence_spans(text):
         end = min(end, start + max_chars)
+        heading = _HEADING_LINE.match(text, start, end)
+        if heading and heading.end() < end and text[heading.end():end].strip():
+            start = heading.end()  # « 12.2 – Résiliation\nEn cas de… »: the quote is the sentence
         chunk = text[start:end]
         if chunk.strip():
             triples.append((start, end, chunk))
     return list(analyse_sentences(triples))
+
+
+# a numbered heading line glued to the sentence under it (no final punctuation, short)
+_HEADING_LINE = re.compile(
+    r"[ \t]*(?:(?:article|art\.?)\s+)?\d+(?:\.\d+)*\.?\s*[-–—:.)]?[ \t]+[^\n]{0,110}(?<![.;:,])[ \t]*\n\s*",
+    re.IGNORECASE,
+)

@@ -139,3 +139,13 @@ def test_default_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
     assert learned.default_model_dir() == tmp_path
     monkeypatch.delenv("VIGIE_MODEL_DIR")
     assert learned.default_model_dir().parts[-3:] == (".cache", "vigie", "models")
+
+
+def test_document_sentences_drop_a_heading_glued_to_its_sentence() -> None:
+    from nlp.pipeline import document_sentences
+
+    text = "Préambule.\n4.2 – Réunions de chantier\nLe titulaire assiste à chaque réunion."
+    facts = document_sentences(text)
+    assert facts[-1].text == "Le titulaire assiste à chaque réunion."
+    assert all("chantier\n" not in f.text for f in facts)
+    assert all(text[f.start:f.end] == f.text for f in facts)
