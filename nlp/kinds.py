@@ -85,7 +85,14 @@ class Head:
     is_letter: bool = False  # a salutation opens the text: a letter or an e-mail
 
 
+_MAIL_FORMATS = frozenset({"eml", "msg", "email", "mbox"})
+
+
 def _meta(parsed: ParsedDocument, key: str) -> str:
+    """An e-mail header. PDF and DOCX properties (« subject: (unspecified) », an author that
+    is whoever produced the file) say nothing about a letter and are ignored."""
+    if parsed.format.lower() not in _MAIL_FORMATS:
+        return ""
     for k, v in parsed.metadata.items():
         if k.lower() == key and v:
             return str(v)

@@ -16,7 +16,9 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def doc(text: str, **metadata: str) -> ParsedDocument:
-    return ParsedDocument(status="parsed", format="txt", text=text, metadata=dict(metadata))
+    # headers come with e-mails; other formats carry file properties instead
+    return ParsedDocument(status="parsed", format="eml" if metadata else "txt", text=text,
+                          metadata=dict(metadata))
 
 
 def kind_of(text: str, model_dir: Path, **metadata: str) -> str:
@@ -116,3 +118,11 @@ def test_sender_recognised_from_a_public_mail_domain(model_dir: Path) -> None:
     kind = kind_of(text, model_dir, From="Marc Roy <m.roy@roy-elec.fr>", To="Léa Petit <l.petit@mairie-lessac.fr>",
                    Subject="Pénalité chantier école")
     assert kind == "contestation"
+
+
+def test_pdf_file_properties_do_not_replace_the_subject_line(model_dir: Path) -> None:
+    text = ("Commune de Lessac\n\nObjet : Mise en demeure – nettoyage des vitres\n\nMadame,\n\n"
+            "Je vous mets en demeure d'effectuer la prestation sous huit jours.\n")
+    parsed = ParsedDocument(status="parsed", format="pdf", text=text,
+                            metadata={"subject": "(unspecified)", "author": "Batimax SARL"})
+    assert classify_kind(parsed, cache_dir=model_dir)[0] == "mise_en_demeure"
