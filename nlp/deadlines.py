@@ -84,6 +84,29 @@ def _is_limit(folded: str, start: int, end: int) -> bool:
     return anchored or bool(_LIMIT_BEFORE.search(before))
 
 
+_MONEY = re.compile(r"€|\beur\b|\beuros?\b|penalit|%|\bht\b")
+
+
+def _table_row_durations(text: str, folded: str) -> list[tuple[Duration, int, int]]:
+    """A row of a table of time limits (« Intervention urgente | 4 heures | appel »): a cell
+    that is only a duration is a time limit, unless the row prices something (penalty rows
+    are the penalty extractor's)."""
+    if _MONEY.search(folded):
+        return []
+    out: list[tuple[Duration, int, int]] = []
+    pos = 0
+    for cell in text.split(" | "):
+        cell_folded = folded[pos:pos + len(cell)]
+        for duration, start, end in find_durations(cell):
+            rest = cell_folded[end:].strip(" .")
+            if not cell_folded[:start].strip() and (not rest or _LIMIT_AFTER.match(cell_folded[end:])
+                                                    or rest in ("maximum", "max", "au plus tard")
+                                                    or re.fullmatch(r"(?:ouvre|ouvrable|calendaire)e?s?", rest)):
+                out.append((duration, pos + start, pos + end))
+        pos += len(cell) + 3
+    return out
+
+
 def implicit_durations(folded: str) -> list[tuple[Duration, int, int]]:
     """Time limits of one unit written without a number."""
     out: list[tuple[Duration, int, int]] = []
@@ -377,7 +400,10 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         if article != previous_clause:
             previous_anchor, previous_clause = None, article
         sentence_party, _ = subject_party(facts, previous)
-        found = [d for d in find_durations(facts.text) if _is_limit(folded, d[1], d[2])]
+        if " | " in facts.text:
+            found = _table_row_durations(facts.text, folded)
+        else:
+            found = [d for d in find_durations(facts.text) if _is_limit(folded, d[1], d[2])]
         found += implicit_durations(folded)
         for duration, start, end in sorted(found, key=lambda d: d[1]):
             anchor = (find_deadline_anchor(facts, start, end, doc_head, previous_anchor, previous_text)

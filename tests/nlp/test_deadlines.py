@@ -142,3 +142,13 @@ def test_periodicity_and_thresholds_are_not_deadlines() -> None:
     text = ("Les prix sont révisés tous les 12 mois.\nLes visites ont lieu deux fois par an.\n"
             "En cas de retard supérieur à 30 jours, l'acheteur peut résilier le marché.\n")
     assert deadlines(text) == []
+
+
+def test_table_of_time_limits_but_not_penalty_rows() -> None:
+    text = ("Article 5 – Délais\nNiveau | Délai d'intervention | Délai de rétablissement\n"
+            "Panne bloquante | 2 heures | 8 heures ouvrées\n"
+            "Article 6 – Pénalités\nManquement | Montant\n"
+            "Intervention au-delà de 2 heures | 100 € par heure de retard\n")
+    found = deadlines(text)
+    assert [(d.article, d.duration, d.unit) for d in found] == [("5", 2, "heure"), ("5", 8, "heure")]
+    assert all(d.party == "titulaire" and d.needs_review for d in found)
