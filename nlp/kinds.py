@@ -283,6 +283,13 @@ def titulaire_letter_kind(head: Head) -> str:
     return "courrier_titulaire"
 
 
+# a reminder in the body of a buyer's mail that carries no formal act
+_REMINDER = re.compile(
+    r"\b(nous restons|je reste|restons) dans l'attente|sauf erreur de notre part|\btoujours pas (recu|livre|transmis|parvenu)|"
+    r"\bn'avons (toujours )?pas (encore )?recu|\bme permets de vous relancer|\bvous relanc|\bdans les meilleurs delais\b"
+)
+
+
 def rule_kind(head: Head) -> tuple[str | None, Side | None]:
     side = sender_side(head)
     contract = contract_kind_from_title(head)
@@ -296,6 +303,9 @@ def rule_kind(head: Head) -> tuple[str | None, Side | None]:
         return act, side
     if side == "acheteur" and _has(r"\breponse a (votre|vos)\b", head.subject):
         return "autre", side
+    if side != "titulaire" and head.is_letter and _REMINDER.search(head.body) \
+            and not _has(r"mise en demeure|penalit|resiliation", head.body):
+        return "relance", side
     return None, side
 
 

@@ -126,3 +126,12 @@ def test_pdf_file_properties_do_not_replace_the_subject_line(model_dir: Path) ->
     parsed = ParsedDocument(status="parsed", format="pdf", text=text,
                             metadata={"subject": "(unspecified)", "author": "Batimax SARL"})
     assert classify_kind(parsed, cache_dir=model_dir)[0] == "mise_en_demeure"
+
+
+def test_buyer_reminder_without_the_word_relance(model_dir: Path) -> None:
+    text = ("Bonjour,\n\nSauf erreur de notre part, nous n'avons toujours pas reçu le rapport trimestriel "
+            "prévu au marché. Merci de nous l'adresser dans les meilleurs délais.\n\nCordialement,\n"
+            "Service des sports – Ville de Lessac")
+    kind = kind_of(text, model_dir, From="Service des sports <sports@ville-lessac.fr>",
+                   To="contact@sportiva.fr", Subject="Rapport trimestriel")
+    assert kind == "relance"
