@@ -79,13 +79,13 @@ THEMES: tuple[Theme, ...] = (
           _rx(r"intemperie|meteo|pluie|neige|\bgel\b|tempete|canicule|orage"),
           _rx(r"intemperie")),
     Theme("exoneration", "répond à l'argument du seuil d'exonération",
-          _rx(r"exoner|franchise|seuil|en deca"),
+          _rx(r"exonere\b|exoneres\b|exoneration|franchise|seuil|en deca"),
           _rx(r"exoner|franchise|seuil")),
     Theme("plafond", "plafond des pénalités",
           _rx(r"plafon|excessi|disproportion|montant total des penalites"),
           _rx(r"plafon|ne (peut|peuvent) exceder|montant total des penalites")),
     Theme("decompte", "règle de décompte des délais (heures, jours)",
-          _rx(r"heures? ouvre|jours? ouvr|heures? ouvrabl|week-end|samedi|dimanche|ferie|la nuit|"
+          _rx(r"heures? ouvre|jours? ouvr|heures? ouvrabl|week-end|samedi|dimanche|\bferies?\b|la nuit|"
               r"horaires? (de|du) support|plages? horaire|heure commencee|journee commencee"),
           _rx(r"de maniere continue|y compris (la nuit|les samedis|les dimanches|les jours feries)|"
               r"samedis, dimanches|heure commencee|journee commencee|heures? (entamee|commencee)|"
@@ -109,6 +109,8 @@ THEMES: tuple[Theme, ...] = (
           _rx(r"admission|rejet|reserves|verification|non conform")),
 )
 
+PROCEDURE = next(th for th in THEMES if th.name == "procedure")
+SIM_DOC_WEIGHT = {"ccap": 1.0, "cctp": 0.8, "ae": 0.5}
 DELAY_CAUSE_THEMES = frozenset({"force_majeure", "intemperies", "imputabilite_acheteur"})
 PENALTY_WORDS = _rx(r"penalit")
 DEADLINE_WORDS = _rx(r"\bdelai\b|au plus tard|dans les \w+ jours|a compter de")
@@ -349,7 +351,7 @@ def _score_letters(dispute: _Doc, body: str, letters: list[_Candidate]) -> None:
         f["facts"] = min(1.0, len(shared) / 2)
         gap = abs((doc.date - dispute.date).days) if doc.date and dispute.date else 365
         f["prox"] = math.exp(-gap / 60)
-        raw = (2.2 * f["answered"] + 1.8 * f["answers"] + 1.0 * f["orders"] + 0.8 * f["facts"]
+        raw = (2.2 * f["answered"] + 0.6 * f["answers"] + 1.0 * f["orders"] + 0.8 * f["facts"]
                + 0.8 * f["prox"] + 1.2 * f["sim"] + 1.8 * f["extension"])
         f["total"] = raw * (0.4 + 0.6 * kind_w)
         when = f" du {format_date(doc.date)}" if doc.date else ""
@@ -398,8 +400,11 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
         if strength <= 0 or letter.doc.direction == "entrant":
             continue
         cited_own, _ = _cited(letter.doc.corr, letter.doc.text)
+        if letter.doc.children_text:  # the decision attached to a cover e-mail
+            cited_own |= _cited({}, letter.doc.children_text)[0]
         for cited in cited_own:
             related[cited] = max(related.get(cited, 0.0), strength)
+    procedure_argued = PROCEDURE in active
     sims = word_similarities(body, [c.text for c in clauses])
     top = max(sims, default=0.0) or 1.0
     for cand, sim in zip(clauses, sims, strict=True):
@@ -407,15 +412,22 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
         folded = fold(cand.text)
         f["cited"] = _article_match(cand.article, cand.doc.kind, own)
         f["ccag"] = 1.0 if any(_mentions_number(folded, n) for n in ccag) else 0.0
+        if cand.clause_type == "derogations":
+            f["ccag"] *= 0.4  # the final list only points to the clause that derogates
         f["related"] = max((w * _article_match(cand.article, cand.doc.kind, {a}) for a, w in related.items()),
                            default=0.0)
+        if not procedure_argued and PROCEDURE.answer.search(folded) and not f["cited"]:
+            # letters cite the procedure clause as their basis; it answers only a procedural argument
+            f["related"] *= 0.5
         hits = [th for th in active if th.answer.search(folded)]
         f["theme"] = min(1.0, 0.6 * len(hits))
-        f["sim"] = sim / top
+        # the AE mostly identifies the parties and prices: its text resembles any letter of the
+        # titulaire (names, addresses) without answering it
+        f["sim"] = sim / top * SIM_DOC_WEIGHT.get(cand.doc.kind, 0.6)
         is_penalty = cand.clause_type == "penalite" or bool(PENALTY_WORDS.search(folded))
         is_deadline = cand.clause_type == "delai" or bool(DEADLINE_WORDS.search(folded))
         f["type"] = 0.5 if is_penalty else 0.3 if is_deadline else 0.0
-        f["total"] = (2.6 * f["cited"] + 2.2 * f["ccag"] + 1.8 * f["related"] + 2.2 * f["theme"]
+        f["total"] = (2.6 * f["cited"] + 2.2 * f["ccag"] + 1.8 * f["related"] + 2.8 * f["theme"]
                       + 1.4 * f["sim"] + f["type"])
         art = f"article {cand.article}" if cand.article else "clause"
         if f["cited"]:
