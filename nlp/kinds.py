@@ -303,7 +303,7 @@ def rule_kind(head: Head) -> tuple[str | None, Side | None]:
         return act, side
     if side == "acheteur" and _has(r"\breponse a (votre|vos)\b", head.subject):
         return "autre", side
-    if side != "titulaire" and head.is_letter and _REMINDER.search(head.body) \
+    if head.is_letter and _REMINDER.search(head.body) \
             and not _has(r"mise en demeure|penalit|resiliation", head.body):
         return "relance", side
     return None, side
