@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, UploadFile
 from sqlalchemy import select
 
 from api.deps import StoreDep
+from api.services.contracts import contract_regime, regime_json
 from api.services.incident_log import IncidentLogError, import_incidents
 from models.db import tables as t
 
@@ -43,7 +44,9 @@ def get_contract(ref: str, store: StoreDep) -> dict[str, Any]:
                                 .where(t.Document.contract_id == c.id).order_by(t.ExtractedItem.id)).all()
         for key, item_type in (("penalites", "penalty"), ("delais", "deadline"), ("obligations", "obligation")):
             out[key] = [{**row.data, "piece": path} for row, path in items if row.item_type == item_type]
-        return out
+    regime = contract_regime(store, ref)
+    out["regime_penalites"] = regime_json(regime) if regime else None
+    return out
 
 
 @router.get("/incidents")

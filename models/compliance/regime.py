@@ -124,7 +124,10 @@ def _threshold(defaults: CcagDefaults | None, label: str, penalties: Sequence[Pe
         if several:
             note = "le CCAP indique plusieurs seuils d'exonération différents"
             notes.append(note)
-        return LimitValue(value, "ccap", _ccap_source(first), f"ccap.threshold.{first.article or 'na'}",
+        # cite the CCAP article that derogates to the CCAG threshold when the list of derogations names it
+        listed = _derogated(defaults.threshold_articles, derogations, ()) if defaults else None
+        source = f"CCAP art. {listed}" if listed not in (None, "?") else _ccap_source(first)
+        return LimitValue(value, "ccap", source, f"ccap.threshold.{first.article or 'na'}",
                           verified=not several, note=note)
     derogating = _derogated(defaults.threshold_articles, derogations, penalties) if defaults else None
     if defaults and defaults.threshold:
@@ -159,7 +162,9 @@ def _cap(defaults: CcagDefaults | None, label: str, penalties: Sequence[Penalty]
             note = "le CCAP indique plusieurs plafonds différents : le plus fréquent est retenu"
             notes.append(note)
         first = carrying[0]
-        return (LimitValue(value, "ccap", _ccap_source(first), f"ccap.cap.{first.article or 'na'}",
+        listed = _derogated(defaults.cap_articles, derogations, ()) if defaults else None
+        source = f"CCAP art. {listed}" if listed not in (None, "?") else _ccap_source(first)
+        return (LimitValue(value, "ccap", source, f"ccap.cap.{first.article or 'na'}",
                            verified=not several, note=note), covers)
     derogating = _derogated(defaults.cap_articles, derogations, penalties) if defaults else None
     if defaults and defaults.cap:

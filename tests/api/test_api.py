@@ -81,3 +81,24 @@ def test_dismissing_from_the_dashboard_needs_a_reason(client):
     r = client.post("/revue/INC-1", data={"decision": "ecarte", "relecteur": "a.durand",
                                           "motif": "Retard causé par nos services"}, follow_redirects=False)
     assert r.status_code == 303
+
+
+def test_contract_shows_its_effective_penalty_regime(client, tmp_path):
+    from api.services.portfolio import import_portfolio
+
+    root = tmp_path / "p"
+    (root / "contracts" / "2025-NET-02").mkdir(parents=True)
+    (root / "portfolio.json").write_text(
+        '{"contracts": [{"ref": "2025-NET-02", "title": "Nettoyage", "ccag": "FCS", "ccag_version": 2021,'
+        ' "amount_ht_eur": 80000.0, "notified_on": "2025-01-06", "duration_months": 12}]}', "utf-8")
+    (root / "contracts" / "2025-NET-02" / "ccap.txt").write_text(
+        "CAHIER DES CLAUSES ADMINISTRATIVES PARTICULIÈRES\n\nARTICLE 8 - PÉNALITÉS\n\n"
+        "8.1 En cas de retard, le titulaire encourt une pénalité de 100 € par jour calendaire de retard.\n\n"
+        "8.2 Par dérogation à l'article 14.1.3 du CCAG-FCS, le titulaire n'est pas exonéré des pénalités "
+        "dont le montant total ne dépasse pas 1 000 € HT.\n", "utf-8")
+    import_portfolio(client.app.state.store, root)
+    regime = client.get("/api/contracts/2025-NET-02").json()["regime_penalites"]
+    assert regime["seuil_exoneration_eur"]["valeur"] == 0
+    assert "8.2" in regime["seuil_exoneration_eur"]["source"]
+    assert regime["plafond_pourcent"]["valeur"] == 10  # CCAG-FCS 2021 default, not derogated
+    assert "CCAG" in regime["plafond_pourcent"]["source"]

@@ -47,7 +47,8 @@ def test_ccap_threshold_and_cap_win_over_ccag():
     regime = effective_regime(contract, penalties, [("14.1.3", "8.5")], False)
     assert regime.threshold.value == 0 and regime.threshold.origin == "ccap"
     assert regime.cap.value == 5 and regime.cap_amount_eur == 1500
-    assert regime.threshold.source == "CCAP art. 8.1"
+    # the article that derogates to the CCAG exoneration is the one a jurist cites
+    assert regime.threshold.source == "CCAP art. 8.5"
 
 
 def test_silent_ccap_gets_ccag_threshold_and_cap():
