@@ -23,7 +23,7 @@ from nlp.pipeline import SentenceFacts, document_sentences
 _LIMIT_BEFORE = re.compile(
     r"\b(delai|duree|periode|validite|garanti[e]?|dans|sous|pendant|au moins|au plus tard|"
     r"au maximum|maximum|maximal|minimum|ramene|porte|fixee?|est de|sont de|dispose|disposent|"
-    r"preavis|reconduit|reconductible|prolonge|inferieure? a)\b"
+    r"preavis|reconduit|reconductible|prolonge|inferieure? a|moins de|au plus)\b"
 )
 _LIMIT_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:calendaires?|ouvres?|ouvrables?|francs?|pleins?|consecutifs?)?\s*,?\s*"
@@ -33,7 +33,7 @@ _LIMIT_AFTER = re.compile(
 _NOT_A_LIMIT = re.compile(
     r"(de retard|par (?:jour|heure|semaine|mois|periode|tranche)|superieure? a|au-dela d[e']|en deca|"
     r"toute (?:heure|journee)|d'indisponibilite|de fonctionnement|heures? (?:ouvrees|ouvrables) de|entre \d|"
-    r"de \d+ ?h|exceder|depasser|cumulee?)"
+    r"de \d+ ?h(?:\s*\d\d)?\s*(?:a|-)\s*\d|exceder|depasser|cumulee?)"
 )
 _CLOCK_TIME = re.compile(r"\d{1,2}\s*h\s*\d{2}|\d{1,2}\s*h\b(?=\s*(?:a|-|et)\s*\d)")
 # « le jour ouvré suivant sa notification »: one unit, unwritten

@@ -152,3 +152,9 @@ def test_table_of_time_limits_but_not_penalty_rows() -> None:
     found = deadlines(text)
     assert [(d.article, d.duration, d.unit) for d in found] == [("5", 2, "heure"), ("5", 8, "heure")]
     assert all(d.party == "titulaire" and d.needs_review for d in found)
+
+
+def test_hours_written_with_h_and_opening_hours() -> None:
+    found = deadlines("Le titulaire intervient dans un délai de 4 h.\nL'accueil est ouvert de 8 h à 18 h.\n"
+                      "Le prestataire rétablit le service en moins de 6 h.\n")
+    assert [(d.duration, d.unit) for d in found] == [(4, "heure"), (6, "heure")]
