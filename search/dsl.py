@@ -31,7 +31,7 @@ from search.query import (
 from search.records import KEYWORD_FIELDS, SearchRecord
 from search.rerank import fetch_size
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 TEXT_FIELD_BOOSTS: tuple[str, ...] = ("heading^3", "text", "kind_label^0.5")
 PROXIMITY_FIELDS: tuple[str, ...] = ("heading^2", "text^2")
 PROXIMITY_SLOP = 3
@@ -91,7 +91,7 @@ def document(r: SearchRecord) -> dict[str, Any]:
         value = getattr(r, name)
         if value:
             doc[name] = str(value)
-            doc[f"k_{name}"] = french.keyword(str(value))
+            doc[f"k_{name}"] = french.field_key(name, str(value))
     if r.heading:
         doc["heading"] = r.heading
     if r.doc_kind:
@@ -127,11 +127,13 @@ def _field(node: FieldMatch) -> dict[str, Any] | None:
         return {"term": {"id": node.value}}
     if node.field not in KEYWORD_FIELDS:
         raise SearchError(f"Champ de filtre inconnu : {node.field}.")
-    key = french.keyword(node.value)
+    key = french.field_key(node.field, node.value)
     keys = [key]
     if node.field in _PLURAL_TOLERANT and key.endswith("s"):
         keys.append(key[:-1])
     exact: dict[str, Any] = {"terms": {f"k_{node.field}": keys}}
+    if node.field == "article" and key:  # article:9 also means 9.1, 9.2.3...
+        return {"bool": {"should": [exact, {"prefix": {"k_article": key + "."}}], "minimum_should_match": 1}}
     if node.field == "supplier":
         return {"bool": {"should": [exact, {"match_phrase": {"supplier_text": node.value}}], "minimum_should_match": 1}}
     return exact

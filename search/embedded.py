@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 _FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vigie-facets")
 
 ANALYZER = "fr_vigie"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _MARKER = "vigie-schema.json"
 # Field weights of free-text words (same as dsl.TEXT_FIELD_BOOSTS for the remote engines).
 TEXT_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (("heading", 3.0), ("text", 1.0), ("kind_label", 0.5))
@@ -171,7 +172,7 @@ class EmbeddedBackend:
             value = getattr(r, name)
             if value:
                 doc.add_text(name, str(value))
-                doc.add_text(f"k_{name}", french.keyword(str(value)))
+                doc.add_text(f"k_{name}", french.field_key(name, str(value)))
         if r.heading:
             doc.add_text("heading", r.heading)
         doc.add_text("text", r.text or "")
@@ -269,11 +270,14 @@ class EmbeddedBackend:
             return tantivy.Query.term_query(self._schema, "id", node.value)
         if node.field not in KEYWORD_FIELDS:
             raise SearchError(f"Champ de filtre inconnu : {node.field}.")
-        key = french.keyword(node.value)
+        key = french.field_key(node.field, node.value)
         keys = {key}
         if node.field in _PLURAL_TOLERANT and key.endswith("s"):
             keys.add(key[:-1])
         clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, f"k_{node.field}", k)) for k in keys]
+        if node.field == "article" and key:  # article:9 also means 9.1, 9.2.3...
+            clauses.append((tantivy.Occur.Should,
+                            tantivy.Query.regex_query(self._schema, "k_article", re.escape(key) + r"\..*")))
         if node.field == "supplier":  # a phrase of the name also matches (« Mobilier Éducatif »)
             phrase = self._text_query(node.value, [("supplier_text", 1.0)])
             if phrase is not None:

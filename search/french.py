@@ -34,6 +34,18 @@ def keyword(value: str) -> str:
     return " ".join(fold(value).split())
 
 
+def article_key(value: str) -> str:
+    """« Article 9. 2. » / « art. 9.2 » / « 9.2 » → « 9.2 » (how numbers are compared)."""
+    key = keyword(value)
+    key = re.sub(r"^(article|art\.?)\s*", "", key)
+    key = re.sub(r"\s*\.\s*", ".", key).strip(". ")
+    return key
+
+
+def field_key(field: str, value: str) -> str:
+    return article_key(value) if field == "article" else keyword(value)
+
+
 def words(text: str) -> list[str]:
     """Words as the analysers split them."""
     return _WORD.findall(text)

@@ -64,6 +64,10 @@ def test_field_filters_in_the_query(loaded: Any) -> None:
     assert set(ids(loaded.search("annee:2022..2023 type:penalite"))) == {"voirie-7", "voirie-8", "fourn-9"}
     assert set(ids(loaded.search("date:2022-03"))) == {"fourn-9"}
     assert set(ids(loaded.search("article:7.6"))) == {"voirie-8"}
+    assert set(ids(loaded.search('article:"Article 7. 6."'))) == {"voirie-8"}
+    # an article number also covers its sub-articles, not its namesakes (7 ≠ 7x)
+    assert set(ids(loaded.search("article:7 contrat:VOI-2023-11"))) == {"voirie-7", "voirie-8"}
+    assert set(ids(loaded.search("article:1"))) == set()
 
 
 def test_filters_argument_and_empty_query(loaded: Any) -> None:

@@ -80,3 +80,10 @@ def test_empty_query_matches_everything() -> None:
 def test_free_text_keeps_positive_words_only() -> None:
     q = parse_query('pénalités "mise en demeure" -absence type:penalite titre:retard')
     assert free_text(q.root) == ["pénalités", "mise en demeure", "retard"]
+
+
+def test_article_numbers_are_compared_normalised() -> None:
+    from search.french import article_key
+
+    assert article_key("Article 9. 2.") == article_key("art. 9.2") == article_key("9.2") == "9.2"
+    assert article_key("IV") == "iv"
