@@ -63,3 +63,16 @@ def test_two_handles_on_one_directory_take_turns_and_see_each_other(tmp_path: Pa
     assert web.count() == worker.count() == 2
     assert [h.id for h in web.search("pénalité").hits] == ["a"]
     assert [h.id for h in worker.search("paiement").hits] == ["b"]
+
+
+def test_missing_opensearch_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    from _pytest.outcomes import Failed, Skipped
+
+    from tests.search.conftest import _unavailable
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(Failed, match="requis en CI"):
+        _unavailable("pas de nœud")
+    monkeypatch.delenv("CI")
+    with pytest.raises(Skipped):
+        _unavailable("pas de nœud")
