@@ -68,7 +68,14 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         subprocess.run([str(NODE_DIR / "stop.sh"), str(port)], env=env, capture_output=True, timeout=60)
 
 
-@pytest.fixture(params=["embedded", pytest.param("opensearch", marks=pytest.mark.opensearch), "elasticsearch"])
+# Elasticsearch joins the suite only when a server is given; otherwise its adapter is checked on
+# the requests it builds (test_dsl.py).
+ENGINES = ["embedded", pytest.param("opensearch", marks=pytest.mark.opensearch)] + (
+    ["elasticsearch"] if os.environ.get("VIGIE_ELASTICSEARCH_URL") else []
+)
+
+
+@pytest.fixture(params=ENGINES)
 def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], object]]:
     """Factory of empty backends of the parametrised kind (each call: a fresh index)."""
     created: list[object] = []
@@ -77,12 +84,9 @@ def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
         if request.param == "embedded":
             backend: object = EmbeddedBackend(tmp_path / f"ix-{len(created)}")
         elif request.param == "elasticsearch":
-            # optional: Elasticsearch is checked on its requests (test_dsl) unless a server is given
-            url = os.environ.get("VIGIE_ELASTICSEARCH_URL")
-            if not url:
-                pytest.skip("VIGIE_ELASTICSEARCH_URL absent : adaptateur Elasticsearch vérifié sur ses requêtes")
             from search.elasticsearch_backend import ElasticsearchBackend
 
+            url = os.environ["VIGIE_ELASTICSEARCH_URL"]
             backend = ElasticsearchBackend(url, f"test-{uuid.uuid4().hex[:10]}")
         else:
             from search.opensearch_backend import OpenSearchBackend
