@@ -22,14 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.services.store import Store
 from models.compliance.fmt import format_date
 from models.db import tables as t
-from nlp.linking import fold
+from models.domain.types import CONTRACT_KINDS
+from nlp.linking import find_dates, fold
 
 # FACTS.md §7 (L2141-7 [S]): three years before the assessment date.
 LOOKBACK_YEARS = 3
+TITULAIRE_KINDS = frozenset({"reclamation", "contestation", "courrier_titulaire"})
 QUALIFYING_KINDS = frozenset({"resiliation_faute", "dommages_interets", "sanction_comparable"})
 GROUND_LABELS = {
     "resiliation_faute": "résiliation pour faute", "dommages_interets": "condamnation à des dommages et intérêts",
@@ -47,8 +50,10 @@ _FORMAL_NOTICE = re.compile(r"met(s|tons)? en demeure|mise en demeure de")
 _PROPOSAL = re.compile(r"envisag|information prealable|(presenter|faire part de) (vos|ses) observations")
 _DECIDED = re.compile(r"(je vous |vous )?notifie|decompte|\bdecide|est appliquee?s?\b|sont appliquees|"
                       r"sera (retenue?|deduite?)|seront (retenues|deduites)|titre de recette")
-_DAMAGES = re.compile(r"(condamn\w*|tenue? de verser|verse\w*|payer|paiement)[^.]{0,120}dommages[- ]et[- ]interets"
-                      r"|dommages[- ]et[- ]interets[^.]{0,80}(alloue|prononce|mis a la charge)")
+# pronounced damages: a judgment (« condamne … à verser … ») or an award, not a demand
+_DAMAGES = re.compile(r"condamn\w*[^.]{0,160}dommages[- ]et[- ]interets|"
+                      r"dommages[- ]et[- ]interets[^.]{0,80}(alloues?|prononces?|mis a la charge)|"
+                      r"(a|ont) (du )?verse[^.]{0,80}dommages[- ]et[- ]interets")
 _COMPARABLE = re.compile(r"(decide|decidons|est ordonnee?|prononce)[^.]{0,80}(execution|poursuite)[^.]{0,40}"
                          r"aux frais et risques")
 
@@ -89,9 +94,11 @@ def _doc_text(doc: t.Document) -> str:
     return "\n\n".join(p.text for p in doc.pages)
 
 
-def _classify(doc: t.Document, text: str, contract: t.Contract) -> tuple[str, str, bool] | None:
+def _classify(doc: t.Document, text: str, contract: t.Contract | None) -> tuple[str, str, bool] | None:
     """(ground kind, note, needs review) for a document of the buyer, or None."""
     kind = doc.kind or "autre"
+    if (kind in CONTRACT_KINDS and doc.assignment == "dossier") or kind in TITULAIRE_KINDS:
+        return None  # the contract's own clauses and the titulaire's claims are not sanctions
     folded = fold(text)
     outgoing = doc.direction != "entrant"
     if kind == "decision_resiliation" and not _PRONOUNCED.search(folded):
@@ -100,9 +107,10 @@ def _classify(doc: t.Document, text: str, contract: t.Contract) -> tuple[str, st
             return "mise_en_demeure", "", False
         return ("resiliation_faute", "la pièce ne montre pas une résiliation prononcée : à vérifier", True)
     if kind == "decision_resiliation":
-        if _FAUTE.search(folded) or contract.termination_kind == "faute":
+        termination = contract.termination_kind if contract else None
+        if _FAUTE.search(folded) or termination == "faute":
             return "resiliation_faute", "", False
-        if _GENERAL_INTEREST.search(folded) or contract.termination_kind == "interet_general":
+        if _GENERAL_INTEREST.search(folded) or termination == "interet_general":
             return None  # not a sanction
         return "resiliation_faute", "motif de la résiliation non établi : à vérifier", True
     if kind == "notification_penalites":
@@ -113,7 +121,7 @@ def _classify(doc: t.Document, text: str, contract: t.Contract) -> tuple[str, st
     if kind == "mise_en_demeure":
         return "mise_en_demeure", "", False
     if _DAMAGES.search(folded):
-        return "dommages_interets", "condamnation lue dans le texte : vérifier la décision et son caractère définitif", True
+        return "dommages_interets", "condamnation lue dans le texte : vérifier la décision et son caractère définitif", False
     if outgoing and _COMPARABLE.search(folded):
         return ("sanction_comparable", "exécution aux frais et risques décidée : vérifier qu'elle sanctionne un "
                 "manquement grave ou persistant", True)
@@ -152,7 +160,8 @@ def exclusion_file(store: Store, siret: str, *, as_of: dt.date) -> ExclusionOpin
                 kind, note, review = found
                 path = doc.path or doc.filename
                 documented.add(path)
-                grounds.append(_ground(contract.ref, kind, doc.doc_date, path, note, review, since, as_of))
+                on, note = _document_day(doc, text, note)
+                grounds.append(_ground(contract.ref, kind, on, path, note, review, since, as_of))
             # a termination known from the contract's metadata whose decision is not in the file
             if (contract.termination_kind == "faute" and contract.terminated_on is not None
                     and contract.termination_document not in documented
@@ -161,10 +170,49 @@ def exclusion_file(store: Store, siret: str, *, as_of: dt.date) -> ExclusionOpin
                                        contract.termination_document,
                                        "décision de résiliation absente du dossier : date d'effet retenue, "
                                        "à vérifier sur la décision", True, since, as_of))
+        grounds.extend(_unassigned_grounds(session, supplier, since, as_of))
     return _opinion(siret, name, as_of, since, grounds)
 
 
-def _ground(ref: str, kind: str, on: dt.date | None, path: str | None, note: str, review: bool,
+def _unassigned_grounds(session: Session, supplier: t.Supplier, since: dt.date,
+                        as_of: dt.date) -> list[ExclusionGround]:
+    """Acts not attached to any contract that name the supplier (SIRET, name or alias):
+    listed with the reference they cite, flagged for review."""
+    names = [fold(n) for n in (supplier.name, *(supplier.aliases or [])) if n and len(n) >= 4]
+    out = []
+    for doc in session.scalars(select(t.Document).where(t.Document.contract_id.is_(None),
+                                                        t.Document.parent_id.is_(None),
+                                                        t.Document.status.in_(("parsed", "partial")))):
+        text = _doc_text(doc)
+        folded = fold(text)
+        digits = re.sub(r"[\s.]", "", text)
+        named = any(re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", folded) for n in names)
+        if not (supplier.siret and supplier.siret in digits) and not named:
+            continue
+        found = _classify(doc, text, None)
+        if found is None:
+            continue
+        kind, note, _review = found
+        on, note = _document_day(doc, text, note)
+        refs = ((doc.analysis or {}).get("correspondence") or {}).get("contract_refs") or []
+        note = "; ".join(x for x in (note, "pièce non rattachée à un marché du portefeuille : à vérifier") if x)
+        out.append(_ground(refs[0] if refs else None, kind, on, doc.path or doc.filename, note, True,
+                           since, as_of))
+    return out
+
+
+def _document_day(doc: t.Document, text: str, note: str) -> tuple[dt.date | None, str]:
+    """The document's date; when the analysis found none, the first date of its heading
+    (« Jugement du 5 juin 2025 »), said so in the note."""
+    if doc.doc_date is not None:
+        return doc.doc_date, note
+    head = find_dates(text[:400])
+    if not head:
+        return None, note
+    return head[0][0], "; ".join(x for x in (note, "date lue dans l'en-tête de la pièce") if x)
+
+
+def _ground(ref: str | None, kind: str, on: dt.date | None, path: str | None, note: str, review: bool,
             since: dt.date, as_of: dt.date) -> ExclusionGround:
     if on is None:
         note = "; ".join(x for x in (note, "date du document non établie : à vérifier") if x)
@@ -202,6 +250,9 @@ def _opinion(siret: str, name: str, as_of: dt.date, since: dt.date,
     else:
         lines.append("Le motif d'exclusion de l'article L2141-7 n'est pas constitué : aucune résiliation, "
                      "condamnation à des dommages et intérêts ou sanction comparable prononcée pendant la période.")
+    for g in sure:
+        if g.note:
+            lines.append(f"Point à vérifier ({GROUND_LABELS[g.kind]}, {g.contract_ref}) : {g.note}.")
     context = [g for g in grounds if g.kind not in QUALIFYING_KINDS]
     if context:
         lines.append("Les mises en demeure et pénalités relevées sont mentionnées pour mémoire : elles ne "

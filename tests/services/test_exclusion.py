@@ -6,7 +6,9 @@ Three former titulaires of a département:
 - Imprimo (printing, FCS 2021): a penalty notice, a mise en demeure, and a mere announcement
   of penalties → listed, but not a sanction of the L2141-7 kind;
 - Mobilum (furniture, FCS 2009): résiliation pour faute in January 2022 → older than three
-  years: not retained; plus a résiliation for general interest on another contract → no ground.
+  years: not retained; plus a résiliation for general interest on another contract → no ground;
+- Sablon (green spaces): a judgment ordering it to pay damages, filed without a contract folder;
+  its CCAP speaks of damages and its own claim asks for some: neither is a sanction.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from api.settings import Settings
 
 AS_OF = dt.date(2026, 4, 30)
 VOIREX, IMPRIMO, MOBILUM = "41122233300015", "52233344400026", "63344455500037"
+SABLON = "74455566600048"
+SABLON_CCAP = """CAHIER DES CLAUSES ADMINISTRATIVES PARTICULIÈRES
+Marché n° 2023-FCS-505 — Entretien des espaces verts des collèges
+ARTICLE 12 – RESPONSABILITÉ
+Le titulaire peut être condamné à verser des dommages et intérêts à l'acheteur en réparation de tout préjudice.
+"""
 
 LETTERS = {
     "c/a1.txt": """Département de la Haute-Serre — Direction des routes
@@ -70,10 +78,23 @@ Objet : marché n° 2024-FCS-304 — décision de résiliation
 Mobilum SA, SIRET 633 444 555 00037
 Le marché est résilié pour un motif d'intérêt général, le bâtiment à équiper ayant été cédé.
 """,
+    "c/s1.txt": """Tribunal administratif de Bellerive
+Jugement du 5 juin 2025
+Le tribunal condamne la société Sablon Paysages, SIRET 744 555 666 00048, à verser au Département de la
+Haute-Serre la somme de 18 000 euros à titre de dommages et intérêts, en réparation des manquements
+persistants constatés dans l'entretien des espaces verts.
+""",
+    "c/s2.txt": """Sablon Paysages
+Le 20 mars 2024
+Objet : marché n° 2023-FCS-505 — mémoire en réclamation
+Nous contestons les pénalités et vous demandons de nous verser des dommages et intérêts pour le préjudice subi.
+""",
 }
 
 
 def write_portfolio(root: Path) -> Path:
+    (root / "contracts" / "2023-FCS-505").mkdir(parents=True)
+    (root / "contracts" / "2023-FCS-505" / "CCAP.txt").write_text(SABLON_CCAP, "utf-8")
     (root / "correspondence").mkdir(parents=True)
     for name, text in LETTERS.items():
         (root / "correspondence" / name.replace("c/", "")).write_text(text, "utf-8")
@@ -87,10 +108,12 @@ def write_portfolio(root: Path) -> Path:
         "contracts": [contract("2024-TRX-101", "Entretien des routes départementales", "Travaux", 2021, VOIREX),
                       contract("2024-FCS-202", "Impression de brochures", "FCS", 2021, IMPRIMO),
                       contract("2020-FCS-303", "Mobilier des collèges", "FCS", 2009, MOBILUM),
-                      contract("2024-FCS-304", "Mobilier de l'hôtel du département", "FCS", 2021, MOBILUM)],
+                      contract("2024-FCS-304", "Mobilier de l'hôtel du département", "FCS", 2021, MOBILUM),
+                      contract("2023-FCS-505", "Entretien des espaces verts", "FCS", 2021, SABLON)],
         "suppliers": [{"siret": VOIREX, "name": "Voirex", "aliases": []},
                       {"siret": IMPRIMO, "name": "Imprimo", "aliases": ["Imprimo SARL"]},
-                      {"siret": MOBILUM, "name": "Mobilum", "aliases": ["Mobilum SA"]}],
+                      {"siret": MOBILUM, "name": "Mobilum", "aliases": ["Mobilum SA"]},
+                      {"siret": SABLON, "name": "Sablon Paysages", "aliases": []}],
     }), "utf-8")
     return root
 
@@ -160,3 +183,12 @@ def test_eval_shape(store: Store) -> None:
     assert entry["siret"] == VOIREX and entry["qualifies"] is True
     assert {"contract_ref": "2024-TRX-101", "kind": "resiliation_faute", "on": "2025-02-17",
             "document": "correspondence/a2.txt"} in entry["grounds"]
+
+
+def test_a_damages_judgment_qualifies_but_clauses_and_claims_do_not(store: Store) -> None:
+    op = exclusion_file(store, SABLON, as_of=AS_OF)
+    damages = [g for g in op.grounds if g.kind == "dommages_interets"]
+    assert [g.document for g in damages] == ["correspondence/s1.txt"]  # not the CCAP, not the claim
+    assert damages[0].on == dt.date(2025, 6, 5)
+    assert op.qualifies is True
+    assert "vérifier" in op.opinion  # the judgment's finality is for a person to check
