@@ -108,6 +108,8 @@ class EmbeddedBackend:
 
     def __init__(self, path: Path | None = None, *, writer_heap: int = 128_000_000, threads: int = 0) -> None:
         self.path = Path(path) if path is not None else None
+        # True when an index of an older layout was dropped on open: the caller must `rebuild`
+        self.recreated = False
         self._writer_heap = writer_heap
         self._threads = threads
         self._schema = _schema()
@@ -123,9 +125,10 @@ class EmbeddedBackend:
             marker = self.path / _MARKER
             if marker.exists() and json.loads(marker.read_text()).get("schema") != SCHEMA_VERSION:
                 # the index is a projection: an old layout is dropped, `rebuild` refills it
-                log.warning("search index %s has an old schema: recreated empty", self.path)
+                log.warning("search index %s has an old schema: recreated empty, rebuild it", self.path)
                 shutil.rmtree(self.path)
                 self.path.mkdir(parents=True)
+                self.recreated = True
             index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
             marker.write_text(json.dumps({"schema": SCHEMA_VERSION, "analyzer": ANALYZER}))
         index.register_tokenizer(ANALYZER, self._analyzer)  # on EVERY open, see module doc

@@ -37,8 +37,10 @@ def test_old_schema_is_recreated_empty(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "ix")
     backend.index([_rec("a", "texte")])
     backend.close()
+    assert not EmbeddedBackend(tmp_path / "ix").recreated
     (tmp_path / "ix" / "vigie-schema.json").write_text('{"schema": 0}')
-    assert EmbeddedBackend(tmp_path / "ix").count() == 0
+    reopened = EmbeddedBackend(tmp_path / "ix")
+    assert reopened.count() == 0 and reopened.recreated
 
 
 def test_in_memory_backend(tmp_path: Path) -> None:
