@@ -24,6 +24,7 @@ Public API for the composition root (`api/`):
     backend.count() -> int;  backend.close()
 
     EmbeddedBackend(path: Path | None)                # tantivy; None = in memory
+        .recreated: True when an index of an older layout was dropped on open -> call rebuild
     OpenSearchBackend(url, index_prefix="vigie")      # alias <prefix>-records → versioned index
     ElasticsearchBackend(url, index_prefix="vigie")
 
