@@ -27,7 +27,7 @@ from api.services.store import Store
 from models.compliance.fmt import format_date, normalise_article
 from models.db import tables as t
 from models.domain.types import CONTRACT_KINDS
-from nlp.linking import find_articles, find_dates, fold, order_key, word_similarities
+from nlp.linking import find_articles, find_dates, find_sirets, fold, order_key, ref_key, word_similarities
 from nlp.sentences import sentence_spans
 
 DISPUTE_KINDS = frozenset({"reclamation", "contestation"})
@@ -192,10 +192,25 @@ def disputes(store: Store) -> list[int]:
         return [d.id for d in rows]
 
 
-def _contract_documents(session: Session, contract_id: int | None) -> list[t.Document]:
-    if contract_id is None:
+def _dispute_contracts(session: Session, row: t.Document, text: str) -> list[int]:
+    """The contract the dispute is filed under; for a letter not yet attached, the contracts
+    its references or its SIRET designate (to be confirmed by the user)."""
+    if row.contract_id is not None:
+        return [row.contract_id]
+    corr = (row.analysis or {}).get("correspondence") or {}
+    contracts = list(session.scalars(select(t.Contract)))
+    keys = {ref_key(r) for r in corr.get("contract_refs") or []}
+    by_ref = [c.id for c in contracts if ref_key(c.ref) in keys]
+    if by_ref:
+        return by_ref
+    sirets = set(corr.get("sirets") or []) | set(find_sirets(text))
+    return [c.id for c in contracts if c.supplier is not None and c.supplier.siret in sirets]
+
+
+def _contract_documents(session: Session, contract_ids: Sequence[int]) -> list[t.Document]:
+    if not contract_ids:
         return []
-    return list(session.scalars(select(t.Document).where(t.Document.contract_id == contract_id,
+    return list(session.scalars(select(t.Document).where(t.Document.contract_id.in_(contract_ids),
                                                          t.Document.status.in_(("parsed", "partial")))
                                 .order_by(t.Document.id)))
 
@@ -285,7 +300,8 @@ def suggest_evidence(store: Store, dispute_id: int, *, limit: int = 10) -> list[
         dispute = _load_doc(session, row)
         for child in session.scalars(select(t.Document).where(t.Document.parent_id == row.id)):
             dispute.children_text += "\n\n" + _load_doc(session, child).text
-        contract_docs = _contract_documents(session, row.contract_id)
+        contract_docs = _contract_documents(
+            session, _dispute_contracts(session, row, dispute.text + dispute.children_text))
         clauses: list[_Candidate] = []
         letters: list[_Candidate] = []
         for doc in contract_docs:

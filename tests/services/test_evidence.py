@@ -214,3 +214,19 @@ def test_bordereau_numbers_exhibits_with_the_fingerprint_of_each_original(
     with store.sessions() as session:
         events = session.scalars(select(t.AuditEvent).where(t.AuditEvent.action == "export_bordereau")).all()
     assert events and events[-1].actor == "j.martin" and events[-1].detail["litige"] == dispute_id
+
+
+def test_a_dispute_not_yet_attached_to_its_contract_is_answered_from_its_references(store: Store) -> None:
+    dispute_id = _doc_id(store, "correspondence/recu-12.txt")
+    with store.sessions.begin() as session:
+        row = session.get(t.Document, dispute_id)
+        assert row is not None
+        contract_id, row.contract_id = row.contract_id, None
+    try:
+        items = suggest_evidence(store, dispute_id, limit=10)
+    finally:
+        with store.sessions.begin() as session:
+            row = session.get(t.Document, dispute_id)
+            assert row is not None
+            row.contract_id = contract_id
+    assert (f"contracts/{REF}/CCAP.txt", "8.3") in {(i.path, i.article) for i in items[:5]}
