@@ -105,6 +105,18 @@ WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
     ("garantie", "garantir", "garanti"),
     ("suspension", "suspendre", "suspendu", "suspendue"),
     ("remplacement", "remplacer", "remplace", "remplacee"),
+    ("rejet", "rejeter", "rejete", "rejetee", "rejetees", "rejetes"),
+    ("sous-traitance", "sous-traitant", "sous-traitants", "sous-traiter", "sous-traite"),
+    ("indemnite", "indemnisation", "indemniser", "indemnise"),
+    ("interruption", "interrompre", "interrompu", "interrompue"),
+    ("admission", "admis", "admise", "admettre"),
+    ("absence", "absent", "absente", "absents"),
+    ("transmission", "transmettre", "transmis", "transmise"),
+    ("remise", "remettre", "remis"),
+    ("confidentialite", "confidentiel", "confidentielle", "confidentielles", "confidentiels"),
+    ("ajournement", "ajourner", "ajourne", "ajournee"),
+    ("validation", "valider", "valide", "validee"),
+    ("verification", "verifier", "verifie", "verifiee"),
 )
 _FAMILY: dict[str, tuple[str, ...]] = {w: fam for fam in WORD_FAMILIES for w in fam}
 
