@@ -27,7 +27,16 @@ from api.services.store import Store
 from models.compliance.fmt import format_date, normalise_article
 from models.db import tables as t
 from models.domain.types import CONTRACT_KINDS
-from nlp.linking import find_articles, find_dates, find_sirets, fold, order_key, ref_key, word_similarities
+from nlp.linking import (
+    find_articles,
+    find_dates,
+    find_sirets,
+    fold,
+    order_key,
+    ref_key,
+    stems,
+    word_similarities,
+)
 from nlp.sentences import sentence_spans
 
 DISPUTE_KINDS = frozenset({"reclamation", "contestation"})
@@ -345,6 +354,7 @@ def suggest_evidence(store: Store, dispute_id: int, *, limit: int = 10) -> list[
 def _score_letters(dispute: _Doc, body: str, letters: list[_Candidate]) -> None:
     mentioned = _dates_in(dispute)
     orders = _orders(dispute)
+    body_stems = set(stems(body))
     sims = word_similarities(body, [c.doc.text + c.doc.children_text for c in letters])
     top = max(sims, default=0.0) or 1.0
     folded_body = fold(body)
@@ -384,10 +394,16 @@ def _score_letters(dispute: _Doc, body: str, letters: list[_Candidate]) -> None:
             cand.reasons.append(f"{label}{when} établissant les faits aux mêmes dates")
         if not cand.reasons:
             cand.reasons.append(f"{label}{when} du même marché")
-        cand.quote, _ = _best_sentence(doc.text, lambda s: _fact_sentence_score(s, body))
+        cand.quote, _ = _best_sentence(doc.text, lambda s: _fact_sentence_score(s, body_stems))
 
 
-def _fact_sentence_score(sentence: str, body: str) -> float:
+def _overlap(sentence: str, body_stems: set[str]) -> float:
+    """Share of the sentence's word stems found in the dispute (cheap tie-breaker)."""
+    words = set(stems(sentence))
+    return len(words & body_stems) / len(words) if words else 0.0
+
+
+def _fact_sentence_score(sentence: str, body_stems: set[str]) -> float:
     """Sentences with dates, durations or amounts fix the facts; similarity breaks ties."""
     folded = fold(sentence)
     score = 0.0
@@ -401,7 +417,7 @@ def _fact_sentence_score(sentence: str, body: str) -> float:
         score += 0.4
     if re.search(r"^(objet|de|a|from|to|date|madame|monsieur)\b", folded):
         score -= 2.0
-    return score + 0.5 * word_similarities(body, [sentence])[0]
+    return score + 0.5 * _overlap(sentence, body_stems)
 
 
 def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters: list[_Candidate]) -> None:
@@ -421,6 +437,7 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
         for cited in cited_own:
             related[cited] = max(related.get(cited, 0.0), strength)
     procedure_argued = PROCEDURE in active
+    body_stems = set(stems(body))
     sims = word_similarities(body, [c.text for c in clauses])
     top = max(sims, default=0.0) or 1.0
     for cand, sim in zip(clauses, sims, strict=True):
@@ -465,9 +482,10 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
             score = sum(1.0 for p in patterns if p.search(fs))
             score += 0.8 * any(_mentions_number(fs, n) for n in ccag)
             score += 0.3 * bool(PENALTY_WORDS.search(fs)) + 0.2 * bool(DEADLINE_WORDS.search(fs))
+            score += 0.2 * bool(re.search(r"\d", fs))  # the rate, the time limit, the formula
             if len(s) < 30 or (heading and heading in fs and len(fs) < len(heading) + 25):
                 score -= 2.0  # a heading line, not a stipulation
-            return score + 0.5 * word_similarities(body, [s])[0]
+            return score + 0.5 * _overlap(s, body_stems)
 
         cand.quote, at = _best_sentence(cand.text, sentence_score)
         cand.page = _page_at(cand.doc, cand.offset + at) or cand.page
