@@ -287,35 +287,56 @@ def _article(clauses: Sequence[Clause], offset: int) -> str | None:
     return clause.article if clause is not None else None
 
 
+_BULLET = re.compile(r"^\s*(?:[-•*–—▪►]\s|\(?[a-z]\)\s|\d{1,2}°\s?|\(?\d{1,2}\)\s)")
+
+
+def _list_end(facts_list: Sequence[SentenceFacts], i: int) -> int:
+    """End of the lead-in (ending with « : ») or list item just before sentence `i`."""
+    prev = facts_list[i - 1] if i > 0 else None
+    if prev is None:
+        return -1
+    if prev.text.rstrip().endswith(":") or _BULLET.match(prev.text):
+        return prev.end
+    return -1
+
+
 def extract_obligations(parsed: ParsedDocument, clauses: Sequence[Clause], *,
                         sentences: Sequence[SentenceFacts] | None = None,
                         cache_dir: Path | None = None) -> list[Obligation]:
     """Every sentence of the document that binds a party, with its source."""
     facts_list = list(sentences) if sentences is not None else document_sentences(parsed.text)
-    candidates: list[tuple[SentenceFacts, Party, str]] = []
     previous: Party | None = None
     previous_clause: str | None = None
-    for facts in facts_list:
+    candidates: list[tuple[int, int, Party, str]] = []  # start, end, party, article
+    for i, facts in enumerate(facts_list):
         article = _article(clauses, facts.start)
         top = (article or "").split(".")[0]
         if top != previous_clause:
             previous, previous_clause = None, top  # a pronoun never crosses an article
         is_obligation, party, _why = rule_verdict(facts, previous)
+        if (candidates and _BULLET.match(facts.text) and candidates[-1][1] == _list_end(facts_list, i)
+                and not is_obligation):
+            # « Le titulaire s'engage à : - fournir… ; - remettre… »: an item without its own
+            # subject belongs to the lead-in
+            start, _end, party_of_list, art = candidates[-1]
+            candidates[-1] = (start, facts.end, party_of_list, art)
+            continue
         if party is not None:
             previous = party
         if is_obligation and party is not None:
-            candidates.append((facts, party, article or ""))
-    scores = model_scores([f.text for f, _, _ in candidates], cache_dir=cache_dir)
+            candidates.append((facts.start, facts.end, party, article or ""))
+    texts = [parsed.text[start:end] for start, end, _, _ in candidates]
+    scores = model_scores(texts, cache_dir=cache_dir)
     out: list[Obligation] = []
-    for (facts, party, article), score in zip(candidates, scores):
+    for (start, end, party, article), text, score in zip(candidates, texts, scores):
         # rules found the party and the verb; the model says how much it reads like a duty
         confidence = round(0.5 + 0.5 * score, 3)
         out.append(Obligation(
             article=article or None,
-            page=parsed.page_at(facts.start),
-            quote=facts.text.strip(),
+            page=parsed.page_at(start),
+            quote=text.strip(),
             party=party,
-            span=Span(page=parsed.page_at(facts.start), start=facts.start, end=facts.end),
+            span=Span(page=parsed.page_at(start), start=start, end=end),
             confidence=confidence,
             needs_review=score < REVIEW_BELOW,
         ))

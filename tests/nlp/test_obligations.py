@@ -116,3 +116,12 @@ def test_prohibition_binds_but_a_denied_right_does_not(model_dir: Path) -> None:
 
 def test_being_in_charge_of_something_is_a_duty(model_dir: Path) -> None:
     assert parties("Le prestataire est chargé de l'entretien courant des installations.", model_dir) == ["titulaire"]
+
+
+def test_a_bulleted_list_belongs_to_its_lead_in(model_dir: Path) -> None:
+    text = ("Article 3 – Engagements\nLe titulaire s'engage à :\n- fournir un planning mensuel ;\n"
+            "- remettre les attestations sociales ;\nLe titulaire transmet le rapport annuel.")
+    found = obligations(text, model_dir)
+    assert [o.party for o in found] == ["titulaire", "titulaire"]
+    assert found[0].quote.startswith("Le titulaire s'engage à :") and "attestations sociales" in found[0].quote
+    assert found[0].span is not None and text[found[0].span.start:found[0].span.end] == found[0].quote
