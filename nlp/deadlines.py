@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from models.domain.types import Clause, Deadline, ParsedDocument, Party, Span
 from nlp.normalize.durations import Duration, find_durations
 from nlp.normalize.text import fold
-from nlp.obligations import _article, _is_subject, party_mentions, subject_party
+from nlp.obligations import _BULLET, _article, _is_subject, party_mentions, subject_party
 from nlp.pipeline import SentenceFacts, document_sentences
 
 # Words before a duration that make it a time limit or a term (folded text, 45 chars).
@@ -360,6 +360,8 @@ def deadline_party(facts: SentenceFacts, previous: Party | None, anchor: str | N
     party, _ = subject_party(facts, previous)
     if party is not None:
         return party, True
+    if previous is not None and _BULLET.match(facts.text):
+        return previous, True  # a list item continues its lead-in (« Le titulaire s'engage à : - … »)
     if _EXECUTION.search(folded):
         return "titulaire", True
     mentions = party_mentions(folded)

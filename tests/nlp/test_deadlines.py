@@ -158,3 +158,8 @@ def test_hours_written_with_h_and_opening_hours() -> None:
     found = deadlines("Le titulaire intervient dans un délai de 4 h.\nL'accueil est ouvert de 8 h à 18 h.\n"
                       "Le prestataire rétablit le service en moins de 6 h.\n")
     assert [(d.duration, d.unit) for d in found] == [(4, "heure"), (6, "heure")]
+
+
+def test_list_item_takes_the_party_of_its_lead_in() -> None:
+    found = deadlines("L'acheteur s'engage à :\n- valider chaque livrable sous 10 jours ;\n- payer sous 30 jours.")
+    assert [(d.duration, d.party, d.needs_review) for d in found] == [(10, "acheteur", False), (30, "acheteur", False)]
