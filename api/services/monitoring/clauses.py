@@ -1,0 +1,96 @@
+"""Incident → penalty clause of its contract, and how many times it applies."""
+
+from __future__ import annotations
+
+import re
+
+from api.services.monitoring.records import MIN_CLAUSE_SCORE, _Contract, _Linked
+from models.compliance import (
+    PenaltyRegime,
+    effective_regime,
+    normalise_article,
+)
+from models.domain.types import (
+    Penalty,
+)
+from nlp.linking import (
+    fold,
+    tfidf_similarities,
+    word_similarities,
+    words_to_int,
+)
+
+# ------------------------------------------------------------------ incident → clause
+
+_COMPATIBLE = {
+    "retard": {"document", "non_conformite"},
+    "document": {"retard"},
+    "non_conformite": {"retard"},
+    "indisponibilite": {"retard"},
+}
+
+
+def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> None:
+    candidates: list[tuple[Penalty, str | None]] = [(p, path) for p, path in record.penalties]
+    seen: set[tuple[str | None, str]] = set()
+    unique: list[tuple[Penalty, str | None]] = []
+    for p, path in candidates:
+        key = (normalise_article(p.article), fold(p.quote))
+        if key not in seen:
+            seen.add(key)
+            unique.append((p, path))
+    no_delay_clause = not any(p.trigger == "retard" for p, _ in unique)
+    if linked.facts.failing_type == "retard" and (record.applies_ccag or no_delay_clause):
+        # the CCAP applies the CCAG penalties, or has no delay clause of its own
+        fallback = effective_regime(record.info, [p for p, _ in record.penalties], record.derogations, True)
+        if fallback.default_delay is not None:
+            unique.append((fallback.default_delay, None))
+        elif no_delay_clause:
+            linked.reviews.extend(fallback.notes)
+    if not unique:
+        linked.reviews.append("aucune clause de pénalité lue pour ce marché")
+        return
+    facts = linked.facts
+    quotes = [p.quote for p, _ in unique]
+    sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(linked.incident.description, quotes),
+                                        word_similarities(linked.incident.description, quotes))]
+    cited = {a.split(" ")[-1] for a in facts.articles_cited}
+    best: tuple[float, Penalty, str | None] | None = None
+    for (penalty, path), sim in zip(unique, sims):
+        score = sim
+        if penalty.trigger == facts.failing_type:
+            score += 0.15
+        elif penalty.trigger in _COMPATIBLE.get(facts.failing_type, set()):
+            score += 0.05
+        if penalty.unit == "heure" and facts.outage_hours is not None:
+            score += 0.1
+        if penalty.article and normalise_article(penalty.article) in cited:
+            score += 0.3
+        if best is None or score > best[0]:
+            best = (score, penalty, path)
+    assert best is not None
+    score, penalty, path = best
+    if score < MIN_CLAUSE_SCORE:
+        # nothing in the contract reads like this incident: no amount rather than a guessed one
+        linked.reviews.append("aucune clause de pénalité du marché ne correspond à cet incident")
+        return
+    # the CCAG default has no document in the portfolio: no path, its CCAG article only
+    linked.penalty, linked.clause_path, linked.clause_score = penalty, path, score
+    if score < 0.2:
+        linked.reviews.append(f"clause de pénalité rattachée avec une faible certitude (art. {penalty.article})")
+
+def _occurrences(penalty: Penalty, description: str, default: int) -> int:
+    """How many times a per-occurrence clause applies: the count the log gives for the
+    clause's own unit (« 40 € par repas non conforme » and « 12 repas non conformes »)."""
+    if penalty.unit != "occurrence":
+        return default
+    nouns = [n for n in re.findall(r"\bpar ([a-z]{4,})", fold(penalty.quote))
+             if n not in ("jour", "heure", "semaine", "mois", "application", "exemple", "derogation", "ailleurs")]
+    folded = fold(description)
+    for noun in nouns:
+        m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + re.escape(noun[:5]), folded)
+        if m:
+            value = words_to_int(m.group(1))
+            if value and 1 <= value <= 1000:
+                return value
+    return default

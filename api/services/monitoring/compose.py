@@ -1,0 +1,250 @@
+"""Findings: the linking's facts handed to models.compliance, then assembled into one Finding per incident."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from api.services.monitoring.clauses import _link_clause, _occurrences
+from api.services.monitoring.contracts import _build_contracts, _link_contract, _service_shares
+from api.services.monitoring.due import _due_and_penalty, _extension_days, _not_breach_reason
+from api.services.monitoring.letters import (
+    _build_letters,
+    _formal_notice_day,
+    _letter_body,
+    _link_letters,
+    _logged_act,
+)
+from api.services.monitoring.records import (
+    MONITORING_VERSION,
+    AnalysedDocument,
+    _Contract,
+    _Letter,
+    _Linked,
+)
+from models.compliance import (
+    RULES_VERSION,
+    BreachFacts,
+    ContractPenaltyItem,
+    LimitedAmount,
+    NextStepFacts,
+    PenaltyComputation,
+    PenaltyRegime,
+    add_duration,
+    apply_contract_limits,
+    compute_penalty,
+    contract_item,
+    effective_regime,
+    finding_amounts,
+    next_step,
+)
+from models.compliance.fmt import format_date
+from models.domain.types import (
+    ActionKind,
+    ContractInfo,
+    Finding,
+    Incident,
+    Penalty,
+    SupplierInfo,
+)
+from nlp.incidents import read_incident
+from nlp.linking import (
+    SimilarityIndex,
+)
+
+
+def _action_kind(letter: _Letter) -> ActionKind:
+    return letter.kind  # type: ignore[return-value]  # ACTING_KINDS ⊂ ActionKind
+
+
+# ------------------------------------------------------------------ public API
+
+def evaluate_portfolio(
+    *,
+    contracts: list[ContractInfo],
+    suppliers: list[SupplierInfo],
+    documents: list[AnalysedDocument],
+    incidents: list[Incident],
+    as_of: dt.date,
+) -> list[Finding]:
+    """One finding per incident, in the log's order."""
+    records = _build_contracts(contracts, suppliers, documents)
+    letters = _build_letters(documents, records)
+    shares = _service_shares(incidents, records)
+    supplier_names = [n for s in suppliers for n in (s.name, *s.aliases)]
+    buyer_names = sorted({c.buyer_name for c in contracts if c.buyer_name})
+    # the regime that limits amounts; the CCAG default delay penalty is fetched per incident
+    # (_link_clause) so that its caveats only reach findings that use it
+    regimes = {ref: effective_regime(r.info, [p for p, _ in r.penalties], r.derogations, False)
+               for ref, r in records.items()}
+
+    index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
+    profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], [i.description for i in incidents])
+    linked_all: list[_Linked] = []
+    for inc in incidents:
+        facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
+        link = _link_contract(inc, facts, records, letters, shares, profiles)
+        linked = _Linked(inc, facts, link)
+        if link.reason and link.source != "deduit":
+            linked.reviews.append(link.reason)
+        if link.ref is not None and link.ref in records:
+            record = records[link.ref]
+            _link_clause(linked, record, regimes[record.info.ref])
+            _link_letters(linked, letters, record, as_of, index)
+        linked_all.append(linked)
+    return _compute_findings(linked_all, records, regimes, as_of)
+
+
+@dataclass
+class _Draft:
+    """One finding being assembled: the linking's part here, the engine's part from E."""
+
+    linked: _Linked
+    breach: bool = True
+    computation: str = ""  # the linking's own text (due date found, why no breach)
+    rule: str = ""
+    penalty: Penalty | None = None
+    comp: PenaltyComputation | None = None
+    limited: LimitedAmount | None = None
+
+
+def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
+                      regimes: dict[str, PenaltyRegime], as_of: dt.date) -> list[Finding]:
+    drafts: list[_Draft] = []
+    per_contract: dict[str, list[tuple[_Draft, ContractPenaltyItem]]] = defaultdict(list)
+    for linked in linked_all:
+        inc, facts = linked.incident, linked.facts
+        record = records.get(linked.link.ref or "")
+        draft = _Draft(linked)
+        drafts.append(draft)
+        if not linked.actions:
+            logged_act = _logged_act(inc.description)
+            if logged_act:
+                linked.reviews.append(f"acte de l'acheteur mentionné au journal (« {logged_act} ») mais absent "
+                                      "du dossier : joindre le document")
+        due, penalty, due_text = (_due_and_penalty(linked, record) if record is not None and linked.penalty
+                                  else (None, None, ""))
+        reason = _not_breach_reason(linked, penalty)
+        if reason:
+            # caveats about the clause do not concern an incident that is no breach
+            linked.reviews[:] = [r for r in linked.reviews
+                                 if not r.startswith(("clause de pénalité", "aucune clause de pénalité", "acte de"))]
+            draft.breach, draft.computation, draft.rule = False, reason, "monitoring.non_manquement"
+            continue
+        if record is None or penalty is None:
+            draft.computation = "Manquement relevé ; aucune clause de pénalité rattachée."
+            linked.reviews.append("montant non calculé : marché ou clause non identifié")
+            continue
+        extension, _source = _extension_days(linked)
+        breach_facts = BreachFacts(
+            due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
+            extension_days=extension or 0, outage_hours=facts.outage_hours,
+            occurrences=_occurrences(penalty, inc.description, facts.occurrences),
+            value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur,
+            formal_notice_on=_formal_notice_day(linked))
+        comp = compute_penalty(penalty, breach_facts, contract=record.info)
+        if comp.days_late == 0 and due is not None:
+            draft.breach, draft.rule = False, comp.rule
+            draft.computation = (f"{due_text + ' ; ' if due_text else ''}{comp.computation} : exécution dans le "
+                                 f"délai{' prolongé' if extension else ''}, pas de manquement.")
+            continue
+        draft.penalty, draft.comp, draft.computation = penalty, comp, due_text
+        if facts.never_performed and comp.days_late and record.info.terminated is None:
+            linked.reviews.append(f"prestation toujours non exécutée au {format_date(as_of)} : "
+                                  "pénalités provisoires, arrêtées à cette date")
+        regime = regimes[record.info.ref]
+        per_contract[record.info.ref].append(
+            (draft, contract_item(inc.id, inc.occurred_on, comp.amount_eur, penalty, regime)))
+
+    for ref, pairs in per_contract.items():
+        limited = apply_contract_limits([item for _, item in pairs], regimes[ref])
+        for (draft, _item), result in zip(pairs, limited):
+            draft.limited = result
+    return [_finding(draft, records, regimes, as_of) for draft in drafts]
+
+
+def _finding(draft: _Draft, records: dict[str, _Contract], regimes: dict[str, PenaltyRegime],
+             as_of: dt.date) -> Finding:
+    linked = draft.linked
+    link = linked.link
+    acting = [lt for lt, _ in linked.actions]
+    acted = draft.breach and bool(acting or _logged_act(linked.incident.description))
+    reviews = list(linked.reviews)
+    record = records.get(link.ref or "")
+    if not draft.breach or record is None:
+        return Finding(
+            incident=linked.incident.id, contract_ref=link.ref, breach=draft.breach, acted_on=acted,
+            action_documents=tuple(lt.path for lt in acting) if draft.breach else (),
+            contract_ref_source=link.source,
+            computation=draft.computation, rule=draft.rule or MONITORING_VERSION,
+            rule_version=_version(RULES_VERSION), confidence=link.confidence,
+            needs_review=bool(reviews), review_reason=_join(reviews))
+    regime = regimes[record.info.ref]
+    penalty = draft.penalty
+    step = next_step(NextStepFacts(
+        breach=True,
+        penalty_eur=draft.limited.amount_eur if draft.limited else None,
+        is_delay=bool(penalty and penalty.trigger == "retard"),
+        performed=not linked.facts.never_performed,
+        requires_formal_notice=bool(penalty and penalty.requires_formal_notice),
+        clause_article=penalty.article if penalty else None,
+        actions=tuple((_action_kind(lt), lt.corr.date) for lt in acting)
+        + tuple(("reclamation", lt.corr.date) for lt in linked.answers if lt.kind == "reclamation"),
+        mise_en_demeure_deadline=_formal_notice_deadline(linked),
+    ), regime, record.info, as_of)
+    fields = finding_amounts(draft.comp, draft.limited, regime, step)
+    if fields.review_reason:
+        reviews.append(fields.review_reason)
+    computation = fields.computation
+    if draft.computation:
+        computation = f"{draft.computation} ; {computation}" if computation else draft.computation
+    confidence = link.confidence
+    if penalty is not None:
+        confidence = round(min(confidence, 0.5 + min(linked.clause_score, 0.5)), 2)
+    return Finding(
+        incident=linked.incident.id, contract_ref=link.ref, breach=True, acted_on=acted,
+        clause_path=linked.clause_path if penalty else None, clause_article=penalty.article if penalty else None,
+        penalty_eur=fields.penalty_eur, days_late=fields.days_late,
+        action_documents=tuple(lt.path for lt in acting),
+        contract_ref_source=link.source,
+        computation=computation or draft.computation, next_step=fields.next_step, act_by=fields.act_by,
+        rule=fields.rule or MONITORING_VERSION, rule_version=_version(fields.rule_version),
+        confidence=confidence, needs_review=bool(reviews) or fields.needs_review,
+        review_reason=_join(reviews) or (None if not fields.needs_review else "calcul à vérifier"),
+    )
+
+
+def _version(rules_version: str) -> str:
+    """Both halves of a finding's provenance: the engine's rules and this linking."""
+    return f"{rules_version}+{MONITORING_VERSION.rsplit('.', 2)[-2]}.{MONITORING_VERSION.rsplit('.', 1)[-1]}"
+
+
+def _join(reasons: list[str]) -> str | None:
+    unique = list(dict.fromkeys(r for r in reasons if r))
+    return " ; ".join(unique) or None
+
+
+def _formal_notice_deadline(linked: _Linked) -> dt.date | None:
+    """End of the time a linked mise en demeure gave (« sous quinze jours »), when it says."""
+    for letter, _score in linked.actions:
+        if letter.kind == "mise_en_demeure" and letter.corr.date and letter.corr.deadline_days:
+            return add_duration(letter.corr.date, letter.corr.deadline_days, "jour")
+    return None
+
+
+def findings_to_eval_json(findings: Sequence[Finding]) -> dict[str, Any]:
+    """SPEC §2 `{"findings": [...]}`."""
+    out = []
+    for f in findings:
+        clause = None
+        if f.clause_path or f.clause_article:
+            clause = {"path": f.clause_path, "article": f.clause_article}
+        out.append({
+            "incident": f.incident, "contract_ref": f.contract_ref, "breach": f.breach,
+            "acted_on": f.acted_on, "clause": clause, "penalty_eur": f.penalty_eur,
+            "days_late": f.days_late, "action_documents": list(f.action_documents),
+        })
+    return {"findings": out}

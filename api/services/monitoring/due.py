@@ -1,0 +1,230 @@
+"""Due dates: the day a clause's time limit ends, prolongations, and why an incident is no breach."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from api.services.monitoring.letters import _formal_notice_day
+from api.services.monitoring.records import _Contract, _Linked
+from models.compliance import (
+    add_duration,
+    normalise_article,
+)
+from models.compliance.fmt import format_date, format_number
+from models.domain.types import (
+    ContractInfo,
+    Deadline,
+    Penalty,
+)
+from nlp.linking import (
+    find_dates,
+    fold,
+    tfidf_similarities,
+    word_similarities,
+)
+
+# ------------------------------------------------------------------ dates the clause counts from
+
+_ANCHORS: tuple[tuple[str, str], ...] = (
+    (r"rejet|refus|ajourn", "rejected_on"),
+    (r"mise en demeure", "mise_en_demeure"),
+    (r"reception|achevement", "reception_on"),
+    (r"signalement|demande d'intervention|appel|declaration de l'incident|ticket", "reported_on"),
+    (r"\bdemande\b|\bappel\b|sollicitation", "requested_on"),
+    (r"bon de commande|commande", "order_on"),
+    (r"ordre de service", "order_on"),
+    (r"notification (?:du marche|de l'accord|du contrat)|notification$", "contract_notified"),
+)
+
+def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tuple[dt.date | None, str]:
+    facts, inc = linked.facts, linked.incident
+    folded = fold(anchor_text)
+    for pattern, what in _ANCHORS:
+        if not re.search(pattern, folded):
+            continue
+        if what == "mise_en_demeure":
+            day = _formal_notice_day(linked)
+            return day, ("mise en demeure du" if day else "")
+        if what == "contract_notified":
+            return contract.notified_on, "notification du marché le"
+        if what == "reported_on":
+            day = facts.reported_on or (facts.outage_start.date() if facts.outage_start else None) or inc.occurred_on
+            return day, "signalement le"
+        value = getattr(facts, what)
+        if value:
+            label = {"rejected_on": "rejet le", "reception_on": "réception le", "order_on": "commande notifiée le",
+                     "requested_on": "demande du"}
+            return value, label.get(what, "")
+    return _named_event_day(anchor_text, linked)
+
+
+def _named_event_day(anchor_text: str, linked: _Linked) -> tuple[dt.date | None, str]:
+    """The event a time limit runs from, when the log names it with its date: anchor
+    « suivant la réunion » and log « compte rendu de la réunion du 10/09/2025 »."""
+    description = linked.incident.description
+    folded = fold(description)
+    for noun in re.findall(r"[a-z]{5,}", fold(anchor_text)):
+        if noun in _ANCHOR_FILLERS:
+            continue
+        for m in re.finditer(r"\b" + re.escape(noun[:6]) + r"[a-z]*\b", folded):
+            following = [d for d, start, _e in find_dates(description[m.end(): m.end() + 40]) if start <= 12]
+            if following:
+                return following[0], f"{description[m.start():m.end()]} du"
+    return None, ""
+
+
+_ANCHOR_FILLERS = frozenset("compter suivant partir apres avant celle celui chaque cette fin date jour".split())
+
+
+def _referenced_deadlines(penalty: Penalty, record: _Contract) -> list[Deadline]:
+    """Deadlines of the article a clause points to (« dans le délai fixé à l'article 6.2 »)."""
+    out = []
+    for number in re.findall(r"article\s+(\d+(?:\.\d+)*)", fold(penalty.quote)):
+        for deadline in record.deadlines:
+            article = normalise_article(deadline.article) or ""
+            if article == number or article.startswith(number + "."):
+                out.append(deadline)
+    return out
+
+
+def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
+    pool = [d for d in record.deadlines if d.party != "acheteur" and d.unit in ("heure", "jour", "semaine", "mois")]
+    if not pool:
+        return None
+    query = f"{linked.incident.description} {linked.penalty.quote if linked.penalty else ''}"
+    texts = [f"{d.quote} {d.anchor or ''}" for d in pool]
+    sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(query, texts), word_similarities(query, texts))]
+    ranked = sorted(zip(sims, range(len(pool))), reverse=True)
+    for sim, index in ranked[:3]:
+        deadline = pool[index]
+        if sim >= 0.15 and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
+            linked.reviews.append(f"délai rattaché par proximité de texte (art. {deadline.article}) : à vérifier")
+            return deadline
+    return None
+
+
+_UNIT_FR = {"heure": "h", "jour": "jours", "semaine": "semaines", "mois": "mois", "an": "ans"}
+
+
+def _same_sentence(deadline: Deadline, penalty: Penalty) -> bool:
+    if normalise_article(deadline.article) != normalise_article(penalty.article):
+        return False
+    a, b = set(fold(deadline.quote).split()), set(fold(penalty.quote).split())
+    return bool(a and b) and len(a & b) / len(a | b) >= 0.6
+
+
+def _closest_deadline(penalty: Penalty, deadlines: Sequence[Deadline]) -> Deadline:
+    """The deadline a clause means among those of the article it cites: the one whose verb
+    matches the clause's « délai de <nom> » (rétablissement ↔ rétablit), else the most similar."""
+    if len(deadlines) == 1:
+        return deadlines[0]
+    named = re.search(r"delai\s+(?:de\s+|d')([a-z]{5,})", fold(penalty.quote))
+    if named:
+        stem = named.group(1)[:6]
+        hits = [d for d in deadlines if re.search(r"\b" + stem, fold(d.quote))]
+        if len(hits) == 1:
+            return hits[0]
+    sims = tfidf_similarities(penalty.quote, [d.quote for d in deadlines])
+    return deadlines[max(range(len(deadlines)), key=lambda i: sims[i])]
+
+
+def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None, Penalty, str]:
+    """Last day of the time limit, the clause to compute with, and how the day was found."""
+    facts, penalty = linked.facts, linked.penalty
+    assert penalty is not None
+    referenced = _referenced_deadlines(penalty, record)
+    if not penalty.started_unit_counts and re.search(
+            r"(heure|journee|jour|semaine|mois)s? (commencee|entamee)", fold(penalty.quote)):
+        # safety net: the clause says a started unit counts in full even if the flag was missed
+        penalty = dataclasses.replace(penalty, started_unit_counts=True)
+    if penalty.unit == "heure":
+        if not penalty.grace_duration:
+            # « dépassement du délai de rétablissement fixé à l'article 4.2.1 »: the free
+            # time is the hour limit of that article that reads most like the clause
+            hours = [d for d in referenced if d.unit == "heure"] or [
+                d for d in record.deadlines if d.unit == "heure" and _same_sentence(d, penalty)]
+            if hours:
+                chosen = _closest_deadline(penalty, hours)
+                penalty = dataclasses.replace(penalty, grace_duration=chosen.duration, grace_unit="heure")
+        return None, penalty, ""
+    if penalty.unit == "occurrence" or penalty.basis in ("fixed", "percent"):
+        return None, penalty, ""
+    if facts.postponed_to and any(h.code == "demande_acheteur" for h in facts.not_breach_hints):
+        return facts.postponed_to, penalty, f"date reportée à la demande de l'acheteur : {format_date(facts.postponed_to)}"
+    if facts.due_on:
+        return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
+    # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »),
+    # read by the penalty extractor or by the deadline extractor on the same sentence
+    grace_anchor = ""
+    if not penalty.grace_duration:
+        own = [d for d in record.deadlines if _same_sentence(d, penalty)]
+        if own:
+            penalty = dataclasses.replace(penalty, grace_duration=own[0].duration, grace_unit=own[0].unit)
+            grace_anchor = own[0].anchor or ""
+    if penalty.grace_duration and penalty.grace_unit:
+        day, label = _anchor_day(grace_anchor, linked, record.info) if grace_anchor else (None, "")
+        if day is None:
+            day, label = _anchor_day(penalty.quote, linked, record.info)
+        if day:
+            due = add_duration(day, penalty.grace_duration, penalty.grace_unit)
+            cleared = dataclasses.replace(penalty, grace_duration=None, grace_unit=None)
+            return due, cleared, (f"{label} {format_date(day)} + {format_number(penalty.grace_duration)} "
+                                  f"{_UNIT_FR[penalty.grace_unit]} = {format_date(due)}")
+    timed = [d for d in referenced if d.unit != "heure" or penalty.unit == "heure"]
+    deadline = _closest_deadline(penalty, timed) if timed else _similar_deadline(linked, record)
+    if deadline is not None:
+        day, label = _anchor_day(deadline.anchor, linked, record.info) if deadline.anchor else (None, "")
+        if day is None:
+            day, label = _anchor_day(deadline.quote, linked, record.info)
+        if day:
+            due = add_duration(day, deadline.duration, deadline.unit, deadline.day_type)
+            kind = {"ouvre": " ouvrés", "ouvrable": " ouvrables"}.get(deadline.day_type or "", "")
+            return due, penalty, (f"{label} {format_date(day)} + {format_number(deadline.duration)} "
+                                  f"{_UNIT_FR[deadline.unit]}{kind} "
+                                  f"(art. {deadline.article}) = {format_date(due)}")
+    # last resort: the log states the delay itself (« retard de 12 jours »)
+    performed = facts.performed_on or linked.incident.resolved_on
+    if facts.stated_delay_days and performed and penalty.unit in (None, "jour"):
+        due = performed - dt.timedelta(days=facts.stated_delay_days)
+        linked.reviews.append("échéance reconstituée à partir du retard indiqué dans le journal")
+        return due, penalty, f"retard de {facts.stated_delay_days} jours indiqué au journal (exécution le {format_date(performed)})"
+    return None, penalty, ""
+
+
+# ------------------------------------------------------------------ breach decision
+
+def _extension_days(linked: _Linked) -> tuple[int, str]:
+    """Days granted for this incident's deadline: orders of service and amendments add up
+    (each grants its own days); other letters only recall a prolongation, so count once."""
+    formal = {lt.path: lt for lt in linked.extensions if lt.kind in ("ordre_de_service", "avenant")}
+    if formal:
+        days = sum(lt.corr.granted_extension_days or 0 for lt in formal.values())
+        return days, ", ".join(sorted(formal))
+    if linked.extensions:
+        best = max(linked.extensions, key=lambda lt: lt.corr.granted_extension_days or 0)
+        return best.corr.granted_extension_days or 0, best.path
+    return 0, ""
+
+def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
+    facts = linked.facts
+    for hint in facts.not_breach_hints:
+        if hint.code == "demande_acheteur" and facts.postponed_to and facts.performed_on \
+                and facts.performed_on > facts.postponed_to:
+            continue  # postponed at the buyer's request, but late even on the new date
+        if hint.code in ("demande_acheteur", "defaillance_acheteur"):
+            return hint.reason
+        if hint.code == "intemperies":
+            days, source = _extension_days(linked)
+            if days:
+                return f"Arrêt pour intempéries couvert par la prolongation de {days} jours accordée ({source})."
+            if facts.failing_type in ("autre", "retard") and facts.due_on is None:
+                return hint.reason
+    if penalty is not None and penalty.unit == "heure" and facts.outage_hours is not None and penalty.grace_duration:
+        grace = penalty.grace_duration * (24 if penalty.grace_unit == "jour" else 1)
+        if facts.outage_hours <= grace + 1e-9:
+            return (f"Durée de l'incident ({format_number(facts.outage_hours)} h) dans le délai de "
+                    f"rétablissement de {format_number(grace)} h : pas de manquement.")
+    return None

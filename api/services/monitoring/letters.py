@@ -1,0 +1,301 @@
+"""Written acts: reading the correspondence and linking letters to an incident."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from api.services.monitoring.records import (
+    _ATTACHMENT_OPTIONS,
+    ACTING_KINDS,
+    ANSWER_KINDS,
+    LETTER_LINK_THRESHOLD,
+    AnalysedDocument,
+    _Contract,
+    _known_ref,
+    _Letter,
+    _Linked,
+    _mentions_any,
+)
+from ingest.parse import parse_bytes
+from models.compliance import (
+    normalise_article,
+)
+from models.domain.types import (
+    CONTRACT_KINDS,
+    Correspondence,
+    Incident,
+    ParsedDocument,
+)
+from nlp.correspondence import read_correspondence
+from nlp.incidents import IncidentFacts
+from nlp.linking import (
+    SimilarityIndex,
+    find_dates,
+    find_known_refs,
+    find_sirets,
+    fold,
+    order_key,
+    tfidf_similarities,
+)
+
+
+def _letter_contract(doc: AnalysedDocument, corr: Correspondence, contracts: dict[str, _Contract]) -> str | None:
+    direct = _known_ref(doc.contract_ref, contracts)
+    if direct:
+        return direct
+    head = f"{corr.subject or ''}\n{doc.parsed.text[:4000]}"
+    refs = find_known_refs(head, list(contracts))
+    if len(refs) == 1:
+        return refs[0]
+    for ref in corr.contract_refs:
+        known = _known_ref(ref, contracts)
+        if known:
+            return known
+    sirets = set(corr.sirets) | set(find_sirets(doc.parsed.text))
+    by_siret = [ref for ref, c in contracts.items() if c.sirets & sirets]
+    if len(by_siret) == 1:
+        return by_siret[0]
+    named = [ref for ref, c in contracts.items() if _mentions_any(head, c.names)]
+    return named[0] if len(named) == 1 else None
+
+_KIND_WORDS = (
+    ("mise_en_demeure", r"mise en demeure|met(?:s)? en demeure"),
+    ("decision_resiliation", r"decision de resiliation|resiliation pour faute|est resilie"),
+    ("notification_penalites", r"notification (?:de|des) penalites|decompte (?:des penalites|de resiliation)|"
+                               r"application de penalites|notifie l'application"),
+    ("invitation_observations", r"presenter (?:vos|ses) observations|penalites envisagees"),
+    ("pv_constat", r"proces-verbal de constat|pv de constat|constat contradictoire"),
+    ("relance", r"\brelance\b"),
+)
+
+
+def _letter_kind(doc: AnalysedDocument, corr: Correspondence) -> str:
+    """C's kind; a letter C could not place (« autre ») is read from its subject and title."""
+    kind = doc.analysis.kind
+    if kind != "autre":
+        return kind
+    head = fold(f"{corr.subject or ''}\n{doc.parsed.text[:300]}")
+    for candidate, pattern in _KIND_WORDS:
+        if re.search(pattern, head):
+            return candidate
+    return kind
+
+
+def _with_attachments(parsed: ParsedDocument) -> ParsedDocument:
+    """An e-mail whose act is in an attached PDF (« veuillez trouver ci-joint la décision »)
+    is read together with its attachments: the e-mail is the act's proof of sending."""
+    if not parsed.attachments:
+        return parsed
+    texts = [parsed.text]
+    for attachment in parsed.attachments:
+        child = parse_bytes(attachment.data, filename=attachment.filename, options=_ATTACHMENT_OPTIONS)
+        if child.text:
+            texts.append(child.text)
+    return dataclasses.replace(parsed, text="\n\n".join(texts))
+
+
+def _merge_children(documents: Sequence[AnalysedDocument]) -> list[AnalysedDocument]:
+    """Attachments stored as their own documents (« mail.eml#decision.pdf ») are read as part
+    of the e-mail that carried them: the e-mail's date and path are the act's proof of sending.
+    A carried act (a decision) gives its kind to a carrier that is only a cover note."""
+    by_path = {d.path: d for d in documents}
+    children: dict[str, list[AnalysedDocument]] = defaultdict(list)
+    for doc in documents:
+        parent = doc.path.split("#", 1)[0]
+        if "#" in doc.path and parent in by_path:
+            children[parent].append(doc)
+    merged = []
+    for doc in documents:
+        if "#" in doc.path and doc.path.split("#", 1)[0] in by_path:
+            continue
+        kids = children.get(doc.path, [])
+        if kids and not doc.parsed.attachments:
+            text = "\n\n".join([doc.parsed.text, *(k.parsed.text for k in kids)])
+            analysis = doc.analysis
+            acting = [k.analysis.kind for k in kids if k.analysis.kind in ACTING_KINDS]
+            if analysis.kind not in ACTING_KINDS and acting:
+                analysis = dataclasses.replace(analysis, kind=acting[0], correspondence=None)
+            doc = dataclasses.replace(doc, parsed=dataclasses.replace(doc.parsed, text=text),
+                                      analysis=dataclasses.replace(analysis, correspondence=None))
+        merged.append(doc)
+    return merged
+
+
+def _build_letters(documents: Sequence[AnalysedDocument], contracts: dict[str, _Contract]) -> list[_Letter]:
+    letters = []
+    for doc in _merge_children(documents):
+        if doc.analysis.kind in CONTRACT_KINDS:
+            continue
+        parsed = _with_attachments(doc.parsed)
+        corr = doc.analysis.correspondence
+        if corr is None or parsed is not doc.parsed:
+            corr = read_correspondence(parsed, doc.analysis.kind)
+        doc = dataclasses.replace(doc, parsed=parsed)
+        kind = _letter_kind(doc, corr)
+        ref = _letter_contract(doc, corr, contracts)
+        letters.append(_Letter(doc.path, kind, corr, parsed.text, ref))
+        if ref and corr.subject:
+            contracts[ref].profile.append(corr.subject)
+    letters.sort(key=lambda letter: (letter.corr.date or dt.date.max, letter.path))
+    return letters
+
+# ------------------------------------------------------------------ incident → letters
+
+_TYPE_WORDS = {
+    "retard": ("retard", "delai", "livraison", "achevement"),
+    "indisponibilite": ("indisponib", "panne", "retablissement", "interruption"),
+    "absence": ("absence", "reunion", "comite"),
+    "non_conformite": ("non-conform", "non conform", "rejet", "montage", "constat", "remplacement"),
+    "document": ("rapport", "bilan", "dossier", "doe", "document"),
+    "securite": ("securite", "protection", "violation", "donnees", "garde-corps"),
+    "social": ("travail dissimule", "social"),
+}
+
+_WEATHER_WORDS = re.compile(r"intemperie|neige|orage|pluie|gel\b|vent|canicule|tempete")
+
+_ACT_MENTION = re.compile(
+    r"(mise en demeure|pv de constat|proces-verbal de constat|penalites notifiees|invitation a presenter)"
+    r"[^.;]{0,40}?(?:(le jour meme)|le (\d{1,2}/\d{1,2}/\d{4}))")
+
+
+# The log says the buyer acted in writing (« mise en demeure adressée le jour même », « PV de
+# constat », « pénalités notifiées le … »); a relance is not such an act.
+_LOGGED_ACT = re.compile(
+    r"(?<!sans )(?<!pas de )(?<!aucune )(?<!aucun )\b(mise en demeure (?:adressee|envoyee|notifiee|faite|transmise|"
+    r"(?:du|le) \d)|"
+    r"(?:pv|proces-verbal) de constat|penalites (?:notifiees|appliquees)|decision de resiliation|"
+    r"invitation a presenter (?:ses|des) observations)")
+
+
+def _logged_act(description: str) -> str | None:
+    m = _LOGGED_ACT.search(fold(description))
+    return m.group(1) if m else None
+
+
+def _incident_days(facts: IncidentFacts, inc: Incident) -> set[dt.date]:
+    days = {f.day for f in facts.dates}
+    for day in (inc.occurred_on, facts.outage_start.date() if facts.outage_start else None):
+        if day:
+            days.add(day)
+    return days
+
+
+def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
+                  matched_dates: dict[dt.date, str], sim: float | None = None) -> float:
+    inc, facts, corr = linked.incident, linked.facts, letter.corr
+    score = 0.0
+    inc_orders = {order_key(o) for o in facts.order_refs}
+    letter_orders = {order_key(o) for o in corr.order_refs}
+    if inc_orders and letter_orders:
+        score += 0.5 if inc_orders & letter_orders else -0.5
+    if linked.penalty is not None and linked.penalty.article:
+        article = normalise_article(linked.penalty.article)
+        cited = {normalise_article(a.split(" ")[-1]) for a in corr.articles_cited
+                 if not a.startswith(("CCAG", "CCTP", "AE", "R"))}
+        penalty_articles = {normalise_article(p.article) for p, _ in record.penalties if p.article}
+        sharing = sum(1 for p, _ in record.penalties if normalise_article(p.article) == article) or 1
+        if article in cited:
+            score += 0.4 / sharing
+        elif cited & penalty_articles:
+            score -= 0.3
+    same_days = bool(_incident_days(facts, inc) & set(corr.failing_dates))
+    if same_days:
+        score += 0.3
+    elif corr.failing_dates and not (inc_orders & letter_orders):
+        score -= 0.2  # the letter describes failings on other days
+    if (not same_days and not (inc_orders & letter_orders) and corr.date and inc.occurred_on
+            and (corr.date - inc.occurred_on).days > 120):
+        score -= 0.2  # a letter written months later, naming neither the order nor the days
+    head = fold(corr.subject or letter.text[:300])
+    if any(w in head for w in _TYPE_WORDS.get(facts.failing_type, ())):
+        score += 0.2
+    if corr.granted_extension_days and facts.due_on and facts.due_on in {d for d, _s, _e in find_dates(letter.text)}:
+        score += 0.3  # the prolongation moves the very deadline the incident says was missed
+    if corr.granted_extension_days and any(h.code == "intemperies" for h in facts.not_breach_hints) \
+            and _WEATHER_WORDS.search(fold(letter.text)):
+        score += 0.3
+    if facts.order_value_eur and facts.order_value_eur in corr.amounts_eur:
+        score += 0.2
+    # the log itself says an act was sent on a day (« mise en demeure adressée le jour même »)
+    for m in _ACT_MENTION.finditer(fold(inc.description)):
+        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3))
+        if said and corr.date == said:
+            score += 0.4
+    # a letter answering or following up another letter already tied to this incident
+    text = fold(letter.text)
+    for day, path in matched_dates.items():
+        if path != letter.path and day != corr.date and (day.strftime("%d/%m/%Y") in text
+                                                         or _long_date(day) in text):
+            score += 0.4
+            break
+    if sim is None:
+        sim = tfidf_similarities(inc.description, [_letter_body(letter)])[0]
+    return score + 0.5 * sim
+
+
+def _letter_body(letter: _Letter) -> str:
+    return f"{letter.corr.subject or ''} {letter.text[:3000]}"
+
+
+def _parse_numeric(raw: str) -> dt.date | None:
+    try:
+        d, m, y = (int(x) for x in raw.split("/"))
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+_MONTHS_FR = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+              "octobre", "novembre", "decembre")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day if day.day > 1 else '1er'} {_MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract, as_of: dt.date,
+                  index: SimilarityIndex | None = None) -> None:
+    inc = linked.incident
+    start = inc.occurred_on or inc.reported_on
+    matched_dates: dict[dt.date, str] = {}
+    sims = index.similarities(inc.description) if index is not None else None
+    for position, letter in enumerate(letters):
+        if letter.contract_ref != record.info.ref:
+            continue
+        day = letter.corr.date
+        grants = bool(letter.corr.granted_extension_days) and letter.corr.direction != "entrant"
+        if day is not None and day > as_of:
+            continue
+        # a letter written before the failing cannot answer it; a prolongation can precede it
+        before = day is not None and start is not None and day < start
+        if before and not grants:
+            continue
+        score = _letter_score(linked, letter, record, matched_dates, sims[position] if sims else None)
+        if score < LETTER_LINK_THRESHOLD:
+            continue
+        if letter.corr.date and not before and letter.kind in ACTING_KINDS | ANSWER_KINDS:
+            # later letters that cite this one (« vos observations du 26 septembre ») follow it up
+            matched_dates[letter.corr.date] = letter.path
+        if before:
+            pass  # only the prolongation it grants matters
+        elif letter.kind in ACTING_KINDS:
+            linked.actions.append((letter, score))
+        elif letter.kind in ANSWER_KINDS:
+            linked.answers.append(letter)
+        if grants:
+            linked.extensions.append(letter)
+
+def _formal_notice_day(linked: _Linked) -> dt.date | None:
+    """The mise en demeure served about this incident: a linked letter, else the log's word
+    (« mise en demeure adressée le jour même / le 17/06/2025 »)."""
+    dates = [lt.corr.date for lt, _ in linked.actions if lt.kind == "mise_en_demeure" and lt.corr.date]
+    if dates:
+        return min(dates)
+    for m in _ACT_MENTION.finditer(fold(linked.incident.description)):
+        if m.group(1) == "mise en demeure":
+            return linked.incident.occurred_on if m.group(2) else _parse_numeric(m.group(3))
+    return None
