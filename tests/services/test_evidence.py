@@ -230,3 +230,31 @@ def test_a_dispute_not_yet_attached_to_its_contract_is_answered_from_its_referen
             assert row is not None
             row.contract_id = contract_id
     assert (f"contracts/{REF}/CCAP.txt", "8.3") in {(i.path, i.article) for i in items[:5]}
+
+
+def _client(settings: Settings) -> TestClient:
+    app = create_app(settings)
+    paths = {getattr(r, "path", "") for r in app.routes}
+    if "/api/litiges" not in paths:
+        app.include_router(dispute_routes.router, prefix="/api")
+    if "/litiges" not in paths:
+        app.include_router(dispute_routes.web_router)
+    return TestClient(app)
+
+
+def test_bordereau_export_route_and_web_pages(settings: Settings, store: Store) -> None:
+    client = _client(settings)
+    dispute_id = _doc_id(store, "correspondence/recu-12.txt")
+    csv_export = client.post(f"/api/litiges/{dispute_id}/bordereau",
+                             json={"pieces": [1, 2], "format": "csv", "auteur": "c.roux"})
+    assert csv_export.status_code == 200 and "Pièce n° 2" in csv_export.text
+    assert client.post(f"/api/litiges/{dispute_id}/bordereau", json={"pieces": [40]}).status_code == 422
+    page = client.get(f"/litiges/{dispute_id}")
+    assert page.status_code == 200 and "Exporter le bordereau" in page.text and "8.3" in page.text
+    form = client.post(f"/litiges/{dispute_id}/bordereau", data={"auteur": "c.roux", "rangs": ["1"],
+                                                                 "format": "zip"})
+    assert form.status_code == 200 and form.headers["content-type"] == "application/zip"
+    assert "recu-12.txt" in client.get("/litiges").text
+    excl = client.get("/exclusion?siret=512 345 678 00021&au=2025-06-30")
+    assert excl.status_code == 200 and "non constitué" in excl.text and "L2141-11" in excl.text
+    assert client.get("/api/exclusion/51234567800021?au=2025-06-30").json()["motif_constitue"] is False
