@@ -162,16 +162,35 @@ def exclusion_file(store: Store, siret: str, *, as_of: dt.date) -> ExclusionOpin
                 documented.add(path)
                 on, note = _document_day(doc, text, note)
                 grounds.append(_ground(contract.ref, kind, on, path, note, review, since, as_of))
-            # a termination known from the contract's metadata whose decision is not in the file
+            # a termination recorded in the contract's data whose decision Vigie did not read as such
             if (contract.termination_kind == "faute" and contract.terminated_on is not None
                     and contract.termination_document not in documented
                     and not any(g.kind == "resiliation_faute" and g.contract_ref == contract.ref for g in grounds)):
-                grounds.append(_ground(contract.ref, "resiliation_faute", contract.terminated_on,
-                                       contract.termination_document,
-                                       "décision de résiliation absente du dossier : date d'effet retenue, "
-                                       "à vérifier sur la décision", True, since, as_of))
+                grounds.append(_recorded_termination(session, contract, since, as_of))
         grounds.extend(_unassigned_grounds(session, supplier, since, as_of))
     return _opinion(siret, name, as_of, since, grounds)
+
+
+# The decision precedes its date of effect by days or weeks: a date of effect this close to
+# the window's start cannot tell whether the decision falls inside it.
+EFFECT_MARGIN_DAYS = 90
+
+
+def _recorded_termination(session: Session, contract: t.Contract, since: dt.date,
+                          as_of: dt.date) -> ExclusionGround:
+    assert contract.terminated_on is not None
+    doc = None
+    if contract.termination_document:
+        doc = session.scalar(select(t.Document).where(t.Document.path == contract.termination_document))
+    if doc is not None and doc.doc_date is not None:
+        return _ground(contract.ref, "resiliation_faute", doc.doc_date, contract.termination_document,
+                       "résiliation pour faute enregistrée dans les données du marché", False, since, as_of)
+    near_edge = abs((contract.terminated_on - since).days) <= EFFECT_MARGIN_DAYS
+    note = ("résiliation pour faute enregistrée dans les données du marché ; date d'effet retenue faute de "
+            "date de décision" + (" : à vérifier sur la décision (limite de la période de trois ans)"
+                                  if near_edge else ""))
+    return _ground(contract.ref, "resiliation_faute", contract.terminated_on, contract.termination_document,
+                   note, near_edge, since, as_of)
 
 
 def _unassigned_grounds(session: Session, supplier: t.Supplier, since: dt.date,

@@ -27,6 +27,7 @@ from api.settings import Settings
 AS_OF = dt.date(2026, 4, 30)
 VOIREX, IMPRIMO, MOBILUM = "41122233300015", "52233344400026", "63344455500037"
 SABLON = "74455566600048"
+LUMINA = "85566677700059"
 SABLON_CCAP = """CAHIER DES CLAUSES ADMINISTRATIVES PARTICULIÈRES
 Marché n° 2023-FCS-505 — Entretien des espaces verts des collèges
 ARTICLE 12 – RESPONSABILITÉ
@@ -109,11 +110,15 @@ def write_portfolio(root: Path) -> Path:
                       contract("2024-FCS-202", "Impression de brochures", "FCS", 2021, IMPRIMO),
                       contract("2020-FCS-303", "Mobilier des collèges", "FCS", 2009, MOBILUM),
                       contract("2024-FCS-304", "Mobilier de l'hôtel du département", "FCS", 2021, MOBILUM),
-                      contract("2023-FCS-505", "Entretien des espaces verts", "FCS", 2021, SABLON)],
+                      contract("2023-FCS-505", "Entretien des espaces verts", "FCS", 2021, SABLON),
+                      {**contract("2022-FCS-606", "Éclairage public", "FCS", 2021, LUMINA),
+                       "terminated": {"on": "2025-09-01", "kind": "faute",
+                                      "document": "correspondence/decision-lumina.pdf"}}],
         "suppliers": [{"siret": VOIREX, "name": "Voirex", "aliases": []},
                       {"siret": IMPRIMO, "name": "Imprimo", "aliases": ["Imprimo SARL"]},
                       {"siret": MOBILUM, "name": "Mobilum", "aliases": ["Mobilum SA"]},
-                      {"siret": SABLON, "name": "Sablon Paysages", "aliases": []}],
+                      {"siret": SABLON, "name": "Sablon Paysages", "aliases": []},
+                      {"siret": LUMINA, "name": "Lumina Réseaux", "aliases": []}],
     }), "utf-8")
     return root
 
@@ -192,3 +197,16 @@ def test_a_damages_judgment_qualifies_but_clauses_and_claims_do_not(store: Store
     assert damages[0].on == dt.date(2025, 6, 5)
     assert op.qualifies is True
     assert "vérifier" in op.opinion  # the judgment's finality is for a person to check
+
+
+def test_a_termination_known_only_from_the_contract_data_counts_unless_at_the_edge_of_the_period(
+        store: Store) -> None:
+    op = exclusion_file(store, LUMINA, as_of=AS_OF)
+    assert op.qualifies is True
+    [ground] = op.grounds
+    assert (ground.kind, ground.on, ground.document) == ("resiliation_faute", dt.date(2025, 9, 1),
+                                                         "correspondence/decision-lumina.pdf")
+    assert "données du marché" in ground.note
+    # date of effect 62 days after the start of the window: the decision may fall before it
+    edge = exclusion_file(store, LUMINA, as_of=dt.date(2028, 7, 1))
+    assert edge.qualifies is None and edge.needs_review
