@@ -55,6 +55,7 @@ _SUBORDINATE = re.compile(
     r"(?:lorsque|lorsqu'|si |s'il|s'ils|quand|des que|des lors que|au cas ou|dans le cas ou|en cas d|a defaut|"
     r"pour (?:beneficier|obtenir)|afin d)"
 )
+_FIRST_PERSON = re.compile(r"\b(je|nous|le soussigne|la soussignee|les soussignes)\b|\bm'$")
 _LABEL = re.compile(r"\s*:")  # « Acheteur : Commune de … » is a heading label, not a subject
 _ON_BEHALF = re.compile(rf"\bde la part (?:du |de la |de l'|des )(?P<who>{_TITULAIRE}|{_ACHETEUR})")
 _AGENT = re.compile(rf"\bpar (?:le |la |l'|les )?(?:(?!la societe)(?:{_TITULAIRE})|(?:{_ACHETEUR}))")
@@ -150,6 +151,8 @@ def subject_party(facts: SentenceFacts, previous: Party | None) -> tuple[Party |
         if subjects:
             return mentions[subjects[-1]][0], cue.index
         head = folded[clause_start:at]
+        if cue.kind == "engagement" and _FIRST_PERSON.search(head):
+            return "titulaire", cue.index  # « je m'engage » in an acte d'engagement: the candidate speaks
         if _PRONOUN_START.match(head) or re.match(r"\s*(il|ils|elle)\s", head):
             in_subordinate = [m for m in mentions if m[2] <= clause_start]
             if in_subordinate:

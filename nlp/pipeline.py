@@ -106,7 +106,7 @@ def find_cues(doc: Doc) -> tuple[Cue, ...]:
         lower = tok.lower_
         prev = _previous(doc, tok.i)
         morph = tok.morph
-        if lemma == "engager" and any(p in ("s'", "s’", "se") for p in prev):
+        if (lemma == "engager" or lower.startswith("engage")) and any(p in ("s'", "s’", "se", "m'", "m’", "me", "nous") for p in prev):
             cues.append(Cue("engagement", lemma, tok.i))
         elif lower in ("tenu", "tenue", "tenus", "tenues", "chargé", "chargée", "chargés", "chargées") and any(
             p in ("est", "sont", "sera", "seront", "demeure", "reste") for p in prev

@@ -125,3 +125,9 @@ def test_a_bulleted_list_belongs_to_its_lead_in(model_dir: Path) -> None:
     assert [o.party for o in found] == ["titulaire", "titulaire"]
     assert found[0].quote.startswith("Le titulaire s'engage à :") and "attestations sociales" in found[0].quote
     assert found[0].span is not None and text[found[0].span.start:found[0].span.end] == found[0].quote
+
+
+def test_first_person_engagement_of_an_acte_d_engagement(model_dir: Path) -> None:
+    text = ("Après avoir pris connaissance des pièces du marché, je m'engage, sans réserve, à livrer "
+            "les fournitures demandées aux prix du bordereau.")
+    assert parties(text, model_dir) == ["titulaire"]
