@@ -160,7 +160,7 @@ class _Candidate:
     doc: _Doc
     article: str | None
     text: str
-    offset: int  # of `text` in the document's text
+    offset: int  # of `text` in the document's text; -1 when unknown
     page: int | None
     clause_type: str | None = None
     heading: str = ""
@@ -298,6 +298,29 @@ def _leaf_clauses(session: Session, doc_id: int) -> list[t.ClauseRow]:
     return [r for r in rows if r.article not in parents or not r.article]
 
 
+def _contract_candidates(session: Session, doc: t.Document, loaded: _Doc) -> list[_Candidate]:
+    """Clauses of a contract document; when segmentation found none, its extracted penalties,
+    deadlines and obligations (each with its article and quote); failing that, the document."""
+    out = [_Candidate(doc=loaded, article=normalise_article(c.article), text=c.text, offset=c.start, page=c.page,
+                      clause_type=c.clause_type, heading=c.heading) for c in _leaf_clauses(session, doc.id)]
+    if out:
+        return out
+    seen: set[tuple[str | None, str]] = set()
+    for item in session.scalars(select(t.ExtractedItem).where(t.ExtractedItem.document_id == doc.id)
+                                .order_by(t.ExtractedItem.id)):
+        key = (normalise_article(item.article), item.quote)
+        if key in seen or not item.quote.strip():
+            continue
+        seen.add(key)
+        span = (item.data or {}).get("span") or {}
+        out.append(_Candidate(doc=loaded, article=key[0], text=item.quote, offset=int(span.get("start", -1)),
+                              page=item.page, clause_type={"penalty": "penalite", "deadline": "delai"}
+                              .get(item.item_type)))
+    if not out and loaded.text.strip():
+        out.append(_Candidate(doc=loaded, article=None, text=loaded.text, offset=0, page=None))
+    return out
+
+
 # ------------------------------------------------------------------ main
 
 def suggest_evidence(store: Store, dispute_id: int, *, limit: int = 10) -> list[EvidenceItem]:
@@ -318,10 +341,7 @@ def suggest_evidence(store: Store, dispute_id: int, *, limit: int = 10) -> list[
                 continue
             loaded = _load_doc(session, doc)
             if (doc.kind or "") in CONTRACT_KINDS:
-                for c in _leaf_clauses(session, doc.id):
-                    clauses.append(_Candidate(doc=loaded, article=normalise_article(c.article), text=c.text,
-                                              offset=c.start, page=c.page, clause_type=c.clause_type,
-                                              heading=c.heading))
+                clauses.extend(_contract_candidates(session, doc, loaded))
             elif doc.parent_id is None:
                 for child in session.scalars(select(t.Document).where(t.Document.parent_id == doc.id)):
                     kid = _load_doc(session, child)
@@ -488,7 +508,8 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
             return score + 0.5 * _overlap(s, body_stems)
 
         cand.quote, at = _best_sentence(cand.text, sentence_score)
-        cand.page = _page_at(cand.doc, cand.offset + at) or cand.page
+        if cand.offset >= 0:  # -1: an extracted item without its span keeps its own page
+            cand.page = _page_at(cand.doc, cand.offset + at) or cand.page
 
 
 def evidence_json_entry(store: Store, dispute_id: int, *, limit: int = 10) -> dict[str, Any]:

@@ -258,3 +258,20 @@ def test_bordereau_export_route_and_web_pages(settings: Settings, store: Store) 
     excl = client.get("/exclusion?siret=512 345 678 00021&au=2025-06-30")
     assert excl.status_code == 200 and "non constitué" in excl.text and "L2141-11" in excl.text
     assert client.get("/api/exclusion/51234567800021?au=2025-06-30").json()["motif_constitue"] is False
+
+
+def test_without_segmented_clauses_the_extracted_items_are_proposed(tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    s = open_store(Settings(data_dir=tmp_path / "data", tasks_eager=True))
+    try:
+        import_portfolio(s, write_portfolio(tmp_path / "pf"))
+        ccap_id = _doc_id(s, f"contracts/{REF}/CCAP.txt")
+        with s.sessions.begin() as session:  # as if the CCAP's structure could not be read
+            session.execute(delete(t.ClauseRow).where(t.ClauseRow.document_id == ccap_id))
+        items = suggest_evidence(s, _doc_id(s, "correspondence/recu-12.txt"), limit=10)
+        from_ccap = [i for i in items if i.path.endswith("CCAP.txt")]
+        assert from_ccap and all(i.article for i in from_ccap)
+        assert any("120" in i.quote for i in from_ccap)  # the penalty clause, from the extracted penalty
+    finally:
+        s.close()
