@@ -28,6 +28,9 @@ Side = Literal["acheteur", "titulaire"]
 TRAINING_FILE = Path(__file__).parent / "training" / "kinds.jsonl"
 MODEL_TEXT_CHARS = 3000  # the head of a document carries its kind; the rest is noise
 TITULAIRE_KINDS = frozenset({"courrier_titulaire", "contestation", "reclamation"})
+ACT_KINDS = frozenset({"mise_en_demeure", "notification_penalites", "invitation_observations", "pv_constat",
+                       "decision_resiliation", "ordre_de_service", "relance", "reclamation", "contestation"})
+MODEL_FLOOR = 0.3  # below this, the model's pick of a formal act is not trusted
 RULE_FLOOR = 0.75  # confidence of a fired rule before the model's agreement is added
 MODEL_CAP = 0.7
 TITLE_LINES = 25  # cover pages put the buyer, the procedure and logos before the title  # a model-only answer is never fully trusted
@@ -331,6 +334,10 @@ def classify_kind(parsed: ParsedDocument, *, filename: str | None = None,
     best = max(probs, key=lambda k: probs[k])
     if best not in DOCUMENT_KINDS:
         return "autre", 0.0
+    if probs[best] < MODEL_FLOOR and best in ACT_KINDS:
+        # a weak guess must not turn a letter into a formal act: acts drive the breach
+        # findings (« acted on »), so an unrecognised letter stays « autre », à vérifier
+        return "autre", round(min(MODEL_CAP, probs.get("autre", 0.0)), 3)
     return best, round(min(MODEL_CAP, probs[best]), 3)
 
 

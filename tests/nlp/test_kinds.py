@@ -135,3 +135,13 @@ def test_buyer_reminder_without_the_word_relance(model_dir: Path) -> None:
     kind = kind_of(text, model_dir, From="Service des sports <sports@ville-lessac.fr>",
                    To="contact@sportiva.fr", Subject="Rapport trimestriel")
     assert kind == "relance"
+
+
+def test_unrecognised_buyer_letter_is_not_turned_into_a_formal_act(model_dir: Path) -> None:
+    text = ("Ville de Port-Mirande\nService de la commande publique\n\n"
+            "Objet : Notification du marché n° 2026-04 – Denrées alimentaires lot 2\n\nMadame,\n\n"
+            "J'ai l'honneur de vous notifier le marché cité en objet, dont vous trouverez ci-joint un "
+            "exemplaire signé.\n")
+    kind, confidence = classify_kind(doc(text), cache_dir=model_dir)
+    assert kind == "autre"
+    assert confidence <= 0.7
