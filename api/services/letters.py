@@ -120,6 +120,14 @@ def draft_mise_en_demeure(store: Store, incident_id: str, *, today: dt.date | No
             # a mise en demeure sets a time to perform (FCS 2009 32.2 [T]): pointless once performed
             checks.append(f"prestation exécutée le {format_date(incident.resolved_on)} selon le journal : une mise "
                           "en demeure n'a d'objet que pour ce qui reste à exécuter")
+        if finding and finding.action_documents:
+            checks.append("acte(s) de l'acheteur déjà au dossier pour cet incident : "
+                          + ", ".join(finding.action_documents))
+        if contract is not None and (contract.ccag or "").lower() == "travaux" and remedy_days < 15:
+            # Travaux 2009 art. 48.1 [T]: not less than 15 days, save défense or urgence
+            checks.append("délai inférieur à 15 jours : le CCAG-Travaux 2009 (art. 48.1) l'interdit sauf "
+                          "défense ou urgence" + ("" if contract.ccag_version == 2009 else
+                                                  " ; règle de la version 2021 à vérifier"))
         due = add_duration(today, remedy_days, "jour")
         sanction_article = None
         if contract is not None and contract.ccag and contract.ccag_version:
