@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.services.store import Store
 from models.compliance.calendar import add_duration
@@ -52,8 +53,9 @@ def _ccag_label(contract: t.Contract) -> str:
     return f"CCAG-{contract.ccag}" + (f" {contract.ccag_version}" if contract.ccag_version else "")
 
 
-def _finding(session: object, incident_id: str) -> Finding | None:
-    row = session.scalar(select(t.FindingRow).where(t.FindingRow.incident_ext_id == incident_id))  # type: ignore[attr-defined]
+def _finding(session: Session, incident_id: str) -> Finding | None:
+    """The last computed finding of the incident (None before the first scan)."""
+    row = session.scalar(select(t.FindingRow).where(t.FindingRow.incident_ext_id == incident_id))
     return from_jsonable(Finding, row.data) if row is not None and row.data else None
 
 
