@@ -23,7 +23,7 @@ from nlp.pipeline import SentenceFacts, document_sentences
 _LIMIT_BEFORE = re.compile(
     r"\b(delai|duree|periode|validite|garanti[e]?|dans|sous|pendant|au moins|au plus tard|"
     r"au maximum|maximum|maximal|minimum|ramene|porte|fixee?|est de|sont de|dispose|disposent|"
-    r"preavis|reconduit|reconductible|prolonge|inferieure? a|moins de|au plus)\b"
+    r"preavis|reconduit|reconductible|prolonge|inferieure? a|moins de|au plus|conclue?s? pour|passee? pour|reconduite? pour)\b"
 )
 _LIMIT_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:calendaires?|ouvres?|ouvrables?|francs?|pleins?|consecutifs?)?\s*,?\s*"
@@ -104,6 +104,22 @@ def _table_row_durations(text: str, folded: str) -> list[tuple[Duration, int, in
                                                     or re.fullmatch(r"(?:ouvre|ouvrable|calendaire)e?s?", rest)):
                 out.append((duration, pos + start, pos + end))
         pos += len(cell) + 3
+    return out
+
+
+_DAYS_ABBREVIATED = re.compile(
+    r"(?<![\w.,])(?P<n>\d{1,3})\s?(?:j|jrs?)\.?(?=[\s,;)]|$)(?:\s+(?P<dt>ouvres?|ouvrables?|calendaires?)\b)?"
+)
+
+
+def abbreviated_durations(folded: str) -> list[tuple[Duration, int, int]]:
+    """« sous 30 j », « 5 jrs ouvrés »: days written short, which the normalisers leave aside."""
+    out: list[tuple[Duration, int, int]] = []
+    for m in _DAYS_ABBREVIATED.finditer(folded):
+        word = m.group("dt") or ""
+        day_type = "ouvrable" if word.startswith("ouvrable") else "ouvre" if word.startswith("ouvre") else \
+            "calendaire" if word.startswith("calendaire") else None
+        out.append((Duration(float(m.group("n")), "jour", day_type), m.start(), m.end()))  # type: ignore[arg-type]
     return out
 
 
@@ -405,7 +421,8 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         if " | " in facts.text:
             found = _table_row_durations(facts.text, folded)
         else:
-            found = [d for d in find_durations(facts.text) if _is_limit(folded, d[1], d[2])]
+            found = [d for d in find_durations(facts.text) + abbreviated_durations(folded)
+                     if _is_limit(folded, d[1], d[2])]
         found += implicit_durations(folded)
         for duration, start, end in sorted(found, key=lambda d: d[1]):
             anchor = (find_deadline_anchor(facts, start, end, doc_head, previous_anchor, previous_text)

@@ -163,3 +163,13 @@ def test_hours_written_with_h_and_opening_hours() -> None:
 def test_list_item_takes_the_party_of_its_lead_in() -> None:
     found = deadlines("L'acheteur s'engage à :\n- valider chaque livrable sous 10 jours ;\n- payer sous 30 jours.")
     assert [(d.duration, d.party, d.needs_review) for d in found] == [(10, "acheteur", False), (30, "acheteur", False)]
+
+
+def test_abbreviated_days_and_bare_contract_term() -> None:
+    d = only("Le titulaire livre sous 30 j à compter de la commande.")
+    assert (d.duration, d.unit, d.anchor) == (30, "jour", "commande")
+    d = only("Le titulaire répare sous 5 jrs ouvrés.")
+    assert (d.duration, d.day_type) == (5, "ouvre")
+    d = only("Le marché est conclu pour 12 mois.")
+    assert (d.duration, d.unit, d.party) == (12, "mois", None)
+    assert deadlines("Voir l'annexe J.") == []
