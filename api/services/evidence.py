@@ -398,7 +398,7 @@ def _score_letters(dispute: _Doc, body: str, letters: list[_Candidate]) -> None:
         gap = abs((doc.date - dispute.date).days) if doc.date and dispute.date else 365
         f["prox"] = math.exp(-gap / 60)
         raw = (2.2 * f["answered"] + 0.6 * f["answers"] + 1.0 * f["orders"] + 0.8 * f["facts"]
-               + 0.8 * f["prox"] + 1.2 * f["sim"] + 1.8 * f["extension"])
+               + 0.8 * f["prox"] + 1.2 * f["sim"] + 2.5 * f["extension"])
         f["total"] = raw * (0.4 + 0.6 * kind_w)
         when = f" du {format_date(doc.date)}" if doc.date else ""
         label = KIND_LABELS.get(doc.kind, "courrier")
@@ -479,7 +479,7 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
         f["sim"] = sim / top * SIM_DOC_WEIGHT.get(cand.doc.kind, 0.6)
         is_penalty = cand.clause_type == "penalite" or bool(PENALTY_WORDS.search(folded))
         is_deadline = cand.clause_type == "delai" or bool(DEADLINE_WORDS.search(folded))
-        f["type"] = 0.5 if is_penalty else 0.3 if is_deadline else 0.0
+        f["type"] = 0.5 if is_penalty else 0.4 if is_deadline else 0.0
         f["total"] = (2.6 * f["cited"] + 2.2 * f["ccag"] + 1.8 * f["related"] + 2.8 * f["theme"]
                       + 1.4 * f["sim"] + f["type"])
         art = f"article {cand.article}" if cand.article else "clause"
