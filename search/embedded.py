@@ -57,7 +57,10 @@ _MARKER = "vigie-schema.json"
 # Field weights of free-text words (same as dsl.TEXT_FIELD_BOOSTS for the remote engines).
 TEXT_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (("heading", 3.0), ("text", 1.0), ("kind_label", 0.5))
 TIE_BREAKER = 0.3
-PROXIMITY_BOOST = 2.0
+# proximity bonus: a share of the best score, for all query words within a window of
+# len(words) + PROXIMITY_SLOP positions (heading counts more)
+PROXIMITY_SHARE = 0.25
+PROXIMITY_HEADING_WEIGHT = 1.5
 PROXIMITY_SLOP = 3
 SNIPPET_CHARS = 220
 LOCK_WAIT_S = 30.0  # how long a batch waits for another process's writer
@@ -114,6 +117,8 @@ class EmbeddedBackend:
         self._threads = threads
         self._schema = _schema()
         self._analyzer = french_analyzer()
+        self._kind_vocabulary = frozenset(
+            t.text for label in french.DOC_KIND_LABELS.values() for t in self._analyzer.pre_tokenize(label).tokens)
         self._index = self._open()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -256,6 +261,8 @@ class EmbeddedBackend:
             return None  # only function words
         per_field = []
         for field, boost in fields:
+            if field == "kind_label" and not all(t in self._kind_vocabulary for _, t in tokens):
+                continue  # a word no kind label holds cannot match there: one scorer less per word
             if len(tokens) == 1:
                 q = tantivy.Query.term_query(self._schema, field, tokens[0][1])
             else:
@@ -295,7 +302,11 @@ class EmbeddedBackend:
 
     def _build(self, node: Node) -> tantivy.Query | None:
         if isinstance(node, Term):
-            variants = [q for q in (self._text_query(w, TEXT_FIELD_BOOSTS) for w in french.relatives(node.text))
+            # relatives that stem alike (« sous-traitant », « sous-traiter ») are one query, not five
+            distinct: dict[tuple[str, ...], str] = {}
+            for word in french.relatives(node.text):
+                distinct.setdefault(tuple(t for _, t in self._tokens(word)), word)
+            variants = [q for q in (self._text_query(w, TEXT_FIELD_BOOSTS) for w in distinct.values())
                         if q is not None]
             if len(variants) <= 1:
                 return variants[0] if variants else None
@@ -381,7 +392,7 @@ class EmbeddedBackend:
             hit = self._hit(doc, score)
             docs[hit.id] = doc
             candidates.append(hit)
-        candidates = self._rescore_proximity(searcher, parsed, candidates)
+        candidates = self._rescore_proximity(docs, parsed, candidates)
         hits = page_of(candidates, page, size)
         snippets = self._snippet_generator(searcher, parsed)
         if snippets is not None:  # only for the page shown: snippets are the costly part
@@ -391,26 +402,28 @@ class EmbeddedBackend:
         return SearchResults(total=total, hits=hits, facets=facet_counts, page=page, size=size)
 
     def _rescore_proximity(
-        self, searcher: tantivy.Searcher, parsed: Query, candidates: list[SearchHit]
+        self, docs: Mapping[str, tantivy.Document], parsed: Query, candidates: list[SearchHit]
     ) -> list[SearchHit]:
-        """Words close together rank higher: a phrase-with-slop score added to the top results
-        only (like Elasticsearch's rescore), because phrase matching over every hit of a large
-        index costs as much as the search itself."""
+        """Words close together rank higher, judged on the top results only (like Elasticsearch's
+        rescore): a phrase query over a whole large index costs as much as the search itself,
+        while re-reading fifty stored clauses costs a millisecond."""
         words = loose_words(parsed.root)
         if len(candidates) < 2 or not words:
             return candidates
-        near = self._text_query(" ".join(words), [("heading", PROXIMITY_BOOST), ("text", PROXIMITY_BOOST)],
-                                slop=PROXIMITY_SLOP)
-        if near is None:
+        wanted = [{t for v in french.relatives(w) for _, t in self._tokens(v)} for w in words]
+        wanted = [w for w in wanted if w]
+        if len(wanted) < 2:
             return candidates
-        only = tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(self._schema, "id", [h.id for h in candidates]), 0.0)
-        scored = searcher.search(tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, near), (tantivy.Occur.Must, only)]), limit=len(candidates), count=False)
-        bonus = {searcher.doc(address).get_first("id"): score for score, address in scored.hits}
-        if not bonus:
-            return candidates
-        rescored = [replace(h, score=h.score + float(bonus.get(h.id, 0.0))) for h in candidates]
+        unit = candidates[0].score * PROXIMITY_SHARE
+        rescored = []
+        for h in candidates:
+            doc = docs[h.id]
+            bonus = 0.0
+            for field, weight in (("heading", PROXIMITY_HEADING_WEIGHT), ("text", 1.0)):
+                value = doc.get_first(field)
+                if value:
+                    bonus = max(bonus, weight * unit * _near(self._tokens(value), wanted, PROXIMITY_SLOP))
+            rescored.append(replace(h, score=h.score + bonus) if bonus else h)
         return sorted(rescored, key=lambda h: -h.score)
 
     def _snippet_generator(self, searcher: tantivy.Searcher, parsed: Query) -> tantivy.SnippetGenerator | None:
@@ -462,6 +475,27 @@ class EmbeddedBackend:
             out[f] = tuple(FacetCount(str(int(b["key"]) if f == "year" else b["key"]), int(b["doc_count"]))
                            for b in buckets)
         return out
+
+
+def _near(tokens: Sequence[tuple[int, str]], wanted: Sequence[set[str]], slop: int) -> float:
+    """How close the wanted words stand: 1.0 when adjacent, falling with the width of the
+    narrowest window holding one token of every set; 0.0 beyond len(wanted) + slop positions."""
+    hits = sorted((pos, i) for pos, tok in tokens for i, group in enumerate(wanted) if tok in group)
+    need, have = len(wanted), dict[int, int]()
+    best = 0.0
+    left = 0
+    for pos, i in hits:
+        have[i] = have.get(i, 0) + 1
+        while len(have) == need:
+            width = pos - hits[left][0] + 1
+            if width <= need + slop:
+                best = max(best, need / width)
+            j = hits[left][1]
+            have[j] -= 1
+            if not have[j]:
+                del have[j]
+            left += 1
+    return best
 
 
 def mark(fragment: str, ranges: Sequence[tuple[int, int]]) -> str:
