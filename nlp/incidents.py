@@ -124,7 +124,7 @@ _BUYER_SIDE = (
 _BUYER_SIDE_RE = re.compile("|".join(_BUYER_SIDE))
 _WEATHER = re.compile(r"intemperie|orage|neige|gel\b|canicule|vent violent|rafales|pluies? (?:superieure|abondant)")
 
-_CLOCK = re.compile(r"(?<![\d(,.])(\d{1,2})\s?[hH:]\s?(\d{2})?(?![\d)])")
+_CLOCK = re.compile(r"(?<![\d(,.])(\d{1,2})\s?[hH:]\s?(\d{2})?(?!\d)")
 _DURATION_BEFORE = re.compile(
     r"(delai|pendant|soit|duree|plus de|moins de|au-dela de|superieure? a|inferieure? a|depassement de)"
     r"(?:\s+[a-z'-]+){0,2}?\s*(?:de\s*|d'environ\s*|environ\s*)?\(?$")
@@ -173,6 +173,10 @@ class IncidentFacts:
     outage_start: dt.datetime | None = None
     outage_end: dt.datetime | None = None
     outage_hours: float | None = None
+    # a time-of-day limit written in the log (« heure limite 7h00 », « au lieu de 10h30 ») and
+    # the clock time the service was actually delivered or restored
+    limit_at: dt.datetime | None = None
+    performed_at: dt.datetime | None = None
     occurrences: int = 1
     supplier_mentions: tuple[str, ...] = ()
     not_breach_hints: tuple[NotBreachHint, ...] = ()
@@ -224,24 +228,44 @@ def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
     return best, round(min(1.0, 0.5 + 0.5 * scores[best] / total), 2)  # type: ignore[return-value]
 
 
-def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> tuple[
-        dt.datetime | None, dt.datetime | None, float | None]:
-    """First and last clock times of the text, each on the latest date written before it."""
+# Words just before a clock time that make it the contractual limit, not an event:
+# « heure limite 7h00 », « au lieu de 7h00 », « fin de livraison contractuelle 10h30 ».
+_LIMIT_BEFORE = re.compile(
+    r"(?:limite|au lieu de|au plus tard|contractuel(?:le)?|attendue?s? (?:a|avant|pour)|prevue?s? (?:a|pour)|"
+    r"fin de (?:livraison|creneau|plage)|avant)\s*(?:de [a-z' -]{3,30})?\s*:?\s*(?:a|fixee? a)?\s*$")
+
+
+def _clock_times(text: str, facts: list[DatedFact], default_day: dt.date | None) -> list[tuple[dt.datetime, bool]]:
+    """Clock times of the text, each on the latest date written before it, and whether the
+    words before it make it a limit rather than an event."""
     folded = fold(text)
-    clocks = []
+    clocks: list[tuple[dt.datetime, bool]] = []
+    previous_end = 0
     for m in _CLOCK.finditer(text):
         hours, minutes = int(m.group(1)), int(m.group(2) or 0)
-        if hours > 23 or minutes > 59 or re.match(r"\s?\)", text[m.end(): m.end() + 2]):
+        if hours > 23 or minutes > 59:
             continue
+        if re.match(r"\s?\)", text[m.end(): m.end() + 2]) and re.search(r"\(\s*$", text[max(0, m.start() - 2): m.start()]):
+            continue  # « (3 h 30) » alone in brackets is a duration
+        before = folded[max(previous_end, m.start() - 45): m.start()]
         if _DURATION_BEFORE.search(folded[max(0, m.start() - 40): m.start()]):
             continue  # « délai de 4 h », « pendant 3 h » are durations, not clock times
         day = default_day
         for fact in facts:
             if fact.end <= m.start():
                 day = fact.day
+        previous_end = m.end()
         if day is None:
             continue
-        clocks.append(dt.datetime.combine(day, dt.time(hours, minutes)))
+        clocks.append((dt.datetime.combine(day, dt.time(hours, minutes)), bool(_LIMIT_BEFORE.search(before))))
+    return clocks
+
+
+def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> tuple[
+        dt.datetime | None, dt.datetime | None, float | None]:
+    """First and last event clock times (limits left out), and the hours between them."""
+    folded = fold(text)
+    clocks = [c for c, is_limit in _clock_times(text, facts, default_day) if not is_limit]
     if len(clocks) < 2:
         return None, None, _stated_hours(folded)
     start, end = clocks[0], clocks[-1]
@@ -250,6 +274,18 @@ def _outage(text: str, facts: list[DatedFact], default_day: dt.date | None) -> t
     if end <= start:
         return start, None, _stated_hours(folded)
     return start, end, round((end - start).total_seconds() / 3600, 4)
+
+
+def _limit_and_performed(text: str, facts: list[DatedFact], default_day: dt.date | None) -> tuple[
+        dt.datetime | None, dt.datetime | None]:
+    """A written time-of-day limit and the one event time it is compared with (« livré à
+    9h40 au lieu de 7h00 »); (None, None) unless both are there, once each."""
+    clocks = _clock_times(text, facts, default_day)
+    limits = [c for c, is_limit in clocks if is_limit]
+    events = [c for c, is_limit in clocks if not is_limit]
+    if len(limits) != 1 or len(events) != 1:
+        return None, None
+    return limits[0], events[0]
 
 
 _STATED_DELAY = re.compile(
@@ -349,6 +385,7 @@ def read_incident(
         performed = incident.resolved_on
     orders = find_order_refs(text)
     start, end, hours = _outage(text, facts, incident.occurred_on)
+    limit_at, performed_at = _limit_and_performed(text, facts, incident.occurred_on)
     return IncidentFacts(
         incident_id=incident.id,
         failing_type=failing,
@@ -372,6 +409,8 @@ def read_incident(
         outage_start=start,
         outage_end=end,
         outage_hours=hours,
+        limit_at=limit_at,
+        performed_at=performed_at,
         occurrences=_occurrences(folded),
         supplier_mentions=_suppliers_named(text, supplier_names),
         not_breach_hints=tuple(_hints(folded, failing, buyer_names)),

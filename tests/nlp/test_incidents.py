@@ -132,3 +132,25 @@ def test_request_that_starts_the_clock_is_no_excuse() -> None:
     facts = read_incident(_inc("Intervention à la demande du service des sports le 02/06/2025 pour fuite ; "
                                "plombier arrivé le 05/06/2025.", dt.date(2025, 6, 2)))
     assert facts.not_breach_hints == ()
+
+
+def test_clock_limit_in_brackets_is_the_deadline_not_the_start() -> None:
+    facts = read_incident(_inc("Plateaux-repas de l'EHPAD livrés à 12h25 (heure limite de livraison 11h30), "
+                               "service du midi retardé.", dt.date(2025, 5, 12)))
+    assert facts.limit_at == dt.datetime(2025, 5, 12, 11, 30)
+    assert facts.performed_at == dt.datetime(2025, 5, 12, 12, 25)
+    assert facts.outage_hours is None  # one event time only: no outage measured from the limit
+
+
+def test_clock_limit_after_au_lieu_de() -> None:
+    facts = read_incident(_inc("Camion de collecte passé à 10h50 au lieu de 6h00 rue des Acacias.",
+                               dt.date(2025, 2, 3)))
+    assert facts.limit_at == dt.datetime(2025, 2, 3, 6, 0)
+    assert facts.performed_at == dt.datetime(2025, 2, 3, 10, 50)
+
+
+def test_ticket_times_stay_an_outage_without_limit() -> None:
+    facts = read_incident(_inc("Standard téléphonique muet : appel ouvert à 7h40, remis en service à 9h10.",
+                               dt.date(2025, 2, 3)))
+    assert facts.limit_at is None
+    assert facts.outage_hours == 1.5

@@ -142,6 +142,7 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours,
+            due_at=facts.limit_at, performed_at=facts.performed_at,
             occurrences=_occurrences(penalty, inc.description, facts.occurrences),
             value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur,
             formal_notice_on=_formal_notice_day(linked))

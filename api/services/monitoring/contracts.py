@@ -50,6 +50,7 @@ def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[Supp
         for penalty in doc.analysis.penalties:
             record.penalties.append((penalty, doc.path))
         record.deadlines.extend(doc.analysis.deadlines)
+        record.texts.append(doc.parsed.text)
         record.derogations.extend(doc.analysis.derogations)
         record.applies_ccag = record.applies_ccag or doc.analysis.applies_ccag_penalties
         if doc.analysis.kind == "ccap" and record.ccap_path is None:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
+from api.services.monitoring.grid import level_hours, row_label
 from api.services.monitoring.letters import _formal_notice_day
 from api.services.monitoring.records import _Contract, _Linked
 from models.compliance import (
@@ -141,15 +142,30 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         # safety net: the clause says a started unit counts in full even if the flag was missed
         penalty = dataclasses.replace(penalty, started_unit_counts=True)
     if penalty.unit == "heure":
+        if facts.limit_at is not None and facts.performed_at is not None:
+            # the log writes the clock limit itself (« heure limite 7h00 »): the late time runs
+            # from it, and the clause's free time is already inside that limit
+            cleared = dataclasses.replace(penalty, grace_duration=None, grace_unit=None)
+            return None, cleared, f"heure limite {facts.limit_at.strftime('%H h %M')} (journal)"
+        text = ""
         if not penalty.grace_duration:
             # « dépassement du délai de rétablissement fixé à l'article 4.2.1 »: the free
             # time is the hour limit of that article that reads most like the clause
             hours = [d for d in referenced if d.unit == "heure"] or [
                 d for d in record.deadlines if d.unit == "heure" and _same_sentence(d, penalty)]
+            label = row_label(penalty.quote)
+            grid = level_hours(label, record.texts) if label and not hours else None
             if hours:
                 chosen = _closest_deadline(penalty, hours)
                 penalty = dataclasses.replace(penalty, grace_duration=chosen.duration, grace_unit="heure")
-        return None, penalty, ""
+            elif grid is not None and label:
+                # an SLA grid: the level's time is in another table of the contract
+                penalty = dataclasses.replace(penalty, grace_duration=grid, grace_unit="heure")
+                text = f"délai du niveau « {label} » : {format_number(grid)} h (grille du contrat)"
+            elif re.search(r"depassement|au-dela|retard", fold(penalty.quote)):
+                linked.reviews.append("délai applicable à cette clause horaire non trouvé : heures comptées "
+                                      "depuis le début de l'incident, à vérifier")
+        return None, penalty, text
     if penalty.unit == "occurrence" or penalty.basis in ("fixed", "percent"):
         return None, penalty, ""
     if facts.postponed_to and any(h.code == "demande_acheteur" for h in facts.not_breach_hints):
@@ -222,6 +238,9 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
                 return f"Arrêt pour intempéries couvert par la prolongation de {days} jours accordée ({source})."
             if facts.failing_type in ("autre", "retard") and facts.due_on is None:
                 return hint.reason
+    if facts.limit_at and facts.performed_at and facts.performed_at <= facts.limit_at:
+        return (f"Exécution à {facts.performed_at.strftime('%H h %M')}, avant l'heure limite de "
+                f"{facts.limit_at.strftime('%H h %M')} : pas de manquement.")
     if penalty is not None and penalty.unit == "heure" and facts.outage_hours is not None and penalty.grace_duration:
         grace = penalty.grace_duration * (24 if penalty.grace_unit == "jour" else 1)
         if facts.outage_hours <= grace + 1e-9:

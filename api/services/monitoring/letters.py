@@ -205,6 +205,12 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
     same_days = bool(_incident_days(facts, inc) & set(corr.failing_dates))
     if same_days:
         score += 0.3
+        # a letter listing several failings names each by its day and its place (« la panne du
+        # 3 novembre au collège Les Tilleuls »): the same day and the same place name it
+        letter_folded = fold(letter.text)
+        if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter_folded)
+               for w in place_names(inc.description, record.names)):
+            score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
         score -= 0.2  # the letter describes failings on other days
     if (not same_days and not (inc_orders & letter_orders) and corr.date and inc.occurred_on
@@ -299,3 +305,20 @@ def _formal_notice_day(linked: _Linked) -> dt.date | None:
         if m.group(1) == "mise en demeure":
             return linked.incident.occurred_on if m.group(2) else _parse_numeric(m.group(3))
     return None
+
+
+# Capitalised words that are not places or sites (document and service names).
+_NOT_PLACES = frozenset("ticket wi-fi niveau marche lot bon commande service direction mairie".split())
+
+
+def place_names(description: str, supplier_names: Sequence[str] = ()) -> set[str]:
+    """Proper names inside a log line (« collège Les Tilleuls », « quai Jean-Moulin »),
+    folded: capitalised words of 4+ letters, not opening a sentence, not all capitals (an
+    acronym), not a supplier's name."""
+    suppliers = " ".join(fold(n) for n in supplier_names)
+    out = set()
+    for m in re.finditer(r"(?<=[\w,;:()'’] )([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*)", description):
+        word = fold(m.group(1))
+        if len(word) >= 4 and word not in _NOT_PLACES and word not in suppliers:
+            out.add(word)
+    return out

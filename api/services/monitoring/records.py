@@ -64,6 +64,7 @@ class _Contract:
     applies_ccag: bool = False
     ccap_path: str | None = None
     profile: list[str] = field(default_factory=list)  # texts describing the contract
+    texts: list[str] = field(default_factory=list)  # full text of its contract documents
 
 
 @dataclass(frozen=True)

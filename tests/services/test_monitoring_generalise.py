@@ -1,0 +1,124 @@
+"""Breach detection on drafting styles the first portfolio did not have: a time-of-day limit
+written in the log, an SLA grid whose times and penalties sit in two tables, one penalty
+notification naming two incidents by their day and place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from api.services.monitoring import AnalysedDocument, evaluate_portfolio
+from models.domain.types import (
+    ContractInfo,
+    DocumentAnalysis,
+    Finding,
+    Incident,
+    ParsedDocument,
+    Penalty,
+    SupplierInfo,
+)
+
+AS_OF = dt.date(2026, 2, 28)
+HOSTING = ContractInfo(ref="UNIV-24-TIC-3", title="Hébergement et exploitation de l'environnement numérique de travail",
+                       ccag="TIC", ccag_version=2021, supplier_siret="51234987600044", amount_ht_eur=300000.0,
+                       notified_on=dt.date(2024, 9, 2), duration_months=48, buyer_name="Université de Lorvane")
+MEALS = ContractInfo(ref="UNIV-25-FCS-8", title="Livraison de plateaux-repas pour les jurys et colloques",
+                     ccag="FCS", ccag_version=2021, supplier_siret="79345612300018", amount_ht_eur=60000.0,
+                     notified_on=dt.date(2025, 1, 6), duration_months=24, buyer_name="Université de Lorvane")
+SUPPLIERS = [SupplierInfo("51234987600044", "Nuage Atlantique", ("NUAGE ATLANTIQUE SAS",)),
+             SupplierInfo("79345612300018", "Traiteur des Halles", ())]
+
+GRID_TEXT = """Article 6 - Niveaux de service
+| Priorité | Exemple | Délai de rétablissement |
+| Bloquante (P1) | ENT inaccessible pour tous les usagers | 2 heures |
+| Majeure (P2) | Un service de l'ENT inaccessible | 8 heures |
+Article 9 - Pénalités
+| Bloquante (P1) | 200 € HT par heure de dépassement, toute heure entamée étant due |
+| Majeure (P2) | 50 € HT par heure de dépassement, toute heure entamée étant due |
+Par dérogation à l'article 14.1.3 du CCAG-TIC, le titulaire n'est pas exonéré des pénalités."""
+
+GRID_PENALTIES = tuple(
+    Penalty(article="9", page=None, trigger="indisponibilite", basis="fixed_per_unit", amount_eur=amount, unit="heure",
+            started_unit_counts=True, threshold_eur=0.0,
+            quote=f"{label} {amount:.0f} € HT par heure de dépassement, toute heure entamée étant due")
+    for label, amount in (("Bloquante (P1)", 200.0), ("Majeure (P2)", 50.0)))
+MEAL_PENALTY = Penalty(article="5", page=None, trigger="retard", basis="fixed_per_unit", amount_eur=40.0,
+                       unit="heure", started_unit_counts=True, threshold_eur=0.0,
+                       quote="Toute livraison après l'heure convenue donne lieu à une pénalité de 40 € HT par "
+                             "heure de retard, toute heure entamée étant comptée.")
+
+
+def _doc(path: str, ref: str | None, text: str, kind: str, penalties: tuple[Penalty, ...] = ()) -> AnalysedDocument:
+    return AnalysedDocument(path, ref, ParsedDocument(status="parsed", format="txt", text=text),
+                            DocumentAnalysis(kind=kind, kind_confidence=1.0, penalties=penalties))
+
+
+NOTIFICATION = """Université de Lorvane - Direction du numérique
+Lorvane, le 12 janvier 2026
+Objet : marché UNIV-24-TIC-3 - notification de pénalités
+Madame, Monsieur,
+Je vous notifie les pénalités suivantes, au titre de l'article 9 du CCAP :
+- la coupure de l'ENT du 4 novembre 2025 sur le campus Saint-Exupéry ;
+- l'indisponibilité de la messagerie étudiante du 9 décembre 2025 au site Montaigu.
+Leur montant sera retenu sur la prochaine facture.
+La directrice du numérique"""
+
+OTHER_LETTER = """Université de Lorvane - Direction du numérique
+Lorvane, le 20 novembre 2025
+Objet : marché UNIV-24-TIC-3 - comité de suivi
+Nous vous rappelons que le comité de suivi du 4 novembre 2025 sur le campus Lamartine a été reporté."""
+
+
+def _run(incidents: list[Incident]) -> dict[str, Finding]:
+    documents = [
+        _doc("contracts/UNIV-24-TIC-3/ccap.txt", "UNIV-24-TIC-3", GRID_TEXT, "ccap", GRID_PENALTIES),
+        _doc("contracts/UNIV-25-FCS-8/ccap.txt", "UNIV-25-FCS-8", MEAL_PENALTY.quote, "ccap", (MEAL_PENALTY,)),
+        _doc("courriers/notif-2026-01.txt", None, NOTIFICATION, "notification_penalites"),
+        _doc("courriers/comite.txt", None, OTHER_LETTER, "autre"),
+    ]
+    findings = evaluate_portfolio(contracts=[HOSTING, MEALS], suppliers=SUPPLIERS, documents=documents,
+                                  incidents=incidents, as_of=AS_OF)
+    return {f.incident: f for f in findings}
+
+
+def _inc(id_: str, ref: str, day: dt.date, text: str) -> Incident:
+    return Incident(id=id_, reported_on=day, contract_ref=ref, service="DSI", description=text,
+                    occurred_on=day, resolved_on=day)
+
+
+def test_time_of_day_limit_written_in_the_log_gives_the_hours_late() -> None:
+    found = _run([
+        _inc("U-1", "UNIV-25-FCS-8", dt.date(2025, 6, 18),
+             "Jury de thèse bâtiment C : plateaux livrés à 12h50, heure limite 11h45."),
+        _inc("U-2", "UNIV-25-FCS-8", dt.date(2025, 6, 19),
+             "Colloque amphi Nord : plateaux livrés à 11h20 au lieu de 11h30."),
+    ])
+    late = found["U-1"]
+    assert late.breach and late.penalty_eur == 80.0  # 1 h 05 late → 2 started hours × 40 €
+    assert not found["U-2"].breach  # delivered before the limit
+    assert found["U-2"].penalty_eur is None
+
+
+def test_sla_level_time_read_from_the_other_table_of_the_contract() -> None:
+    found = _run([
+        _inc("U-3", "UNIV-24-TIC-3", dt.date(2025, 10, 2),
+             "ENT inaccessible pour tous (Bloquante P1) : ticket ouvert à 9h00, rétabli à 12h20."),
+        _inc("U-4", "UNIV-24-TIC-3", dt.date(2025, 10, 9),
+             "ENT inaccessible pour tous (Bloquante P1) : ticket ouvert à 14h00, rétabli à 15h30."),
+    ])
+    assert found["U-3"].penalty_eur == 400.0  # 3 h 20 − 2 h = 1 h 20 → 2 started hours × 200 €
+    assert not found["U-4"].breach  # 1 h 30 within the 2 hours of level P1
+
+
+def test_one_notification_naming_two_incidents_by_day_and_place() -> None:
+    found = _run([
+        _inc("U-5", "UNIV-24-TIC-3", dt.date(2025, 11, 4),
+             "Coupure de l'ENT sur le campus Saint-Exupéry (P1) : ticket ouvert à 8h00, rétabli à 11h00."),
+        _inc("U-6", "UNIV-24-TIC-3", dt.date(2025, 12, 9),
+             "Messagerie étudiante inaccessible au site Montaigu (P2) : ticket ouvert à 7h00, rétablie à 16h30."),
+        _inc("U-7", "UNIV-24-TIC-3", dt.date(2025, 11, 4),
+             "ENT inaccessible au campus Lamartine (P1) : ticket ouvert à 13h00, rétabli à 16h00."),
+    ])
+    assert found["U-5"].action_documents == ("courriers/notif-2026-01.txt",)
+    assert found["U-6"].action_documents == ("courriers/notif-2026-01.txt",)
+    # same day, another campus: the notification does not name it
+    assert found["U-7"].breach and not found["U-7"].acted_on
