@@ -78,3 +78,13 @@ def test_missing_opensearch_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.
     monkeypatch.delenv("CI")
     with pytest.raises(Skipped):
         _unavailable("pas de nœud")
+
+
+def test_proximity_grows_as_query_words_get_closer() -> None:
+    from search.embedded import _near
+
+    tokens = [(0, "plafond"), (1, "penalit"), (5, "retard"), (20, "livraison")]
+    assert _near(tokens, [{"plafond"}, {"penalit"}], slop=3) == 1.0
+    assert 0 < _near(tokens, [{"penalit"}, {"retard"}], slop=3) < 1.0
+    assert _near(tokens, [{"retard"}, {"livraison"}], slop=3) == 0.0
+    assert _near(tokens, [{"plafond"}, {"absent"}], slop=3) == 0.0
