@@ -263,6 +263,10 @@ def _opinion(siret: str, name: str, as_of: dt.date, since: dt.date,
                      f"marché {first.contract_ref}" + (f", décidée le {format_date(first.on)}" if first.on else "")
                      + ". Il appartient à l'acheteur d'apprécier la gravité ou la persistance du manquement "
                        "sanctionné et la proportionnalité d'une exclusion : l'exclusion reste une faculté.")
+        if first.kind == "resiliation_faute":
+            # CCP L2195-3 [S] (FACTS §3.2): résiliation pour faute requires a fault serious enough
+            lines.append("Une résiliation pour faute suppose une faute d'une gravité suffisante (article L2195-3) : "
+                         "vérifier que la décision la caractérise.")
     elif qualifies is None:
         lines.append("Avis réservé (à vérifier) : une sanction de la nature visée par l'article L2141-7 figure "
                      "au dossier, mais sa date, son motif ou sa portée n'est pas établi.")
