@@ -39,8 +39,9 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "index-outbox": {"task": "vigie.process_outbox", "schedule": 60.0},
         },
     )
-    from api.tasks import register_tasks
+    from api.tasks import register_tasks, warm_models
 
     register_tasks(app, settings)
+    warm_models(settings)
     return app
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     opensearch_url: str | None = None
     elasticsearch_url: str | None = None
     index_prefix: str = "vigie"
+    model_dir: Path | None = None  # VIGIE_MODEL_DIR
     max_upload_bytes: int = 100 * 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
@@ -50,8 +51,9 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     @property
-    def model_dir(self) -> Path:
-        return self.data_dir / "modeles"
+    def resolved_model_dir(self) -> Path:
+        # Learned models are rebuilt from the shipped training data; shared by every data dir.
+        return self.model_dir or Path.home() / ".cache" / "vigie" / "modeles"
 
     @property
     def resolved_broker_url(self) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 from api.services import documents, indexing
 from api.services.digest import send_daily_digest
@@ -30,6 +31,16 @@ def _store(settings: Settings) -> Store:
     if key not in _stores:
         _stores[key] = open_store(settings)
     return _stores[key]
+
+
+def warm_models(settings: Settings) -> None:
+    """Load (or train once) the NLP models when a worker process starts, not on its first document."""
+
+    @worker_process_init.connect(weak=False)
+    def _warm(**_: Any) -> None:
+        from nlp.analyze import warm_up
+
+        warm_up(model_dir=settings.resolved_model_dir)
 
 
 def register_tasks(app: Celery, settings: Settings) -> None:

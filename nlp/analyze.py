@@ -72,3 +72,15 @@ def analyze_document(parsed: ParsedDocument, *, filename: str | None = None,
         obligations=tuple(extract_obligations(parsed, clauses, sentences=sentences,
                                               cache_dir=model_dir)),
     )
+
+
+def warm_up(*, model_dir: Path | None = None) -> None:
+    """Build the spaCy pipeline and load (or train once) the learned models, e.g. at worker start."""
+    from nlp.kinds import KIND_MODEL
+    from nlp.learned import get_model
+    from nlp.obligations import OBLIGATION_MODEL
+    from nlp.pipeline import get_pipeline
+
+    get_pipeline()
+    for spec in (KIND_MODEL, OBLIGATION_MODEL):
+        get_model(spec, cache_dir=model_dir)

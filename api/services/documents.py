@@ -91,7 +91,7 @@ def process_document(store: Store, document_id: int, *, options: ParseOptions | 
     errors = list(parsed.errors)
     if parsed.status != "failed" and parsed.text.strip():
         try:
-            analysis = analyze_document(parsed, filename=filename)
+            analysis = analyze_document(parsed, filename=filename, model_dir=store.settings.resolved_model_dir)
         except Exception:  # a bug in analysis must not lose the parsed document
             log.exception("analysis failed for document %s", document_id)
             errors.append("L'analyse automatique a échoué : le texte est conservé, relisez la pièce.")
