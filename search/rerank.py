@@ -38,7 +38,23 @@ def _is_descendant(child: SearchHit, parent: SearchHit) -> bool:
     )
 
 
+def _demote_covered_documents(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """A whole-document hit goes right after the last of its own clauses among the results:
+    the clause already shows where the words are, the document adds nothing above it."""
+    out = list(hits)
+    for doc in [h for h in hits if h.record_type == "document"]:
+        clauses = [i for i, h in enumerate(out) if h.record_type == "clause" and h.path == doc.path]
+        if clauses and clauses[-1] > out.index(doc):
+            out.remove(doc)
+            out.insert(clauses[-1], doc)  # the clause shifted left by one: insert after it
+    return out
+
+
 def prefer_specific(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    return _prefer_sub_articles(_demote_covered_documents(hits))
+
+
+def _prefer_sub_articles(hits: Sequence[SearchHit]) -> list[SearchHit]:
     placed: set[int] = set()
     out: list[SearchHit] = []
 

@@ -50,3 +50,8 @@ def test_engine_returns_the_precise_sub_article_first(make_backend: Callable[[],
     ])
     assert [h.id for h in backend.search("pénalités par heure de retard").hits][:2] == ["c1", "p"]
     assert [h.id for h in backend.search("total des pénalités appliquées").hits][:2] == ["c2", "p"]
+
+
+def test_whole_document_goes_after_its_own_clauses() -> None:
+    hits = [_hit("a", None, "document"), _hit("a", "9"), _hit("lettre", None, "document"), _hit("a", "12")]
+    assert [h.id for h in prefer_specific(hits)] == ["a:9", "lettre:None", "a:12", "a:None"]
