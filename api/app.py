@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(disputes.router, prefix="/api")
     app.include_router(web.router)
     app.include_router(schedule.web_router)
+    app.include_router(disputes.web_router)
     return app
 
 

@@ -164,7 +164,11 @@ def evidence_export_form(store: StoreDep, dispute_id: int, auteur: Annotated[str
 
 
 @web_router.get("/exclusion", response_class=HTMLResponse)
-def exclusion_page(request: Request, store: StoreDep, siret: str, au: dt.date | None = None) -> HTMLResponse:
+def exclusion_page(request: Request, store: StoreDep, siret: str = "", au: dt.date | None = None) -> HTMLResponse:
+    if not siret:
+        with store.sessions() as session:
+            suppliers = session.scalars(select(t.Supplier).order_by(t.Supplier.name)).all()
+        return templates.TemplateResponse(request, "exclusion_choix.html", {"suppliers": suppliers})
     op, letter = _exclusion(store, siret, au, None)
     return templates.TemplateResponse(request, "exclusion.html",
                                          {"op": op, "letter": letter, "labels": GROUND_LABELS})

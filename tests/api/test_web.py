@@ -58,3 +58,10 @@ def test_finding_page_spells_out_the_computation(client):
 def test_search_page_highlights_matches(client):
     page = client.get("/recherche", params={"q": "pénalité"}).text
     assert "<mark>" in page
+
+
+def test_exclusion_page_lists_candidates_then_the_opinion(client):
+    page = client.get("/exclusion").text
+    siret = json.loads((PORTFOLIO / "portfolio.json").read_text("utf-8"))["suppliers"][0]["siret"]
+    assert f"/exclusion?siret={siret}" in page
+    assert client.get("/exclusion", params={"siret": siret}).status_code == 200
