@@ -36,8 +36,10 @@ serve: install
 	$(BIN)/vigie serve
 
 lint: install
-	$(BIN)/ruff check ingest nlp search api models tests bench
+	$(BIN)/ruff check ingest nlp search api models tests bench demo
 	$(BIN)/lint-imports
+	$(BIN)/mypy ingest nlp search api models
+	$(BIN)/python demo/build_demo.py --check
 
 test: install lint
 	$(BIN)/pytest -q
