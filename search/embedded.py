@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
 import shutil
 import time
@@ -49,7 +50,15 @@ from search.rerank import fetch_size, page_of
 
 log = logging.getLogger(__name__)
 
-_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vigie-facets")
+_FACET_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _facet_pool() -> ThreadPoolExecutor:
+    """One small pool per process: a pool inherited through fork (Celery prefork) has no threads."""
+    pid = os.getpid()
+    if pid not in _FACET_POOLS:
+        _FACET_POOLS[pid] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vigie-facets")
+    return _FACET_POOLS[pid]
 
 ANALYZER = "fr_vigie"
 SCHEMA_VERSION = 4
@@ -383,7 +392,7 @@ class EmbeddedBackend:
         compiled = self.compile(parsed, filters)
         searcher = self._searcher()
         # facets run beside the top-k search: tantivy releases the GIL, both walk all matches
-        pending = _FACET_POOL.submit(self._facets, searcher, compiled, facets) if facets else None
+        pending = _facet_pool().submit(self._facets, searcher, compiled, facets) if facets else None
         result = searcher.search(compiled, limit=fetch_size(page, size), count=True)  # see search.rerank
         docs = {}
         candidates = []
