@@ -34,8 +34,10 @@ BUYER_KINDS = frozenset({
 TITULAIRE_KINDS = frozenset({"reclamation", "contestation", "courrier_titulaire"})
 
 # « Fait à X, le 2 septembre 2024 », « Saint-Aubin, le 3 décembre 2024 », « Le 12/12/2025 »
-_PLACE_DATE = re.compile(r"(?:^|\n)[^\n]{0,80}?,?\s*le\s+(?=\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)",
-                         re.IGNORECASE)
+# (a place of at most a few words then a comma, or the line opening on « Le »: a date inside a
+# sentence, « sonde étalonnée le 01/09/2025 », is not the letter's date)
+_PLACE_DATE = re.compile(r"(?:^|\n)[ \t>*#_]*(?:(?:fait\s+)?(?:[àa]\s+)?[^\n,:;()]{1,50},\s*)?le\s+"
+                         r"(?=\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)", re.IGNORECASE)
 _HEADER_DATE = re.compile(r"^\s*(?:date|envoy[ée]\s+le|sent)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _SUBJECT = re.compile(r"^\s*(?:objet|subject|sujet)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _FROM = re.compile(r"^\s*(?:de|from|exp[ée]diteur)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
@@ -166,7 +168,8 @@ def _direction(kind: str, sender: str | None, text: str) -> Direction | None:
 
 def _failing_dates(text: str, own_date: dt.date | None) -> tuple[dt.date, ...]:
     out: list[dt.date] = []
-    for day, start, end in find_dates(text):
+    # « les bennes laissées le 5 mai »: a day without its year is placed near the letter's date
+    for day, start, end in find_dates(text, default_year=own_date):
         if day == own_date:
             continue
         window = fold(text[max(0, start - 150): end + 150])

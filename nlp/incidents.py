@@ -34,15 +34,16 @@ _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
             r"date initiale|initialement (?:fixee?|prevue?)(?: au| le)?|"
             r"date d'achevement|au lieu du|devai(?:t|ent)|prevue? (?:le|au|pour)|date prevue|"
             r"delai (?:expirant|expire)|expirait|jusqu'au|date butoir|delai contractuel(?: expirant)?(?: le| au)?|"
-            r"a livrer (?:pour )?(?:le|au)|programmee? (?:le|au|pour)|terme (?:fixe )?(?:au|le)"),
+            r"a livrer (?:pour )?(?:le|au)|programmee? (?:le|au|pour)|terme (?:fixe )?(?:au|le)|"
+            r"etai(?:t|ent) (?:fixee?s? )?(?:le|au)"),
     ("performed", r"livr[ee]+s?|livraison (?:recue|effective|complete|realisee)|recue?s?|"
                   r"receptionnee?s?|retabli|retablissement|correctif|remplacement|installee?s?|"
                   r"effectuee?s?|enlevee?s?|remise?s?|acheve(?:s|e|es)?|achevement constate|"
-                  r"realisee?s?|operationnel|mise en conformite|regularisee?|transmise?s?|"
+                  r"realisee?s?|terminee?s?|operationnel|mise en conformite|regularisee?|transmise?s?|"
                   r"fournie?s?|montee?s?|arrivee?s?|restauree?|reparee?|resolue?|cloturee?|"
                   r"(?:re)?mise? en service|depannee?|intervention realisee|levee?s?|corrigee?s?"),
     ("order", r"notifiee? le|commandee?s? le|bon de commande [^;:]{0,40} du|emise? le|passee? le|"
-              r"ordre de service [^;:]{0,30} du"),
+              r"ordre de service [^;:]{0,30} du|\bos\b[^;:]{0,12} du"),
     ("rejection", r"rejet(?:e|ee|ees|es)?|refusee?s?|ajournee?s?"),
     ("reported", r"signalee?s?|signalement|declaree?s?|constatee?s?|ouvert"),
     ("notified", r"notifiee? a (?:la |l'|au )(?:communaute|acheteur|collectivite|ville|commune|"
@@ -78,7 +79,7 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
                "non acheve", "achevement", "toujours en place", "au lieu du", "correctif",
                "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu",
                "n'est arrive", "arrivee qu'", "arrive qu'", "en retard", "delai d'intervention", "non evacue",
-               "non enleve", "malgre la demande", "non acheve", "pas acheve", "pas termine", "non termine"),
+               "non enleve", "malgre la demande", "malgre la mise en demeure", "non acheve", "pas acheve", "pas termine", "non termine"),
 }
 _FAILING_ORDER = ("securite", "social", "indisponibilite", "absence", "non_conformite", "document", "retard")
 
@@ -120,7 +121,18 @@ _BUYER_SIDE = (
     r"acces (?:au site )?(?:refuse|impossible) (?:par|du fait de) (?:le|la|l') ?(?:gardien|service|mairie|ville)",
     r"(?:par|sur) (?:decision|ordre|instruction) (?:du|de la|de l') ?" + _BUYER_ENTITY,
     r"(?:ferme|fermee|inaccessible|indisponible) (?:par|a la demande) (?:du|de la|de l') ?" + _BUYER_ENTITY,
+    # the buyer's own decision or data came late (« la décision … n'a été notifiée … que le 30/06 »,
+    # « les données à fournir par la commune n'ont été transmises que le 26/05 »)
+    r"(?:decision|validation|reponse|admission|visa|approbation|accord)[^.;]{0,80}n'(?:a|ont) ete "
+    r"(?:notifiee?s?|transmise?s?|communiquee?s?|rendue?s?|prise?s?)[^.;]{0,80}\bque (?:le|l'|au)",
+    r"a (?:fournir|transmettre|remettre|communiquer) par (?:la |le |l'|les |nos )?" + _BUYER_ENTITY +
+    r"[^.;]{0,80}n'(?:a|ont) ete [a-z]+[^.;]{0,60}\bque (?:le|l'|au)",
 )
+# work stopped by an order of the buyer (« travaux suspendus … désamiantage commandé par le CHI »):
+# the suspension and whoever ordered it, in the same sentence
+_SUSPENDED = re.compile(r"\b(?:suspendu|interrompu|arrete|stoppe)e?s?\b")
+_ORDERED_BY = re.compile(r"\b(?:commandee?s?|decidee?s?|ordonnee?s?|imposee?s?|prescrite?s?) par (?:le |la |l'|les )?"
+                         r"([a-z][a-z-]*)")
 _BUYER_SIDE_RE = re.compile("|".join(_BUYER_SIDE))
 _WEATHER = re.compile(r"intemperie|orage|neige|gel\b|canicule|vent violent|rafales|pluies? (?:superieure|abondant)")
 
@@ -178,6 +190,9 @@ class IncidentFacts:
     limit_at: dt.datetime | None = None
     performed_at: dt.datetime | None = None
     occurrences: int = 1
+    # « échéance au 11/09 après prolongation », « prolongation de l'OS n° 5 incluse »: the
+    # logged due date is the extended one, the prolongation must not be added again
+    due_includes_extension: bool = False
     supplier_mentions: tuple[str, ...] = ()
     not_breach_hints: tuple[NotBreachHint, ...] = ()
 
@@ -288,6 +303,13 @@ def _limit_and_performed(text: str, facts: list[DatedFact], default_day: dt.date
     return limits[0], events[0]
 
 
+_EXTENSION_INCLUDED = re.compile(
+    r"apres (?:la |sa |le )?(?:prolongation|report|prorogation)|"
+    r"(?:prolongation|report|prorogation)[^.;]{0,60}\b(?:inclus|incluse|compris|comprise|integree?|deduite?)\b|"
+    r"(?:incluant|y compris|compte tenu de|tenant compte de) (?:la |sa )?prolongation|"
+    r"(?:date|echeance|delai) (?:contractuelle? )?(?:prolongee?|reportee?) (?:au|jusqu'au)")
+
+
 _STATED_DELAY = re.compile(
     r"retard (?:de|d'environ) (\d{1,3}|[a-z-]+(?: \(\d+\))?) jours?|(\d{1,3})\)? jours? (?:calendaires )?de retard")
 
@@ -328,6 +350,10 @@ def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBre
     for name in buyer_names:
         key = fold(name)
         if key and re.search(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}" + re.escape(key), folded):
+            buyer_side = True
+    for sentence in re.split(r"[.;]\s", folded):
+        if _SUSPENDED.search(sentence) and any(m.group(1) not in _SUPPLIER_SIDE and not m.group(1).startswith("sous")
+                                               for m in _ORDERED_BY.finditer(sentence)):
             buyer_side = True
     if buyer_side:
         hints.append(NotBreachHint("defaillance_acheteur", "Défaillance imputable à l'acheteur, non au titulaire."))
@@ -386,6 +412,10 @@ def read_incident(
     orders = find_order_refs(text)
     start, end, hours = _outage(text, facts, incident.occurred_on)
     limit_at, performed_at = _limit_and_performed(text, facts, incident.occurred_on)
+    due = first("due")
+    if failing == "autre" and ((due and performed and performed > due)
+                               or (limit_at and performed_at and performed_at > limit_at)):
+        failing, confidence = "retard", 0.5  # the line itself shows performance after the limit
     return IncidentFacts(
         incident_id=incident.id,
         failing_type=failing,
@@ -412,6 +442,7 @@ def read_incident(
         limit_at=limit_at,
         performed_at=performed_at,
         occurrences=_occurrences(folded),
+        due_includes_extension=bool(_EXTENSION_INCLUDED.search(folded)) and first("due") is not None,
         supplier_mentions=_suppliers_named(text, supplier_names),
         not_breach_hints=tuple(_hints(folded, failing, buyer_names)),
     )

@@ -107,3 +107,17 @@ def test_refused_prolongation_is_not_granted() -> None:
     corr = read_correspondence(_doc(text), "autre")
     assert corr.granted_extension_days is None
     assert corr.date == dt.date(2025, 5, 23)
+
+
+def test_a_date_inside_a_sentence_is_not_the_date_of_a_report() -> None:
+    corr = read_correspondence(_doc(
+        "LYCÉE AGRICOLE DE BRESSOLLES — SELF\n\n"
+        "Constat de non-conformité à la livraison — jeudi 6 novembre 2025, 11 h 05\n\n"
+        "Thermomètre de contrôle vérifié le 02/10/2025 : yaourts à 9 °C.\n"), "pv_constat")
+    assert corr.date == dt.date(2025, 11, 6)
+
+
+def test_place_and_date_line_still_gives_the_date() -> None:
+    corr = read_correspondence(_doc("Direction des achats\nQuimperlé, le 14 mars 2025\nObjet : relance\n"
+                                    "Le bon de commande émis le 02/03/2025 n'est pas livré."), "relance")
+    assert corr.date == dt.date(2025, 3, 14)

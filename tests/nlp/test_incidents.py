@@ -154,3 +154,47 @@ def test_ticket_times_stay_an_outage_without_limit() -> None:
                                dt.date(2025, 2, 3)))
     assert facts.limit_at is None
     assert facts.outage_hours == 1.5
+
+
+def test_due_date_after_etait_le_and_prolongation_already_included() -> None:
+    facts = read_incident(_inc(
+        "Salle de sport : travaux terminés le 20/02/2026, alors que la date de fin, report de 10 jours de "
+        "l'OS n° 2 compris, était le 13/02/2026.", dt.date(2026, 2, 14), dt.date(2026, 2, 20)))
+    assert facts.due_on == dt.date(2026, 2, 13)
+    assert facts.due_includes_extension
+
+
+def test_initial_due_date_does_not_include_the_prolongation() -> None:
+    facts = read_incident(_inc("Pose des menuiseries non achevée à l'échéance initiale du 02/05/2025 ; "
+                               "achèvement constaté le 15/05/2025.", dt.date(2025, 5, 3), dt.date(2025, 5, 15)))
+    assert facts.due_on == dt.date(2025, 5, 2)
+    assert not facts.due_includes_extension
+
+
+def test_late_decision_of_the_buyer_is_a_hint() -> None:
+    facts = read_incident(_inc(
+        "Étude de sol phase 2 non rendue au 15/04/2025 ; la validation de la phase 1 n'a été notifiée "
+        "par l'université au bureau d'études que le 10/04/2025.", dt.date(2025, 4, 15)))
+    assert any(h.code == "defaillance_acheteur" for h in facts.not_breach_hints)
+
+
+def test_data_the_buyer_had_to_supply_arrived_late() -> None:
+    facts = read_incident(_inc(
+        "Plan de gestion non remis au 30/09/2025 : les relevés à fournir par la communauté de communes "
+        "n'ont été transmis au prestataire que le 25/09/2025.", dt.date(2025, 9, 30)))
+    assert any(h.code == "defaillance_acheteur" for h in facts.not_breach_hints)
+
+
+def test_works_suspended_by_the_owner_is_a_hint_but_not_by_the_contractor() -> None:
+    ordered = read_incident(_inc("Chantier du préau arrêté depuis le 03/03/2025 ; fouilles archéologiques "
+                                 "prescrites par la préfecture, travaux suspendus.", dt.date(2025, 3, 3)))
+    assert any(h.code == "defaillance_acheteur" for h in ordered.not_breach_hints)
+    own = read_incident(_inc("Travaux suspendus depuis le 03/03/2025, arrêt décidé par l'entreprise "
+                             "faute de personnel.", dt.date(2025, 3, 3)))
+    assert not any(h.code == "defaillance_acheteur" for h in own.not_breach_hints)
+
+
+def test_delivery_after_its_date_is_a_delay_even_without_the_word() -> None:
+    facts = read_incident(_inc("Bon de commande 25-77 : colis prévu le 10/03/2025, reçu le 14/03/2025.",
+                               dt.date(2025, 3, 11), dt.date(2025, 3, 14)))
+    assert facts.failing_type == "retard"

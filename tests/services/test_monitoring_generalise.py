@@ -122,3 +122,62 @@ def test_one_notification_naming_two_incidents_by_day_and_place() -> None:
     assert found["U-6"].action_documents == ("courriers/notif-2026-01.txt",)
     # same day, another campus: the notification does not name it
     assert found["U-7"].breach and not found["U-7"].acted_on
+
+
+WORKS = ContractInfo(ref="UNIV-25-TRX-2", title="Réhabilitation de la bibliothèque universitaire",
+                     ccag="Travaux", ccag_version=2021, supplier_siret="38765432100051", amount_ht_eur=450000.0,
+                     notified_on=dt.date(2025, 1, 13), duration_months=10, buyer_name="Université de Lorvane")
+WORKS_PENALTIES = (
+    Penalty(article="8.1", page=None, trigger="retard", basis="fixed_per_unit", amount_eur=300.0, unit="jour",
+            quote="Tout retard dans l'achèvement des travaux donne lieu à une pénalité de 300 € HT par jour "
+                  "calendaire de retard."),
+    Penalty(article="8.3", page=None, trigger="securite", basis="fixed_per_unit", amount_eur=500.0,
+            unit="occurrence", quote="Toute benne de déchets de chantier laissée non bâchée sur le domaine "
+                                     "universitaire est sanctionnée par une pénalité de 500 € HT par constat."),
+)
+OS_3 = """Ordre de service n° 3 - marché UNIV-25-TRX-2
+Lorvane, le 20 mai 2025
+Le délai d'exécution des travaux est prolongé de dix (10) jours calendaires. La date d'achèvement est
+reportée du 02/06/2025 au 12/06/2025. Le maître d'ouvrage."""
+PV = """Université de Lorvane — chantier de la bibliothèque
+Procès-verbal de constat — lundi 5 mai 2025, 16 h 10
+Deux bennes à gravats stationnées sans bâche sur le parvis, marché UNIV-25-TRX-2.
+Constat dressé en présence du chef de chantier de Bâtiments Réunis."""
+MAIL = """Bonjour Monsieur,
+Les deux bennes laissées sans bâche sur le parvis de la bibliothèque le 5 mai (marché UNIV-25-TRX-2) ont été
+constatées par procès-verbal. L'université envisage de vous appliquer une pénalité de 500 € HT par benne
+au titre de l'article 8.3 du CCAP. Vous pouvez nous faire part de vos observations sous quinze jours.
+Cordialement, la direction du patrimoine"""
+
+
+def _works(incidents: list[Incident]) -> dict[str, Finding]:
+    documents = [
+        _doc("contracts/UNIV-25-TRX-2/ccap.txt", "UNIV-25-TRX-2", "\n".join(p.quote for p in WORKS_PENALTIES),
+             "ccap", WORKS_PENALTIES),
+        _doc("courriers/os3.txt", None, OS_3, "ordre_de_service"),
+        _doc("courriers/pv-bennes.txt", None, PV, "pv_constat"),
+        AnalysedDocument("courriers/mail-bennes.eml", None,
+                         ParsedDocument(status="parsed", format="eml", text=MAIL,
+                                        metadata={"subject": "Bennes parvis BU", "date": "2025-05-12"}),
+                         DocumentAnalysis(kind="autre", kind_confidence=0.4)),
+    ]
+    findings = evaluate_portfolio(contracts=[WORKS], suppliers=[SupplierInfo("38765432100051", "Bâtiments Réunis", ())],
+                                  documents=documents, incidents=incidents, as_of=AS_OF)
+    return {f.incident: f for f in findings}
+
+
+def test_logged_due_date_that_already_includes_the_prolongation_is_not_extended_again() -> None:
+    found = _works([_inc("W-1", "UNIV-25-TRX-2", dt.date(2025, 6, 13),
+                         "Bibliothèque : achèvement constaté le 16/06/2025 pour une échéance fixée au 12/06/2025 "
+                         "après prolongation de 10 jours (OS n° 3).")])
+    finding = found["W-1"]
+    assert finding.breach
+    assert finding.days_late == 4 and finding.penalty_eur == 1200.0
+
+
+def test_pv_named_by_day_without_year_and_an_invitation_written_in_a_plain_mail() -> None:
+    found = _works([_inc("W-2", "UNIV-25-TRX-2", dt.date(2025, 5, 5),
+                         "Deux bennes non bâchées sur le parvis de la bibliothèque (PV de constat du 05/05).")])
+    finding = found["W-2"]
+    assert finding.acted_on
+    assert set(finding.action_documents) == {"courriers/pv-bennes.txt", "courriers/mail-bennes.eml"}

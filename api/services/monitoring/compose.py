@@ -139,6 +139,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
             linked.reviews.append("montant non calculé : marché ou clause non identifié")
             continue
         extension, _source = _extension_days(linked)
+        if facts.due_includes_extension and due is not None:
+            due_text = f"{due_text} (prolongation déjà comprise dans l'échéance du journal)".strip()
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours,

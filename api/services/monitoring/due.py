@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from api.services.monitoring.grid import level_hours, row_label
 from api.services.monitoring.letters import _formal_notice_day
-from api.services.monitoring.records import _Contract, _Linked
+from api.services.monitoring.records import ACTING_KINDS, ANSWER_KINDS, _Contract, _Linked
 from models.compliance import (
     add_duration,
     normalise_article,
@@ -215,12 +215,17 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
 def _extension_days(linked: _Linked) -> tuple[int, str]:
     """Days granted for this incident's deadline: orders of service and amendments add up
     (each grants its own days); other letters only recall a prolongation, so count once."""
-    formal = {lt.path: lt for lt in linked.extensions if lt.kind in ("ordre_de_service", "avenant")}
+    if linked.facts.due_includes_extension:
+        return 0, ""  # the log's due date already carries it
+    # a penalty letter or an answer only recalls a prolongation granted elsewhere, for any of
+    # the contract's deadlines: it grants nothing to this one
+    granting = [lt for lt in linked.extensions if lt.kind not in ACTING_KINDS | ANSWER_KINDS]
+    formal = {lt.path: lt for lt in granting if lt.kind in ("ordre_de_service", "avenant")}
     if formal:
         days = sum(lt.corr.granted_extension_days or 0 for lt in formal.values())
         return days, ", ".join(sorted(formal))
-    if linked.extensions:
-        best = max(linked.extensions, key=lambda lt: lt.corr.granted_extension_days or 0)
+    if granting:
+        best = max(granting, key=lambda lt: lt.corr.granted_extension_days or 0)
         return best.corr.granted_extension_days or 0, best.path
     return 0, ""
 

@@ -82,7 +82,20 @@ def _letter_kind(doc: AnalysedDocument, corr: Correspondence) -> str:
     for candidate, pattern in _KIND_WORDS:
         if re.search(pattern, head):
             return candidate
+    # the contradictory step before penalties (CCAG 2021 art. 14.1.1 FCS/PI/TIC, 19.2.4 Travaux,
+    # FACTS §2.2 [S]) is often written in the body of a plain e-mail: a penalty the buyer intends
+    # to apply, and the titulaire invited to send observations
+    if corr.direction != "entrant":
+        body = fold(doc.parsed.text[:4000])
+        if _OBSERVATIONS.search(body) and _INTENDED_PENALTY.search(body):
+            return "invitation_observations"
     return kind
+
+
+_OBSERVATIONS = re.compile(r"(?:presenter|adresser|transmettre|faire part de|formuler|faire valoir) (?:vos|ses|leurs|des) "
+                           r"observations")
+_INTENDED_PENALTY = re.compile(r"envisage[a-z]* (?:de vous appliquer |d'appliquer |l'application d')?(?:une|la|les|des) "
+                               r"penalite|penalites? envisagees?|penalites? (?:que nous|que la [a-z]+) envisage")
 
 
 def _with_attachments(parsed: ParsedDocument) -> ParsedDocument:
@@ -157,9 +170,12 @@ _TYPE_WORDS = {
 
 _WEATHER_WORDS = re.compile(r"intemperie|neige|orage|pluie|gel\b|vent|canicule|tempete")
 
+_MENTIONED_KIND = {"mise en demeure": "mise_en_demeure", "pv de constat": "pv_constat",
+                   "proces-verbal de constat": "pv_constat", "penalites notifiees": "notification_penalites",
+                   "invitation a presenter": "invitation_observations"}
 _ACT_MENTION = re.compile(
     r"(mise en demeure|pv de constat|proces-verbal de constat|penalites notifiees|invitation a presenter)"
-    r"[^.;]{0,40}?(?:(le jour meme)|le (\d{1,2}/\d{1,2}/\d{4}))")
+    r"[^.;]{0,40}?(?:(le jour meme)|(?:le|du) (\d{1,2}/\d{1,2}(?:/\d{4})?)\b)")
 
 
 # The log says the buyer acted in writing (« mise en demeure adressée le jour même », « PV de
@@ -177,7 +193,8 @@ def _logged_act(description: str) -> str | None:
 
 
 def _incident_days(facts: IncidentFacts, inc: Incident) -> set[dt.date]:
-    days = {f.day for f in facts.dates}
+    # the day an order or ordre de service was issued is not a day of the failing
+    days = {f.day for f in facts.dates if f.role not in ("order", "requested")}
     for day in (inc.occurred_on, facts.outage_start.date() if facts.outage_start else None):
         if day:
             days.add(day)
@@ -202,7 +219,10 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
             score += 0.4 / sharing
         elif cited & penalty_articles:
             score -= 0.3
-    same_days = bool(_incident_days(facts, inc) & set(corr.failing_dates))
+    letter_days = set(corr.failing_dates)
+    if letter.kind == "pv_constat" and corr.date:
+        letter_days.add(corr.date)  # a PV de constat records what was seen on its own day
+    same_days = bool(_incident_days(facts, inc) & letter_days)
     if same_days:
         score += 0.3
         # a letter listing several failings names each by its day and its place (« la panne du
@@ -228,9 +248,10 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
         score += 0.2
     # the log itself says an act was sent on a day (« mise en demeure adressée le jour même »)
     for m in _ACT_MENTION.finditer(fold(inc.description)):
-        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3))
+        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3), inc.occurred_on or inc.reported_on)
         if said and corr.date == said:
-            score += 0.4
+            # the log names this very act: its kind and its day
+            score += 0.6 if letter.kind == _MENTIONED_KIND.get(m.group(1)) else 0.4
     # a letter answering or following up another letter already tied to this incident
     text = fold(letter.text)
     for day, path in matched_dates.items():
@@ -247,11 +268,19 @@ def _letter_body(letter: _Letter) -> str:
     return f"{letter.corr.subject or ''} {letter.text[:3000]}"
 
 
-def _parse_numeric(raw: str) -> dt.date | None:
+def _parse_numeric(raw: str, written: dt.date | None = None) -> dt.date | None:
+    """« 17/06/2025 », or « 17/04 » in the year of the log line (the year before when that
+    would put the act after the line was written)."""
+    parts = raw.split("/")
     try:
-        d, m, y = (int(x) for x in raw.split("/"))
-        return dt.date(y, m, d)
-    except ValueError:
+        d, m = int(parts[0]), int(parts[1])
+        if len(parts) > 2:
+            return dt.date(int(parts[2]), m, d)
+        if written is None:
+            return None
+        day = dt.date(written.year, m, d)
+        return day if day <= written + dt.timedelta(days=31) else dt.date(written.year - 1, m, d)
+    except (ValueError, IndexError):
         return None
 
 
@@ -303,7 +332,8 @@ def _formal_notice_day(linked: _Linked) -> dt.date | None:
         return min(dates)
     for m in _ACT_MENTION.finditer(fold(linked.incident.description)):
         if m.group(1) == "mise en demeure":
-            return linked.incident.occurred_on if m.group(2) else _parse_numeric(m.group(3))
+            return linked.incident.occurred_on if m.group(2) else _parse_numeric(
+                m.group(3), linked.incident.occurred_on or linked.incident.reported_on)
     return None
 
 
