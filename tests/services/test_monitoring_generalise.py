@@ -181,3 +181,42 @@ def test_pv_named_by_day_without_year_and_an_invitation_written_in_a_plain_mail(
     finding = found["W-2"]
     assert finding.acted_on
     assert set(finding.action_documents) == {"courriers/pv-bennes.txt", "courriers/mail-bennes.eml"}
+
+
+def test_time_given_by_a_mise_en_demeure_sent_before_the_logged_day() -> None:
+    cleaning = Penalty(article="8.4", page=None, trigger="autre", basis="fixed_per_unit", amount_eur=300.0, unit="jour",
+                       quote="Gravois non enlevés après mise en demeure restée sans effet à l'expiration du délai "
+                             "qu'elle fixe : 300 € HT par jour calendaire.")
+    notice = """Université de Lorvane — Direction du patrimoine
+Lorvane, le 2 juin 2025
+Objet : marché UNIV-25-TRX-2 — mise en demeure
+Nous vous mettons en demeure d'enlever les gravois entreposés dans la cour d'honneur dans un délai de
+trois (3) jours à compter de la réception de la présente."""
+    documents = [
+        _doc("contracts/UNIV-25-TRX-2/ccap.txt", "UNIV-25-TRX-2", cleaning.quote, "ccap", (cleaning,)),
+        _doc("courriers/med-gravois.txt", None, notice, "mise_en_demeure"),
+    ]
+    incident = Incident(id="W-3", reported_on=dt.date(2025, 6, 6), contract_ref="UNIV-25-TRX-2", service="DP",
+                        description="Gravois toujours dans la cour d'honneur malgré la mise en demeure du 02/06/2025 "
+                                    "(délai de 3 jours) ; enlèvement constaté le 09/06/2025.",
+                        occurred_on=dt.date(2025, 6, 6), resolved_on=dt.date(2025, 6, 9))
+    [finding] = evaluate_portfolio(contracts=[WORKS], suppliers=[], documents=documents, incidents=[incident], as_of=AS_OF)
+    assert finding.action_documents == ("courriers/med-gravois.txt",)  # written before the logged day, named by it
+    assert finding.days_late == 4  # 02/06 + 3 days = 05/06; 06 to 09/06
+    assert finding.penalty_eur == 1200.0  # above the 1 000 € CCAG-Travaux 2021 threshold
+
+
+def test_clause_naming_the_deliverable_by_its_acronym_wins() -> None:
+    studies = Penalty(article="6.1", page=None, trigger="retard", basis="ratio_per_unit", ratio=0.001, unit="jour",
+                      quote="En cas de retard dans la remise d'un dossier d'études (AVP, PRO, DCE), pénalité de 1/1000 "
+                            "du montant HT de l'élément de mission par jour de retard.")
+    checks = Penalty(article="6.3", page=None, trigger="retard", basis="fixed_per_unit", amount_eur=80.0, unit="jour",
+                     quote="Le dépassement du délai de vérification des décomptes mensuels entraîne une pénalité de "
+                           "80 € HT par jour calendaire de retard.")
+    documents = [_doc("contracts/UNIV-25-TRX-2/ccap.txt", "UNIV-25-TRX-2", "", "ccap", (studies, checks))]
+    incident = Incident(id="W-4", reported_on=dt.date(2025, 4, 2), contract_ref="UNIV-25-TRX-2", service="DP",
+                        description="Dossier PRO reçu le 11/04/2025 au lieu du 31/03/2025.",
+                        occurred_on=dt.date(2025, 4, 1), resolved_on=dt.date(2025, 4, 11))
+    [finding] = evaluate_portfolio(contracts=[WORKS], suppliers=[], documents=documents, incidents=[incident], as_of=AS_OF)
+    assert finding.clause_article == "6.1"
+    assert finding.penalty_eur is None and finding.needs_review  # the value of the PRO element is not given

@@ -55,6 +55,7 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
     sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(linked.incident.description, quotes),
                                         word_similarities(linked.incident.description, quotes))]
     cited = {a.split(" ")[-1] for a in facts.articles_cited}
+    acronyms = _acronyms(linked.incident.description)
     best: tuple[float, Penalty, str | None] | None = None
     for (penalty, path), sim in zip(unique, sims):
         score = sim
@@ -62,8 +63,10 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             score += 0.15
         elif penalty.trigger in _COMPATIBLE.get(facts.failing_type, set()):
             score += 0.05
-        if penalty.unit == "heure" and facts.outage_hours is not None:
+        if penalty.unit == "heure" and (facts.outage_hours is not None or facts.limit_at is not None):
             score += 0.1
+        if acronyms & _acronyms(penalty.quote):
+            score += 0.2  # « APD », « DOE », « P1 » named by both: the same deliverable or level
         if penalty.article and normalise_article(penalty.article) in cited:
             score += 0.3
         if best is None or score > best[0]:
@@ -94,3 +97,13 @@ def _occurrences(penalty: Penalty, description: str, default: int) -> int:
             if value and 1 <= value <= 1000:
                 return value
     return default
+
+
+# Capitals that name no deliverable or level: amounts, documents of every contract, parties.
+_GENERIC_ACRONYMS = frozenset("HT TTC TVA CCAP CCAG CCTP AE RC BPU DQE OS BC PV CE SA SAS SARL EUR".split())
+
+
+def _acronyms(text: str) -> set[str]:
+    """Short all-capital words (« APD », « DOE », « P1 »): distinctive names of deliverables
+    and service levels, shared by a log line and the clause about it."""
+    return {w for w in re.findall(r"\b[A-Z][A-Z0-9]{1,5}\b", text) if w not in _GENERIC_ACRONYMS}

@@ -18,6 +18,7 @@ from models.compliance.fmt import format_date, format_number
 from models.domain.types import (
     ContractInfo,
     Deadline,
+    DurationUnit,
     Penalty,
 )
 from nlp.linking import (
@@ -25,6 +26,7 @@ from nlp.linking import (
     fold,
     tfidf_similarities,
     word_similarities,
+    words_to_int,
 )
 
 # ------------------------------------------------------------------ dates the clause counts from
@@ -172,6 +174,14 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         return facts.postponed_to, penalty, f"date reportée à la demande de l'acheteur : {format_date(facts.postponed_to)}"
     if facts.due_on:
         return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
+    if "mise en demeure" in fold(penalty.quote):
+        # « après mise en demeure restée sans effet à l'expiration du délai qu'elle fixe »: the
+        # time is the one the mise en demeure gave, counted from its date
+        notice, given = _formal_notice_day(linked), _notice_time(linked)
+        if notice and given:
+            due = add_duration(notice, given[0], given[1])
+            return due, penalty, (f"mise en demeure du {format_date(notice)} + {format_number(given[0])} "
+                                  f"{_UNIT_FR[given[1]]} = {format_date(due)}")
     # the clause's own time (« non corrigé dans un délai de 48 heures suivant la mise en demeure »),
     # read by the penalty extractor or by the deadline extractor on the same sentence
     grace_anchor = ""
@@ -252,3 +262,29 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
             return (f"Durée de l'incident ({format_number(facts.outage_hours)} h) dans le délai de "
                     f"rétablissement de {format_number(grace)} h : pas de manquement.")
     return None
+
+
+_NOTICE_TIME = re.compile(r"\bdelai (?:de |d'un |d'une )?(\d{1,3}|[a-z]+(?: \(\d{1,3}\))?) ?(h|heures?|jours?|semaines?)\b")
+
+
+def _notice_time(linked: _Linked) -> tuple[float, DurationUnit] | None:
+    """The time a mise en demeure gave: the linked letter's, else the log's words next to it
+    (« malgré la mise en demeure du 10/06 (délai de 48 h) »)."""
+    for letter, _score in linked.actions:
+        if letter.kind == "mise_en_demeure" and letter.corr.deadline_days:
+            return float(letter.corr.deadline_days), "jour"
+    folded = fold(linked.incident.description)
+    at = folded.find("mise en demeure")
+    if at < 0:
+        return None
+    m = _NOTICE_TIME.search(folded[at: at + 80])
+    if not m:
+        return None
+    raw = m.group(1)
+    inside = re.search(r"\((\d{1,3})\)", raw)
+    value = int(inside.group(1)) if inside else words_to_int(raw)
+    if not value:
+        return None
+    unit = m.group(2)
+    kind: DurationUnit = "heure" if unit.startswith("h") else "semaine" if unit.startswith("s") else "jour"
+    return float(value), kind

@@ -307,6 +307,8 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
             continue
         # a letter written before the failing cannot answer it; a prolongation can precede it
         before = day is not None and start is not None and day < start
+        if before and _named_in_log(inc, letter):
+            before = False  # « malgré la mise en demeure du 10/06 »: the log says it is about this failing
         if before and not grants:
             continue
         score = _letter_score(linked, letter, record, matched_dates, sims[position] if sims else None)
@@ -352,3 +354,13 @@ def place_names(description: str, supplier_names: Sequence[str] = ()) -> set[str
         if len(word) >= 4 and word not in _NOT_PLACES and word not in suppliers:
             out.add(word)
     return out
+
+
+def _named_in_log(inc: Incident, letter: _Letter) -> bool:
+    """The log line names this act by its kind and its day (« PV de constat du 16/09 »,
+    « malgré la mise en demeure du 10/06/2025 »)."""
+    for m in _ACT_MENTION.finditer(fold(inc.description)):
+        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3), inc.occurred_on or inc.reported_on)
+        if said and letter.corr.date == said and letter.kind == _MENTIONED_KIND.get(m.group(1)):
+            return True
+    return False
