@@ -17,6 +17,7 @@ inventing a number.
 | `letters.py` | reading letters, linking written acts to an incident |
 | `clauses.py` | incident → penalty clause, occurrence count |
 | `due.py` | due dates, prolongations, reasons why an incident is no breach |
+| `grid.py` | free hours of an SLA level (the contract's grid or the penalty row) |
 | `compose.py` | the public entry point and the findings |
 """
 

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from api.services.monitoring.grid import level_hours, row_label
+from api.services.monitoring.grid import hours_in_row, level_hours, row_label
 from api.services.monitoring.letters import _formal_notice_day
 from api.services.monitoring.records import ACTING_KINDS, ANSWER_KINDS, _Contract, _Linked
 from models.compliance import (
@@ -157,6 +157,7 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
                 d for d in record.deadlines if d.unit == "heure" and _same_sentence(d, penalty)]
             label = row_label(penalty.quote)
             grid = level_hours(label, record.texts) if label and not hours else None
+            own_hours = hours_in_row(penalty.quote) if not hours and grid is None else None
             if hours:
                 chosen = _closest_deadline(penalty, hours)
                 penalty = dataclasses.replace(penalty, grace_duration=chosen.duration, grace_unit="heure")
@@ -164,6 +165,9 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
                 # an SLA grid: the level's time is in another table of the contract
                 penalty = dataclasses.replace(penalty, grace_duration=grid, grace_unit="heure")
                 text = f"délai du niveau « {label} » : {format_number(grid)} h (grille du contrat)"
+            elif own_hours is not None:
+                penalty = dataclasses.replace(penalty, grace_duration=own_hours, grace_unit="heure")
+                text = f"délai de {format_number(own_hours)} h écrit dans la clause"
             elif re.search(r"depassement|au-dela|retard", fold(penalty.quote)):
                 linked.reviews.append("délai applicable à cette clause horaire non trouvé : heures comptées "
                                       "depuis le début de l'incident, à vérifier")
