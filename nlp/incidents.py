@@ -123,7 +123,8 @@ _BUYER_SIDE = (
     r"(?:ferme|fermee|inaccessible|indisponible) (?:par|a la demande) (?:du|de la|de l') ?" + _BUYER_ENTITY,
     # the buyer's own decision or data came late (« la décision … n'a été notifiée … que le 30/06 »,
     # « les données à fournir par la commune n'ont été transmises que le 26/05 »)
-    r"(?:decision|validation|reponse|admission|visa|approbation|accord)[^.;]{0,80}n'(?:a|ont) ete "
+    r"(?:decision|validation|reponse|admission|visa|approbation|accord)(?! de (?:rejet|refus|resiliation|penalit))"
+    r"[^.;]{0,80}n'(?:a|ont) ete "
     r"(?:notifiee?s?|transmise?s?|communiquee?s?|rendue?s?|prise?s?)[^.;]{0,80}\bque (?:le|l'|au)",
     r"a (?:fournir|transmettre|remettre|communiquer) par (?:la |le |l'|les |nos )?" + _BUYER_ENTITY +
     r"[^.;]{0,80}n'(?:a|ont) ete [a-z]+[^.;]{0,60}\bque (?:le|l'|au)",
@@ -131,8 +132,10 @@ _BUYER_SIDE = (
 # work stopped by an order of the buyer (« travaux suspendus … désamiantage commandé par le CHI »):
 # the suspension and whoever ordered it, in the same sentence
 _SUSPENDED = re.compile(r"\b(?:suspendu|interrompu|arrete|stoppe)e?s?\b")
-_ORDERED_BY = re.compile(r"\b(?:commandee?s?|decidee?s?|ordonnee?s?|imposee?s?|prescrite?s?) par (?:le |la |l'|les )?"
-                         r"([a-z][a-z-]*)")
+# (« commandé par » only for works or measures: « les repas commandés par l'école » is an order)
+_ORDERED_BY = re.compile(r"(?:\b(?:travaux|desamiantage|operations?|fouilles|diagnostics?|expertises?|mesures?)"
+                         r"[^.;,]{0,20} commandee?s?|\b(?:decidee?s?|ordonnee?s?|imposee?s?|prescrite?s?)) "
+                         r"par (?:le |la |l'|les )?([a-z][a-z-]*)")
 _BUYER_SIDE_RE = re.compile("|".join(_BUYER_SIDE))
 _WEATHER = re.compile(r"intemperie|orage|neige|gel\b|canicule|vent violent|rafales|pluies? (?:superieure|abondant)")
 

@@ -198,3 +198,15 @@ def test_delivery_after_its_date_is_a_delay_even_without_the_word() -> None:
     facts = read_incident(_inc("Bon de commande 25-77 : colis prévu le 10/03/2025, reçu le 14/03/2025.",
                                dt.date(2025, 3, 11), dt.date(2025, 3, 14)))
     assert facts.failing_type == "retard"
+
+
+def test_an_order_placed_by_the_school_is_no_suspension_by_the_buyer() -> None:
+    facts = read_incident(_inc("Livraison des repas commandés par l'école Jules-Ferry suspendue par le "
+                               "prestataire le 12/05/2025 : aucun repas servi.", dt.date(2025, 5, 12)))
+    assert not any(h.code == "defaillance_acheteur" for h in facts.not_breach_hints)
+
+
+def test_late_rejection_notice_is_not_the_buyers_failing() -> None:
+    facts = read_incident(_inc("Fauteuils refusés ; la décision de rejet n'a été notifiée au fournisseur que le "
+                               "14/05/2025, remplacement reçu le 30/05/2025.", dt.date(2025, 5, 14)))
+    assert not any(h.code == "defaillance_acheteur" for h in facts.not_breach_hints)
