@@ -87,9 +87,13 @@ def search(query: Annotated[str, typer.Argument(help="Recherche, ex. « plafond 
            limit: int = 10) -> None:
     """Recherche dans tout le portefeuille."""
     from api.services.indexing import backend_for
+    from search import SearchError
 
     store = _store()
-    results = backend_for(store).search(query, size=limit)
+    try:
+        results = backend_for(store).search(query, size=limit)
+    except SearchError as exc:
+        _fail(str(exc))
     table = Table("Score", "Pièce", "Article", "Page", "Extrait")
     for hit in results.hits:
         table.add_row(f"{hit.score:.2f}", hit.path, hit.article or "", str(hit.page or ""), hit.snippet[:120])

@@ -121,9 +121,14 @@ WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
 _FAMILY: dict[str, tuple[str, ...]] = {w: fam for fam in WORD_FAMILIES for w in fam}
 
 
+_ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+
+
 def relatives(word: str) -> tuple[str, ...]:
-    """The word's family (itself first), or just the word: « plafond » → plafond, plafonné..."""
-    key = fold(word)
+    """The word's family (itself first), or just the word: « plafond » → plafond, plafonné...
+
+    An elided article is not part of the word: « d'exonération » belongs to « exonération »'s family."""
+    key = _ELIDED.sub("", fold(word))
     family = _FAMILY.get(key) or (_FAMILY.get(key[:-1]) if key.endswith(("s", "x")) else None)
     if not family:
         return (word,)

@@ -17,6 +17,7 @@ from api.services.contracts import contract_regime
 from api.services.findings import record_review, reviews_by_incident
 from api.services.indexing import backend_for
 from models.db import tables as t
+from search import SearchError
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "web" / "templates"))
@@ -133,5 +134,10 @@ def finding_page(request: Request, incident: str, store: StoreDep) -> HTMLRespon
 
 @router.get("/recherche", response_class=HTMLResponse)
 def search_page(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
-    results = backend_for(store).search(q, size=20) if q.strip() else None
-    return templates.TemplateResponse(request, "recherche.html", {"q": q, "results": results})
+    results, error = None, ""
+    if q.strip():
+        try:
+            results = backend_for(store).search(q, size=20)
+        except SearchError as exc:
+            error = str(exc)
+    return templates.TemplateResponse(request, "recherche.html", {"q": q, "results": results, "erreur": error})

@@ -54,14 +54,19 @@ def breaches_json(store: Store, root: Path) -> dict[str, Any]:
 
 def search_json(store: Store, queries: list[str]) -> dict[str, Any]:
     from api.services.indexing import backend_for, process_outbox
+    from search import ElasticsearchBackend, OpenSearchBackend
 
     process_outbox(store)
     backend = backend_for(store)
     results = []
-    for q in queries:
-        found = backend.search(q, size=10)
-        results.append({"query": q, "hits": [{"path": h.path, "article": h.article, "score": h.score}
-                                             for h in found.hits]})
+    try:
+        for q in queries:
+            found = backend.search(q, size=10)
+            results.append({"query": q, "hits": [{"path": h.path, "article": h.article, "score": h.score}
+                                                 for h in found.hits]})
+    finally:
+        if isinstance(backend, (OpenSearchBackend, ElasticsearchBackend)):
+            backend.drop()  # an evaluation index must not pile up on a shared cluster
     return {"results": results}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,7 +47,11 @@ def make_backend(settings: Settings) -> SearchBackend:
 def backend_for(store: Store) -> SearchBackend:
     key = str(store.settings.index_dir.resolve()) + store.settings.search_backend
     if key not in _backends:
-        _backends[key] = make_backend(store.settings)
+        backend = make_backend(store.settings)
+        _backends[key] = backend
+        if isinstance(backend, EmbeddedBackend) and backend.recreated:
+            # an index from an older version was dropped on open: rebuild it from the store
+            reindex(store)
     return _backends[key]
 
 
@@ -64,10 +68,23 @@ def records_for_document(session: Session, doc: t.Document) -> Iterator[SearchRe
                         heading=doc.subject or doc.filename, version=version)
     yield base
     clauses = session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == doc.id)
-                              .order_by(t.ClauseRow.start, t.ClauseRow.id))
+                              .order_by(t.ClauseRow.start, t.ClauseRow.id)).all()
+    headings = {c.article: c.heading for c in clauses if c.article and c.heading}
     for n, c in enumerate(clauses):
+        # an inline sub-article (« 3.2.1 ») has no title of its own: it is found under its parent's
+        heading = c.heading or headings.get(c.parent or "", "")
+        text = c.text if c.article else _own_text(c, clauses)
+        if not text.strip() and not heading:
+            continue
         yield dataclasses.replace(base, id=f"d{doc.id}-c{n}", record_type="clause", clause_type=c.clause_type,
-                                  article=c.article, heading=c.heading, page=c.page, text=c.text)
+                                  article=c.article, heading=heading, page=c.page, text=text)
+
+
+def _own_text(clause: t.ClauseRow, clauses: Sequence[t.ClauseRow]) -> str:
+    """An unnumbered part (« TITRE II ») without the numbered articles it holds, which are indexed
+    on their own: otherwise it would outrank them with their own words and no article to cite."""
+    inner = [c.start for c in clauses if clause.start < c.start < clause.end]
+    return clause.text[: min(inner) - clause.start] if inner else clause.text
 
 
 def _all_records(store: Store) -> list[SearchRecord]:

@@ -19,3 +19,10 @@ def test_relatives_join_noun_and_participle() -> None:
     assert "plafonnement" in relatives("Plafonds")  # plural and case
     assert relatives("rejetées")[0] == "rejetées" and "rejet" in relatives("rejetées")
     assert relatives("astreinte") == ("astreinte",)
+
+
+def test_an_elided_article_does_not_hide_the_word_family():
+    from search.french import relatives
+
+    assert "exonere" in relatives("d'exonération")
+    assert "executee" in relatives("l’exécution")
