@@ -68,6 +68,11 @@ _FAILING_WORDS = (
 )
 
 
+# « locaux non nettoyés », « bennes non bâchées », « pénalités … pour »: a failing named by a
+# negated participle, or penalties listed by day
+_NOT_DONE = re.compile(r"\bnon [a-z]+(?:e|es|s)\b|\bpenalit")
+
+
 def _number(raw: str) -> int | None:
     inside = re.search(r"\((\s*\d+\s*)\)", raw)
     if inside:
@@ -173,7 +178,8 @@ def _failing_dates(text: str, own_date: dt.date | None) -> tuple[dt.date, ...]:
         if day == own_date:
             continue
         window = fold(text[max(0, start - 150): end + 150])
-        if any(word in window for word in _FAILING_WORDS) and day not in out:
+        failing = any(word in window for word in _FAILING_WORDS) or bool(_NOT_DONE.search(window))
+        if failing and day not in out:
             out.append(day)
     return tuple(out)
 

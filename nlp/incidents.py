@@ -250,7 +250,8 @@ def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
 # « heure limite 7h00 », « au lieu de 7h00 », « fin de livraison contractuelle 10h30 ».
 _LIMIT_BEFORE = re.compile(
     r"(?:limite|au lieu de|au plus tard|contractuel(?:le)?|attendue?s? (?:a|avant|pour)|prevue?s? (?:a|pour)|"
-    r"fin de (?:livraison|creneau|plage)|avant)\s*(?:de [a-z' -]{3,30})?\s*:?\s*(?:a|fixee? a)?\s*$")
+    r"fin de (?:livraison|creneau|plage))\s*(?:de [a-z' -]{3,30})?\s*:?\s*(?:a|fixee? a)?\s*$")
+# (a bare « avant 14h00 » is not a limit: « aucune réponse avant 14h00 » reports a wait)
 
 
 def _clock_times(text: str, facts: list[DatedFact], default_day: dt.date | None) -> list[tuple[dt.datetime, bool]]:

@@ -121,3 +121,10 @@ def test_place_and_date_line_still_gives_the_date() -> None:
     corr = read_correspondence(_doc("Direction des achats\nQuimperlé, le 14 mars 2025\nObjet : relance\n"
                                     "Le bon de commande émis le 02/03/2025 n'est pas livré."), "relance")
     assert corr.date == dt.date(2025, 3, 14)
+
+
+def test_failings_listed_by_day_with_a_negated_participle() -> None:
+    corr = read_correspondence(_doc(
+        "Lille, le 4 décembre 2025\nObjet : notification de pénalités\n"
+        "Vitres non lavées le 3 novembre 2025 (hall B) et le 17 novembre 2025 (hall D).\n"), "notification_penalites")
+    assert set(corr.failing_dates) == {dt.date(2025, 11, 3), dt.date(2025, 11, 17)}

@@ -220,3 +220,39 @@ def test_clause_naming_the_deliverable_by_its_acronym_wins() -> None:
     [finding] = evaluate_portfolio(contracts=[WORKS], suppliers=[], documents=documents, incidents=[incident], as_of=AS_OF)
     assert finding.clause_article == "6.1"
     assert finding.penalty_eur is None and finding.needs_review  # the value of the PRO element is not given
+
+
+CLEANING = ContractInfo(ref="UNIV-25-FCS-4", title="Nettoyage des locaux du campus", ccag="FCS", ccag_version=2021,
+                        supplier_siret="44455566600011", amount_ht_eur=200000.0, notified_on=dt.date(2025, 9, 1),
+                        duration_months=24, buyer_name="Université de Lorvane")
+ROOMS = Penalty(article="7.1", page=None, trigger="non_conformite", basis="fixed_per_unit", amount_eur=90.0,
+                unit="occurrence", quote="Prestation non exécutée : pénalité de 90 € HT par local non nettoyé.")
+
+
+def _cleaning(ccap_text: str, incidents: list[Incident], extra: list[AnalysedDocument] | None = None) -> dict[str, Finding]:
+    documents = [_doc("contracts/UNIV-25-FCS-4/ccap.txt", "UNIV-25-FCS-4", ccap_text, "ccap", (ROOMS,)), *(extra or [])]
+    findings = evaluate_portfolio(contracts=[CLEANING], suppliers=[], documents=documents, incidents=incidents,
+                                  as_of=AS_OF)
+    return {f.incident: f for f in findings}
+
+
+def test_rooms_counted_in_the_plural_and_exoneration_removed_in_words() -> None:
+    incident = _inc("C-1", "UNIV-25-FCS-4", dt.date(2025, 10, 6), "4 locaux non nettoyés au bâtiment Lavoisier.")
+    waived = _cleaning(ROOMS.quote + "\nPar dérogation à l'article 14.1.3 du CCAG-FCS, les pénalités sont dues dès "
+                                     "le premier euro.", [incident])
+    assert waived["C-1"].penalty_eur == 360.0  # 4 rooms × 90 €, no exoneration
+    kept = _cleaning(ROOMS.quote, [incident])
+    assert kept["C-1"].penalty_eur == 0.0  # 360 € ≤ 1 000 € CCAG-FCS 2021 threshold
+
+
+def test_contract_file_read_as_a_letter_is_no_act_and_blocks_the_ccag_default() -> None:
+    misread = _doc("contracts/UNIV-25-FCS-4/annexe-penalites.md", "UNIV-25-FCS-4",
+                   "Notification de pénalités : retard de livraison du mobilier, 50 € par jour de retard.",
+                   "notification_penalites")
+    incident = Incident(id="C-2", reported_on=dt.date(2025, 11, 5), contract_ref="UNIV-25-FCS-4", service="DL",
+                        description="Retard de livraison du mobilier : attendu le 03/11/2025, livré le 07/11/2025.",
+                        occurred_on=dt.date(2025, 11, 4), resolved_on=dt.date(2025, 11, 7))
+    finding = _cleaning(ROOMS.quote, [incident], [misread])["C-2"]
+    assert finding.breach and not finding.acted_on
+    assert finding.penalty_eur is None and finding.needs_review
+    assert "annexe-penalites.md" in (finding.review_reason or "")

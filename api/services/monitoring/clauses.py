@@ -40,7 +40,13 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             seen.add(key)
             unique.append((p, path))
     no_delay_clause = not any(p.trigger == "retard" for p, _ in unique)
-    if linked.facts.failing_type == "retard" and (record.applies_ccag or no_delay_clause):
+    unread = ", ".join(record.unread)
+    if linked.facts.failing_type == "retard" and no_delay_clause and not record.applies_ccag and unread:
+        # a document of the contract's folder was not read as a contract document: its delay
+        # clause may be there, so the CCAG default would be a guess
+        linked.reviews.append(f"pièce du marché non analysée comme pièce contractuelle ({unread}) : pénalité "
+                              "de retard du CCAP peut-être non lue, pénalité par défaut du CCAG non appliquée")
+    elif linked.facts.failing_type == "retard" and (record.applies_ccag or no_delay_clause):
         # the CCAP applies the CCAG penalties, or has no delay clause of its own
         fallback = effective_regime(record.info, [p for p, _ in record.penalties], record.derogations, True)
         if fallback.default_delay is not None:
@@ -91,7 +97,9 @@ def _occurrences(penalty: Penalty, description: str, default: int) -> int:
              if n not in ("jour", "heure", "semaine", "mois", "application", "exemple", "derogation", "ailleurs")]
     folded = fold(description)
     for noun in nouns:
-        m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + re.escape(noun[:5]), folded)
+        # the stem leaves out the last letter: « local » / « 3 locaux », « repas » / « 12 repas »
+        stem = noun[:min(5, len(noun) - 1)]
+        m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + re.escape(stem), folded)
         if m:
             value = words_to_int(m.group(1))
             if value and 1 <= value <= 1000:

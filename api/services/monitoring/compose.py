@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.services.monitoring.clauses import _link_clause, _occurrences
-from api.services.monitoring.contracts import _build_contracts, _link_contract, _service_shares
+from api.services.monitoring.contracts import (
+    _build_contracts,
+    _link_contract,
+    _service_shares,
+    regime_penalties,
+)
 from api.services.monitoring.due import _due_and_penalty, _extension_days, _not_breach_reason
 from api.services.monitoring.letters import (
     _build_letters,
@@ -78,7 +83,7 @@ def evaluate_portfolio(
     buyer_names = sorted({c.buyer_name for c in contracts if c.buyer_name})
     # the regime that limits amounts; the CCAG default delay penalty is fetched per incident
     # (_link_clause) so that its caveats only reach findings that use it
-    regimes = {ref: effective_regime(r.info, [p for p, _ in r.penalties], r.derogations, False)
+    regimes = {ref: effective_regime(r.info, regime_penalties(r), r.derogations, False)
                for ref, r in records.items()}
 
     index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from models.domain.types import (
     CONTRACT_KINDS,
     ContractInfo,
     Incident,
+    Penalty,
     SupplierInfo,
 )
 from nlp.incidents import IncidentFacts
@@ -44,6 +46,8 @@ def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[Supp
                                   profile=[info.title, *names])
     for doc in documents:
         ref = _known_ref(doc.contract_ref, out)
+        if ref is not None and doc.path.startswith("contracts/") and doc.analysis.kind not in CONTRACT_KINDS:
+            out[ref].unread.append(f"{doc.path} lu comme « {doc.analysis.kind} »")
         if ref is None or doc.analysis.kind not in CONTRACT_KINDS:
             continue
         record = out[ref]
@@ -161,3 +165,30 @@ def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Co
         return _ContractLink(best_ref, "corrige", confidence,
                              f"référence du journal « {inc.contract_ref} » inconnue, corrigée en {best_ref} ({why})")
     return _ContractLink(best_ref, "deduit", confidence, f"marché déduit : {why}")
+
+
+# A CCAP sentence removing the CCAG exoneration threshold (FCS/TIC 2021 art. 14.1.3, Travaux
+# 2021 art. 19.2.1, FACTS §2.3 [S]) in words the penalty extractor may not turn into a figure:
+# « les pénalités sont dues dès le premier euro », « aucune exonération ne s'applique ».
+_NO_EXONERATION = re.compile(
+    r"des le premier euro|quel qu'en soit le montant|aucune exoneration|n'est pas exonere|"
+    r"sans (?:seuil|franchise) d'exoneration|(?:seuil|franchise) d'exoneration (?:n'est pas applicable|ne s'applique pas)")
+_ABOUT_PENALTIES = re.compile(r"penalit|14\.1\.3|19\.2\.1|exonera")
+
+
+def no_exoneration(texts: Sequence[str]) -> bool:
+    """The contract's documents remove the exoneration threshold in one sentence about penalties."""
+    for text in texts:
+        for sentence in re.split(r"(?<=[.;])\s+|\n", fold(text)):
+            if _NO_EXONERATION.search(sentence) and _ABOUT_PENALTIES.search(sentence):
+                return True
+    return False
+
+
+def regime_penalties(record: _Contract) -> list[Penalty]:
+    """The clauses the contract's threshold and cap are read from; when the CCAP removes the
+    exoneration in words only, its clauses carry the threshold 0 it means."""
+    penalties = [p for p, _ in record.penalties]
+    if penalties and all(p.threshold_eur is None for p in penalties) and no_exoneration(record.texts):
+        return [dataclasses.replace(p, threshold_eur=0.0) for p in penalties]
+    return penalties

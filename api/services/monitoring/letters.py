@@ -141,8 +141,8 @@ def _merge_children(documents: Sequence[AnalysedDocument]) -> list[AnalysedDocum
 def _build_letters(documents: Sequence[AnalysedDocument], contracts: dict[str, _Contract]) -> list[_Letter]:
     letters = []
     for doc in _merge_children(documents):
-        if doc.analysis.kind in CONTRACT_KINDS:
-            continue
+        if doc.analysis.kind in CONTRACT_KINDS or doc.path.startswith("contracts/"):
+            continue  # a contract document read as a letter (SPEC layout) is never a written act
         parsed = _with_attachments(doc.parsed)
         corr = doc.analysis.correspondence
         if corr is None or parsed is not doc.parsed:

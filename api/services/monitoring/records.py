@@ -65,6 +65,7 @@ class _Contract:
     ccap_path: str | None = None
     profile: list[str] = field(default_factory=list)  # texts describing the contract
     texts: list[str] = field(default_factory=list)  # full text of its contract documents
+    unread: list[str] = field(default_factory=list)  # files of its folder not read as contract documents
 
 
 @dataclass(frozen=True)
