@@ -32,6 +32,7 @@ ACT_KINDS = frozenset({"mise_en_demeure", "notification_penalites", "invitation_
                        "decision_resiliation", "ordre_de_service", "relance", "reclamation", "contestation"})
 MODEL_FLOOR = 0.3  # below this, the model's pick of a formal act is not trusted
 RULE_FLOOR = 0.75  # confidence of a fired rule before the model's agreement is added
+BODY_RULE_FLOOR = 0.62  # a cue read in the body's sentences is weaker than a title: the model must agree to pass 0.7
 MODEL_CAP = 0.7
 TITLE_LINES = 25  # cover pages put the buyer, the procedure and logos before the title  # a model-only answer is never fully trusted
 
@@ -86,6 +87,7 @@ class Head:
     recipient: str
     body: str  # first MODEL_TEXT_CHARS characters
     is_letter: bool = False  # a salutation opens the text: a letter or an e-mail
+    own: str = ""  # the body without the quoted or forwarded message below it (folded)
 
 
 _MAIL_FORMATS = frozenset({"eml", "msg", "email", "mbox"})
@@ -102,9 +104,18 @@ def _meta(parsed: ParsedDocument, key: str) -> str:
     return ""
 
 
+# scans read « 0bjet », « M1SE EN DEMEURE »: a 0 or 1 glued to letters is a letter
+_OCR_ZERO = re.compile(r"(?<=[^\W\d_])0|0(?=[^\W\d_]{2})")
+_OCR_ONE = re.compile(r"(?<=[^\W\d_])1(?=[^\W\d_])|(?<=[^\W\d_]{2})1\b")
+
+
+def _ocr_fix(text: str) -> str:
+    return _OCR_ONE.sub("i", _OCR_ZERO.sub("o", text))
+
+
 def read_head(parsed: ParsedDocument) -> Head:
-    text = parsed.text[:MODEL_TEXT_CHARS]
-    subject = _meta(parsed, "subject")
+    text = _ocr_fix(parsed.text[:MODEL_TEXT_CHARS])
+    subject = _ocr_fix(_meta(parsed, "subject"))
     if not subject:
         m = _SUBJECT_RE.search(text)
         if m:
@@ -139,7 +150,26 @@ def read_head(parsed: ParsedDocument) -> Head:
         recipient=fold(recipient),
         body=fold(text),
         is_letter=salutation,
+        own=own_text(fold(text)),
     )
+
+
+# where a reply or a forward starts quoting another message: its acts are not this one's
+_QUOTE_START = re.compile(
+    r"^\s*-{3,}[^\n]*(message|original|transf|forward)|^\s*le [^\n]{5,120}a ecrit\s?:|^\s*>|"
+    r"^\s*(de|from)\s?:", re.MULTILINE)
+_HEADER_LINE = re.compile(r"^\s*(de|from|a|to|cc|date|objet|subject|envoye|sent)\s?:", re.MULTILINE)
+
+
+def own_text(body: str) -> str:
+    """The body up to the first quoted message, skipping the e-mail's own header block."""
+    start = 0
+    for line in body.split("\n"):
+        if line.strip() and not _HEADER_LINE.match(line):
+            break
+        start += len(line) + 1
+    m = _QUOTE_START.search(body, start)
+    return body[:m.start()] if m else body
 
 
 # --------------------------------------------------------------------------- who writes
@@ -207,7 +237,7 @@ def sender_side(head: Head) -> Side | None:
 _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ccap", re.compile(r"cahier des clauses administratives particulieres|^c\.?c\.?a\.?p\.?\b")),
     ("cctp", re.compile(r"cahier des clauses techniques particulieres|^c\.?c\.?t\.?p\.?\b")),
-    ("ccag", re.compile(r"^(extrait du )?(cahier des clauses administratives generales|ccag\b)"
+    ("ccag", re.compile(r"^(extraits?\W+(du )?)?(cahier des clauses administratives generales|ccag\b)"
                         r"|portant approbation du cahier des clauses administratives generales")),
     ("ae", re.compile(r"acte d'engagement|^a\.?e\.?$|^a\.?e\.? [-:]|formulaire attri1")),
     ("rc", re.compile(r"reglement (de la |de )?consultation|^r\.?c\.?$")),
@@ -248,7 +278,7 @@ def buyer_act_kind(head: Head) -> str | None:
         return "pv_reception"
     if _has(r"^(ordre de service|os n)|\bordre de service n\W", head.title, head.subject):
         return "ordre_de_service"
-    if _has(r"^avenant\b|\bavenant n\W|modification n\W\s*\d+ du marche|^exe10", head.title, head.subject):
+    if _has(r"^avenant\b|\bavenant n\W|modification n\W\s*\d+ du marche|^modification du marche( public)? n\W|\bexe\s?10\b", head.title, head.subject):
         return "avenant"
     if _has(r"decompte", top) and _has(_PENALTY + r"|resiliation", top):
         return "notification_penalites"
@@ -259,12 +289,13 @@ def buyer_act_kind(head: Head) -> str | None:
         return "decision_resiliation"
     if _has(r"observations", top) and _has(_PENALTY + r"|invitation|contradictoire", top) \
             or _has(r"penalites? (envisagee|susceptible)|intention d'appliquer|projet d'application|"
-                    r"procedure contradictoire", top):
+                    r"procedure contradictoire|(information|courrier|avis) prealable|prealable a l'application", top):
         return "invitation_observations"
     if _has(_PENALTY, top) and _has(r"notification|notifi|decision|application|applique|retenue|"
                                     r"inflige|titre de recette", top):
         return "notification_penalites"
-    if _has(r"^bon de commande|^bc n\W|\bbon de commande n\W", head.title) and not head.subject:
+    if _has(r"^bon de commande|^bc n\W|\bbon de commande n\W", head.title) \
+            and (not head.subject or not head.is_letter):
         return "bon_de_commande"
     if _has(r"\b(relance|rappel)\b", head.subject):
         return "relance"
@@ -274,42 +305,115 @@ def buyer_act_kind(head: Head) -> str | None:
 _CONTEST = re.compile(
     r"contest|ne (pouvons|saurions) (pas )?accepter|\brefusons\b|non fondee|pas fondee|injustifi|"
     r"pas justifiee|(remise|annulation|abandon|retrait|reversement) (gracieuse )?(des|de ces|de la|de cette) penalit|"
-    r"renoncer a (son|leur|cette|ces)|desaccord"
+    r"renoncer a (son|leur|cette|ces)|y renoncer|desaccord|pas d'accord|"
+    r"annuler (cette|ces|la|les) (retenue|penalit|sanction)|\ba tort\b"
+)
+# what a titulaire can dispute: a sanction the buyer imposed or announced
+_DISPUTED = re.compile(r"penalit|retenue|mise en demeure|resiliation|refaction|ajournement|rejet|sanction")
+# a formal claim: the mémoire en réclamation of the CCAG's dispute clause (GLOSSARY « réclamation »)
+_CLAIM = re.compile(
+    r"memoire (en|de) reclamation|reclamation chiffree|"
+    r"(adressons|presentons|formulons|formons|deposons|transmettons|vaut)\b[^.\n]{0,60}\breclamation|"
+    r"\bnotre differend\b|\bce differend\b|\ble differend (qui|relatif|portant)"
 )
 
 
-def titulaire_letter_kind(head: Head) -> str:
-    if _has(r"memoire (en|de) reclamation|\breclamation\b", head.subject, head.title):
+def titulaire_letter_kind(head: Head) -> str | None:
+    own = head.own or head.body
+    if _has(r"memoire (en|de) reclamation|\breclamation\b|\bdifferend\b", head.subject, head.title) \
+            or _CLAIM.search(own):
         return "reclamation"
-    if _CONTEST.search(head.subject) or (_CONTEST.search(head.body) and _has(_PENALTY, head.body)):
+    if _CONTEST.search(head.subject) or (_CONTEST.search(own) and _DISPUTED.search(own + " " + head.subject)):
         return "contestation"
-    return "courrier_titulaire"
+    if head.is_letter or head.sender or head.subject:
+        return "courrier_titulaire"
+    return None  # a certificate or a form the titulaire produced is not a letter: let the model say
 
 
 # a reminder in the body of a buyer's mail that carries no formal act
 _REMINDER = re.compile(
     r"\b(nous restons|je reste|restons) dans l'attente|sauf erreur de notre part|\btoujours pas (recu|livre|transmis|parvenu)|"
-    r"\bn'avons (toujours )?pas (encore )?recu|\bme permets de vous relancer|\bvous relanc|\bdans les meilleurs delais\b"
+    r"\bn'avons (toujours )?pas (encore )?recu|\bme permets de vous relancer|\bvous relanc|\bdans les meilleurs delais\b|"
+    r"\btoujours rien (recu|eu)|\bje n'ai toujours (rien|pas)|\bou en etes-vous|\bne nous (est|sont) (toujours )?pas (encore )?parvenu|"
+    r"\b(devai(en)?t|etai(en)?t attendue?s?|etai(en)?t prevue?s?)\b[^?]{0,200}\b(pouvez|pourriez|merci de|quand|quelle date)"
 )
+_SANCTION = re.compile(r"mise en demeure|mettons en demeure|mets en demeure|penalit|resiliation|frais et risques")
+
+# The act a buyer's letter performs, read in its own body (not in a quoted message).
+_MED_ACT = re.compile(
+    r"\b(je|nous) vous (mets|mettons) en demeure|\bvous met en demeure|\bmet en demeure (la societe|le titulaire|l'entreprise)|"
+    r"(?<!ete )(?<!avait ete )\b(etes|est|sont) (mise?s?) en demeure d"
+)
+_RESIL_ACT = re.compile(
+    r"\b(prononcant|prononce|portant|decide|decidons) (la )?resiliation|\b(est|sera) resilie\b[^.]{0,40}\b(a compter|a effet|aux torts)|"
+    r"\bresilie aux torts|\b(ai|avons) decide de resilier"
+)
+_PENALTY_ENVISAGED = re.compile(
+    r"envisag\w*[^.]{0,80}penalit|penalit[^.]{0,80}envisag|susceptibles? d'entrainer[^.]{0,60}penalit|"
+    r"intention d'appliquer|projet d'application|penalit\w*[^.]{0,60}(pourrai(en)?t|seront susceptibles d')"
+)
+_INVITE_REPLY = re.compile(
+    r"observations|explications|faire valoir|vos remarques|\bvotre position\b|faire part|procedure contradictoire|"
+    r"contradictoire"
+)
+_PENALTY_DECIDED = re.compile(
+    r"\b(ai|avons) decide d'appliquer|\bj'applique\b|\bnous appliquons\b|\bvous notifi\w* (l'application|les penalit|la penalit)|"
+    r"\btitre de recettes?\b|\b(inflige|infligeons)\b|\ben consequence\b[^.]{0,120}\b(appliqu|retenu|deduit)|"
+    r"penalit[^.]{0,80}\b(est|sont) (donc |ainsi )?(appliquee|retenue|infligee)s?\b(?! (par|en cas|pour chaque|a compter))"
+)
+# the letter that decides cites the earlier invitation and the titulaire's answer
+_PAST_INVITATION = re.compile(
+    r"\b(ai|avons) invite|\b(avez|avait) ete invitee?s?|\bvos observations (du|recues|en date|ne)|"
+    r"\b(votre|vos) (reponse|observations|courrier) (du|en date du|recue?s? le)|\bdans votre reponse\b"
+)
+_PENALTY_RETAINED = re.compile(r"\b(sera|seront) (deduite?s?|retenue?s?|precomptee?s?|imputee?s?)\b|\bretenue sur\b")
 
 
-def rule_kind(head: Head) -> tuple[str | None, Side | None]:
+def _announces_penalty(head: Head) -> bool:
+    own = head.own or head.body
+    return bool(_PENALTY_ENVISAGED.search(own) and _INVITE_REPLY.search(own)
+                and not _PENALTY_DECIDED.search(own) and not _PAST_INVITATION.search(own))
+
+
+def buyer_body_kind(head: Head) -> str | None:
+    """A buyer's letter or e-mail without a telling subject: the act its own body performs.
+    A letter that only mentions an act (« vu la mise en demeure du … ») does not perform it."""
+    own = head.own or head.body
+    if _RESIL_ACT.search(own):
+        return "decision_resiliation"
+    if _MED_ACT.search(own):
+        return "mise_en_demeure"
+    has_penalty = "penalit" in own or "penalit" in head.subject
+    if has_penalty and _PENALTY_DECIDED.search(own + "\n" + head.subject):
+        return "notification_penalites"
+    if _announces_penalty(head):
+        return "invitation_observations"
+    if has_penalty and _PENALTY_RETAINED.search(own):
+        return "notification_penalites"
+    if (head.is_letter or head.sender) and _REMINDER.search(own) and not _SANCTION.search(own):
+        return "relance"
+    return None
+
+
+def rule_kind(head: Head) -> tuple[str | None, Side | None, bool]:
+    """(kind, side, from_body): from_body tells a cue read in sentences from one read in a title."""
     side = sender_side(head)
     contract = contract_kind_from_title(head)
     if contract is not None:
-        return contract, side
+        return contract, side, False
     if side == "titulaire":
-        return titulaire_letter_kind(head), side
+        return titulaire_letter_kind(head), side, True
     # the first title lines say what the document is; deeper lines may only cite other acts
     act = buyer_act_kind(replace(head, title="\n".join(head.title.split("\n")[:3]))) or buyer_act_kind(head)
+    if act == "notification_penalites" and _announces_penalty(head) \
+            and not _has(r"notifi|decision|decompte|titre de recette", head.subject, head.title):
+        # « Objet : pénalités de retard » over a body that only announces them and asks for observations
+        return "invitation_observations", side, True
     if act is not None:
-        return act, side
+        return act, side, False
     if side == "acheteur" and _has(r"\breponse a (votre|vos)\b", head.subject):
-        return "autre", side
-    if head.is_letter and _REMINDER.search(head.body) \
-            and not _has(r"mise en demeure|penalit|resiliation", head.body):
-        return "relance", side
-    return None, side
+        return "autre", side, False
+    return buyer_body_kind(head), side, True
 
 
 # --------------------------------------------------------------------------- entry point
@@ -323,9 +427,10 @@ def classify_kind(parsed: ParsedDocument, *, filename: str | None = None,
     if not head.body.strip():
         return "autre", 0.0
     probs = _probs_cached(head.body, cache_dir)
-    kind, side = rule_kind(head)
+    kind, side, from_body = rule_kind(head)
     if kind is not None:
-        return kind, round(RULE_FLOOR + (1 - RULE_FLOOR) * probs.get(kind, 0.0), 3)
+        floor = BODY_RULE_FLOOR if from_body else RULE_FLOOR
+        return kind, round(floor + (1 - floor) * probs.get(kind, 0.0), 3)
     if side == "acheteur":
         # the buyer does not write the titulaire's letters: keep only kinds it can send
         probs = {k: p for k, p in probs.items() if k not in TITULAIRE_KINDS}
