@@ -76,17 +76,23 @@ def accept_file(
         return doc.id, False
 
 
-def process_document(store: Store, document_id: int, *, options: ParseOptions | None = None,
-                     depth: int = 0) -> IngestOutcome:
-    """Parse and analyse a received document; idempotent (re-running replaces the analysis)."""
-    options = options or ParseOptions(max_bytes=store.settings.max_upload_bytes)
+def parse_stage(store: Store, document_id: int, *, options: ParseOptions) -> ParsedDocument:
+    """Read the kept original, store its pages and the parse status (ingestion proper)."""
     with store.sessions() as session:
         doc = session.get(t.Document, document_id)
         if doc is None:
             raise LookupError(f"Document {document_id} introuvable")
-        filename, parent_path = doc.filename, doc.path
-    data = store.blobs.get(_sha_of(store, document_id))
-    parsed = parse_bytes(data, filename=filename, options=options)
+        filename, sha = doc.filename, doc.sha256
+    parsed = parse_bytes(store.blobs.get(sha), filename=filename, options=options)
+    with store.sessions.begin() as session:
+        doc = session.get(t.Document, document_id)
+        assert doc is not None
+        _save_parsed(session, doc, parsed, parsed.status, list(parsed.errors))
+    return parsed
+
+
+def analyse_stage(store: Store, document_id: int, parsed: ParsedDocument, *, filename: str) -> tuple[str, list[str]]:
+    """Analyse the parsed text, store the results and queue the document for indexing."""
     analysis: DocumentAnalysis | None = None
     errors = list(parsed.errors)
     if parsed.status != "failed" and parsed.text.strip():
@@ -101,10 +107,23 @@ def process_document(store: Store, document_id: int, *, options: ParseOptions | 
     with store.sessions.begin() as session:
         doc = session.get(t.Document, document_id)
         assert doc is not None
-        _save_parsed(session, doc, parsed, status, errors)
+        doc.status, doc.error = status, "\n".join(errors) or None
         if analysis is not None:
             _save_analysis(session, doc, analysis)
         session.add(t.OutboxEntry(topic="index_document", entity_id=doc.id))
+    return status, errors
+
+
+def process_document(store: Store, document_id: int, *, options: ParseOptions | None = None,
+                     depth: int = 0) -> IngestOutcome:
+    """Parse and analyse a received document; idempotent (re-running replaces the analysis)."""
+    options = options or ParseOptions(max_bytes=store.settings.max_upload_bytes)
+    parsed = parse_stage(store, document_id, options=options)
+    with store.sessions() as session:
+        doc = session.get(t.Document, document_id)
+        assert doc is not None
+        filename, parent_path = doc.filename, doc.path
+    status, errors = analyse_stage(store, document_id, parsed, filename=filename)
     children = []
     if parsed.attachments and depth >= options.max_attachment_depth:
         errors.append("Pièces jointes imbriquées trop profondément : elles ne sont pas extraites.")
@@ -136,13 +155,6 @@ def ingest_file(store: Store, *, data: bytes, filename: str, origin: str, path: 
 def _duplicate_message(doc: t.Document) -> str:
     where = doc.path or doc.filename
     return f"Doublon : ce fichier est identique à la pièce déjà enregistrée « {where} » (empreinte SHA-256 {doc.sha256[:12]}…)."
-
-
-def _sha_of(store: Store, document_id: int) -> str:
-    with store.sessions() as session:
-        sha = session.scalar(select(t.Document.sha256).where(t.Document.id == document_id))
-    assert sha is not None
-    return sha
 
 
 def _save_parsed(session: Session, doc: t.Document, parsed: ParsedDocument, status: str,
