@@ -256,3 +256,29 @@ def test_contract_file_read_as_a_letter_is_no_act_and_blocks_the_ccag_default() 
     assert finding.breach and not finding.acted_on
     assert finding.penalty_eur is None and finding.needs_review
     assert "annexe-penalites.md" in (finding.review_reason or "")
+
+
+def test_clause_pricing_what_the_log_counts_wins_over_shared_words() -> None:
+    missed = Penalty(article="4.1", page=None, trigger="autre", basis="fixed_per_unit", amount_eur=250.0,
+                     unit="occurrence", quote="Collecte non effectuée : pour chaque rue non collectée, pénalité de 250 € HT.")
+    bins = Penalty(article="4.3", page=None, trigger="autre", basis="fixed_per_unit", amount_eur=15.0,
+                   unit="occurrence", quote="Bac non remis en place : 15 € HT par bac.")
+    documents = [_doc("contracts/UNIV-25-FCS-4/ccap.txt", "UNIV-25-FCS-4", "", "ccap", (missed, bins))]
+    incident = _inc("C-3", "UNIV-25-FCS-4", dt.date(2025, 10, 20),
+                    "9 bacs laissés sur le trottoir après la collecte, parking du campus Est.")
+    [finding] = evaluate_portfolio(contracts=[CLEANING], suppliers=[], documents=documents, incidents=[incident],
+                                   as_of=AS_OF)
+    assert finding.clause_article == "4.3"
+
+
+def test_single_day_clause_taken_for_a_logged_due_date_in_other_words() -> None:
+    late = Penalty(article="8", page=None, trigger="retard", basis="fixed_per_unit", amount_eur=120.0, unit="jour",
+                   quote="En cas de retard dans la remise des livrables, pénalité de 120 € par jour calendaire de retard.",
+                   threshold_eur=0.0)
+    documents = [_doc("contracts/UNIV-25-FCS-4/ccap.txt", "UNIV-25-FCS-4", "", "ccap", (late,))]
+    incident = Incident(id="C-4", reported_on=dt.date(2025, 12, 20), contract_ref="UNIV-25-FCS-4", service="DT",
+                        description="Note de synthèse attendue le 15/12/2025, reçue le 19/12/2025.",
+                        occurred_on=dt.date(2025, 12, 16), resolved_on=dt.date(2025, 12, 19))
+    [finding] = evaluate_portfolio(contracts=[CLEANING], suppliers=[], documents=documents, incidents=[incident],
+                                   as_of=AS_OF)
+    assert finding.clause_article == "8" and finding.days_late == 4 and finding.penalty_eur == 480.0

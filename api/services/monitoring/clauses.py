@@ -71,6 +71,10 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             score += 0.05
         if penalty.unit == "heure" and (facts.outage_hours is not None or facts.limit_at is not None):
             score += 0.1
+        if penalty.unit == "occurrence" and counted_units(penalty, linked.incident.description):
+            score += 0.25  # the log counts the very thing the clause prices (« 12 bacs », « par bac »)
+        if penalty.unit in ("jour", "jour_ouvre", "jour_ouvrable") and facts.due_on is not None:
+            score += 0.1  # the log gives a due date: a clause counted in days fits
         if acronyms & _acronyms(penalty.quote):
             score += 0.2  # « APD », « DOE », « P1 » named by both: the same deliverable or level
         if penalty.article and normalise_article(penalty.article) in cited:
@@ -93,18 +97,30 @@ def _occurrences(penalty: Penalty, description: str, default: int) -> int:
     clause's own unit (« 40 € par repas non conforme » and « 12 repas non conformes »)."""
     if penalty.unit != "occurrence":
         return default
-    nouns = [n for n in re.findall(r"\bpar ([a-z]{4,})", fold(penalty.quote))
-             if n not in ("jour", "heure", "semaine", "mois", "application", "exemple", "derogation", "ailleurs")]
+    counted = counted_units(penalty, description)
+    return counted if counted is not None else default
+
+
+_NOT_UNITS = ("jour", "heure", "semaine", "mois", "application", "exemple", "derogation", "ailleurs", "les", "des",
+              "une", "son", "leur", "lettre", "courrier", "voie", "suite", "rapport")
+
+
+def counted_units(penalty: Penalty, description: str) -> int | None:
+    """The count the log line gives of the thing the clause prices (« par bac » and « 12 bacs
+    laissés »), or None when it gives none."""
+    nouns = [n for n in re.findall(r"\b(?:par|pour chaque|chaque) ([a-z]{3,})", fold(penalty.quote))
+             if n not in _NOT_UNITS]
     folded = fold(description)
     for noun in nouns:
-        # the stem leaves out the last letter: « local » / « 3 locaux », « repas » / « 12 repas »
-        stem = noun[:min(5, len(noun) - 1)]
-        m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + re.escape(stem), folded)
+        # « bac » / « 12 bacs »; longer nouns lose their last letter: « local » / « 3 locaux »
+        stem = re.escape(noun) + r"s?\b" if len(noun) <= 4 else re.escape(noun[:min(5, len(noun) - 1)])
+        m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + stem, folded)
         if m:
             value = words_to_int(m.group(1))
             if value and 1 <= value <= 1000:
                 return value
-    return default
+    return None
+
 
 
 # Capitals that name no deliverable or level: amounts, documents of every contract, parties.
