@@ -18,6 +18,7 @@ inventing a number.
 | `clauses.py` | incident → penalty clause, occurrence count |
 | `due.py` | due dates, prolongations, reasons why an incident is no breach |
 | `grid.py` | free hours of an SLA level (the contract's grid or the penalty row) |
+| `values.py` | V of a ratio clause priced on one element (the acte d'engagement's breakdown) |
 | `compose.py` | the public entry point and the findings |
 """
 

@@ -30,6 +30,7 @@ from api.services.monitoring.records import (
     _Letter,
     _Linked,
 )
+from api.services.monitoring.values import element_value, wants_element_value
 from models.compliance import (
     RULES_VERSION,
     BreachFacts,
@@ -46,7 +47,7 @@ from models.compliance import (
     finding_amounts,
     next_step,
 )
-from models.compliance.fmt import format_date
+from models.compliance.fmt import format_date, format_number
 from models.domain.types import (
     ActionKind,
     ContractInfo,
@@ -146,12 +147,19 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         extension, _source = _extension_days(linked)
         if facts.due_includes_extension and due is not None:
             due_text = f"{due_text} (prolongation déjà comprise dans l'échéance du journal)".strip()
+        value = facts.order_value_eur
+        if value is None and wants_element_value(penalty):
+            element = element_value(inc.description, record.texts)
+            if element is not None:
+                value = element[0]
+                linked.reviews.append(f"valeur V lue dans les pièces du marché pour l'élément « {element[1]} » "
+                                      f"({format_number(element[0])} € HT) : à vérifier")
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours,
             due_at=facts.limit_at, performed_at=facts.performed_at,
             occurrences=_occurrences(penalty, inc.description, facts.occurrences),
-            value_eur=facts.order_value_eur, order_value_eur=facts.order_value_eur,
+            value_eur=value, order_value_eur=facts.order_value_eur,
             formal_notice_on=_formal_notice_day(linked))
         comp = compute_penalty(penalty, breach_facts, contract=record.info)
         if comp.days_late == 0 and due is not None:
