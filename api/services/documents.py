@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,34 +208,50 @@ def _save_analysis(session: Session, doc: t.Document, analysis: DocumentAnalysis
 def load_parsed(session: Session, document_id: int) -> ParsedDocument:
     doc = session.get(t.Document, document_id)
     assert doc is not None
-    pages = tuple(Page(number=p.number, text=p.text, start=p.start, ocr=p.ocr,
-                       ocr_confidence=p.ocr_confidence) for p in doc.pages)
-    text = "\n\n".join(p.text for p in pages)
-    status = doc.status if doc.status in ("parsed", "partial", "failed") else "received"
-    return ParsedDocument(status=status, format=doc.format or "", text=text, pages=pages,  # type: ignore[arg-type]
-                          paginated=doc.paginated, metadata=dict(doc.metadata_json or {}),
-                          errors=tuple((doc.error or "").splitlines()))
+    return parsed_from_rows(doc, doc.pages)
 
 
 def load_analysis(session: Session, document_id: int) -> DocumentAnalysis:
     doc = session.get(t.Document, document_id)
     assert doc is not None
-    clauses = tuple(
+    clauses = session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == document_id)
+                              .order_by(t.ClauseRow.start, t.ClauseRow.id))
+    items = session.scalars(select(t.ExtractedItem).where(t.ExtractedItem.document_id == document_id)
+                            .order_by(t.ExtractedItem.id))
+    return analysis_from_rows(doc, clauses, items)
+
+
+# The builders below take ORM objects or plain result rows with the same attribute names, so
+# that one document (above) and the whole store at once (findings.analysed_documents, three
+# queries instead of three per document) rebuild exactly the same objects.
+
+def parsed_from_rows(doc: Any, pages: Iterable[Any]) -> ParsedDocument:
+    """`doc`: a Document (status, format, paginated, metadata_json, error); `pages` in number order."""
+    page_objs = tuple(Page(number=p.number, text=p.text, start=p.start, ocr=p.ocr,
+                           ocr_confidence=p.ocr_confidence) for p in pages)
+    text = "\n\n".join(p.text for p in page_objs)
+    status = doc.status if doc.status in ("parsed", "partial", "failed") else "received"
+    return ParsedDocument(status=status, format=doc.format or "", text=text, pages=page_objs,  # type: ignore[arg-type]
+                          paginated=doc.paginated, metadata=dict(doc.metadata_json or {}),
+                          errors=tuple((doc.error or "").splitlines()))
+
+
+def analysis_from_rows(doc: Any, clauses: Iterable[Any], items: Iterable[Any]) -> DocumentAnalysis:
+    """`doc`: a Document (kind, kind_confidence, analysis); `clauses` in (start, id) order, `items` in id order."""
+    clause_objs = tuple(
         Clause(article=c.article, heading=c.heading, text=c.text, span=Span(c.page, c.start, c.end),
                level=c.level, parent=c.parent, clause_type=c.clause_type)
-        for c in session.scalars(select(t.ClauseRow).where(t.ClauseRow.document_id == document_id)
-                                 .order_by(t.ClauseRow.start, t.ClauseRow.id))
+        for c in clauses
     )
     grouped: dict[str, list[Any]] = {k: [] for k in ITEM_TYPES}
-    for row in session.scalars(select(t.ExtractedItem).where(t.ExtractedItem.document_id == document_id)
-                               .order_by(t.ExtractedItem.id)):
+    for row in items:
         grouped[row.item_type].append(from_jsonable(ITEM_TYPES[row.item_type], row.data))
     meta = doc.analysis or {}
     letter = meta.get("correspondence")
     return DocumentAnalysis(
         kind=doc.kind or "autre",
         kind_confidence=doc.kind_confidence or 0.0,
-        clauses=clauses,
+        clauses=clause_objs,
         penalties=tuple(grouped["penalty"]),
         deadlines=tuple(grouped["deadline"]),
         obligations=tuple(grouped["obligation"]),

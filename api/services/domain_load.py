@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.db import tables as t
 from models.domain import ContractInfo, Incident, SupplierInfo, Termination
@@ -23,7 +23,10 @@ def contract_info(c: t.Contract) -> ContractInfo:
 
 
 def all_contracts(session: Session) -> list[ContractInfo]:
-    return [contract_info(c) for c in session.scalars(select(t.Contract).order_by(t.Contract.ref))]
+    # suppliers and buyers in the same query: one lazy load per distinct supplier otherwise
+    query = (select(t.Contract).options(joinedload(t.Contract.supplier), joinedload(t.Contract.buyer))
+             .order_by(t.Contract.ref))
+    return [contract_info(c) for c in session.scalars(query)]
 
 
 def all_suppliers(session: Session) -> list[SupplierInfo]:
@@ -32,8 +35,12 @@ def all_suppliers(session: Session) -> list[SupplierInfo]:
 
 
 def all_incidents(session: Session) -> list[Incident]:
+    # plain columns, not ORM objects: read-only, and the log may hold 50 000 lines
+    i = t.IncidentRow
+    query = (select(i.ext_id, i.reported_on, i.contract_ref_raw, i.service, i.description, i.occurred_on,
+                    i.resolved_on).order_by(i.occurred_on, i.ext_id))
     return [
-        Incident(id=i.ext_id, reported_on=i.reported_on, contract_ref=i.contract_ref_raw, service=i.service,
-                 description=i.description, occurred_on=i.occurred_on, resolved_on=i.resolved_on)
-        for i in session.scalars(select(t.IncidentRow).order_by(t.IncidentRow.occurred_on, t.IncidentRow.ext_id))
+        Incident(id=r.ext_id, reported_on=r.reported_on, contract_ref=r.contract_ref_raw, service=r.service,
+                 description=r.description, occurred_on=r.occurred_on, resolved_on=r.resolved_on)
+        for r in session.execute(query)
     ]
