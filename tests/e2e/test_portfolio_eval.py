@@ -7,6 +7,7 @@ regression in extraction or breach detection shows up here.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 from pathlib import Path
@@ -61,11 +62,20 @@ def test_extract_quality_on_an_unseen_style(extract, scorer, tmp_path):
     assert metrics["kind_accuracy"] >= 0.9
 
 
-def test_breaches_one_finding_per_incident(scorer):
-    findings = _run(["eval", "breaches", str(PORTFOLIO)])["findings"]
-    incidents = (PORTFOLIO / "incidents.csv").read_text("utf-8").splitlines()[1:]
+# Probes written by people who did not write the linking code they test (b, c), or written and scored
+# before the fixes they exposed (c, d, e): the honest measure of breach detection on unseen drafting.
+BREACH_PORTFOLIOS = ["portfolio_b", "portfolio_c", "portfolio_d", "portfolio_e"]
+
+
+@pytest.mark.parametrize("name", BREACH_PORTFOLIOS)
+def test_breaches_one_finding_per_incident(scorer, name):
+    root = PORTFOLIO.parent / name
+    findings = _run(["eval", "breaches", str(root)])["findings"]
+    with (root / "incidents.csv").open(encoding="utf-8", newline="") as fh:
+        incidents = list(csv.DictReader(fh))
     assert len(findings) == len(incidents)
-    gold = json.loads((PORTFOLIO / "gold" / "breaches.json").read_text("utf-8"))
+    gold = json.loads((root / "gold" / "breaches.json").read_text("utf-8"))
     metrics = scorer.score_breaches(gold, {"findings": findings})
-    assert metrics["breach"]["f1"] >= 0.8
+    assert metrics["breach"]["f1"] >= 0.9
+    assert metrics["unacted_breach"]["f1"] >= 0.9
     assert metrics["contract_ref_accuracy"] >= 0.99
