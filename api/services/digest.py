@@ -7,7 +7,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from api.services.schedule import digest_section
 from api.services.store import Store
@@ -25,17 +25,20 @@ def _eur(value: float | None) -> str:
 def build_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:
     """What the contract manager must look at today."""
     since = dt.datetime.combine(as_of - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    f_ = t.FindingRow
     with store.sessions() as session:
-        unacted = session.scalars(select(t.FindingRow).where(t.FindingRow.breach.is_(True),
-                                                             t.FindingRow.acted_on.is_(False))
-                                  .order_by(t.FindingRow.act_by.is_(None), t.FindingRow.act_by)).all()
+        # plain rows, not ORM objects: read-only, and tens of thousands on a large portfolio
+        unacted = session.execute(select(f_.incident_ext_id, f_.contract_ref, f_.penalty_eur, f_.act_by, f_.data,
+                                         f_.needs_review, f_.first_seen_at)
+                                  .where(f_.breach.is_(True), f_.acted_on.is_(False))
+                                  .order_by(f_.act_by.is_(None), f_.act_by)).all()
         decided = {r.incident_ext_id for r in session.scalars(select(t.Review).where(t.Review.decision == "ecarte"))}
     rows = [f for f in unacted if f.incident_ext_id not in decided]
     new = [f for f in rows if f.first_seen_at and f.first_seen_at.replace(tzinfo=dt.UTC) >= since]
     near = [f for f in rows if f.act_by and as_of <= f.act_by <= as_of + dt.timedelta(days=NEAR_DAYS)]
     overdue = [f for f in rows if f.act_by and f.act_by < as_of]
 
-    def item(f: t.FindingRow) -> dict[str, Any]:
+    def item(f: Row[Any]) -> dict[str, Any]:
         return {"incident": f.incident_ext_id, "marche": f.contract_ref, "penalite_eur": f.penalty_eur,
                 "agir_avant": f.act_by.isoformat() if f.act_by else None,
                 "prochaine_etape": (f.data or {}).get("next_step"), "a_verifier": f.needs_review}

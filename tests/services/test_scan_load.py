@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy import insert
 
+from api.services.digest import build_digest, digest_text
 from api.services.documents import load_analysis, load_parsed
-from api.services.findings import analysed_documents, save_findings
+from api.services.findings import analysed_documents, record_review, save_findings
 from models.db import tables as t
 from models.domain import Finding
 from models.domain.codec import to_jsonable
@@ -98,3 +99,30 @@ def test_a_breach_is_new_only_on_the_scan_that_first_finds_it_unacted(store):
     with store.sessions() as session:
         rows = {r.incident_ext_id: r for r in session.query(t.FindingRow)}
     assert set(rows) == {"J-1", "J-2", "J-3"} and rows["J-3"].acted_on and rows["J-2"].breach
+
+
+def test_digest_lists_unacted_breaches_by_urgency_and_leaves_out_dismissed_ones(store):
+    today = dt.date(2026, 1, 12)
+
+    def unacted(incident: str, act_by: dt.date | None, penalty: float | None) -> Finding:
+        return Finding(incident=incident, contract_ref="AC-2024-077", breach=True, acted_on=False,
+                       penalty_eur=penalty, act_by=act_by, next_step="Notifier les pénalités au titulaire.",
+                       rule_version="test", needs_review=incident == "K-3")
+
+    save_findings(store, [
+        unacted("K-1", today + dt.timedelta(days=4), 300.0),  # due soon
+        unacted("K-2", today - dt.timedelta(days=2), 1250.5),  # overdue
+        unacted("K-3", None, None),  # no date: counted, in neither list
+        unacted("K-4", today + dt.timedelta(days=40), 90.0),  # dismissed by a reviewer below
+        Finding(incident="K-5", contract_ref="AC-2024-077", breach=True, acted_on=True, penalty_eur=75.0),
+    ])
+    record_review(store, incident="K-4", decision="ecarte", reason="Retard imputable à l'acheteur", reviewer="rédac")
+    digest = build_digest(store, as_of=today)
+    assert digest["total_non_traites"] == 3 and digest["enjeu_eur"] == 1550.5
+    assert [i["incident"] for i in digest["echeances_proches"]] == ["K-1"]
+    assert [i["incident"] for i in digest["en_retard"]] == ["K-2"]
+    assert [i["incident"] for i in digest["nouveaux"]] == ["K-2", "K-1", "K-3"]  # by date to act, undated last
+    k3 = digest["nouveaux"][2]
+    assert k3["a_verifier"] and k3["agir_avant"] is None and k3["prochaine_etape"].startswith("Notifier")
+    text = digest_text(digest)
+    assert "Manquements non traités : 3 (pénalités en jeu : 1 550,50 €)" in text and "K-4" not in text
