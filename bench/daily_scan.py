@@ -25,6 +25,7 @@ import cProfile
 import datetime as dt
 import hashlib
 import io
+import json
 import pstats
 import random
 import resource
@@ -417,6 +418,8 @@ def main() -> None:
     parser.add_argument("--profile", choices=["load_documents", "load_rows", "evaluate", "save_first", "save_next",
                                               "digest"], default=None)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--dump-findings", type=Path, default=None,
+                        help="write the findings as JSON lines (to check that an optimisation changes nothing)")
     parser.add_argument("--skip-evaluate", action="store_true",
                         help="do not run evaluate_portfolio (the slow phase at full size): save and digest "
                              "then take stand-in findings, one per incident, shaped like the engine's")
@@ -445,6 +448,9 @@ def main() -> None:
         else:
             findings = phases.timed("evaluate", lambda: evaluate_portfolio(
                 contracts=contracts, suppliers=suppliers, documents=documents, incidents=incidents, as_of=AS_OF))
+        if args.dump_findings:
+            args.dump_findings.write_text("".join(json.dumps(to_jsonable(f), ensure_ascii=False, sort_keys=True) + "\n"
+                                                  for f in findings), encoding="utf-8")
         new = phases.timed("save_first", lambda: save_findings(store, findings))
         phases.timed("save_next", lambda: save_findings(store, findings))
         digest = phases.timed("digest", lambda: send_daily_digest(store, as_of=AS_OF))
