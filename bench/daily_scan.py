@@ -233,10 +233,11 @@ def generate(store: Store, *, n_contracts: int, n_incidents: int, n_letters: int
         c, order, day, supplier = about[i] if n_incidents else (rng.randrange(n_contracts), "", AS_OF, "")
         con = contracts[c]
         written = day + dt.timedelta(days=rng.randrange(2, 60))
-        known = rng.random() < 0.6  # filed under its contract folder, else found by reference
+        known = rng.random() < 0.6  # assigned to its contract at import, else found by its reference
         text, corr = _letter(rng, kind, con, supplier or "", order, day, written)
         doc_id += 1
-        path = f"contracts/{con['ref']}/courriers/{kind}_{n}.pdf" if known else f"courrier/a_classer_{n}.eml"
+        # letters live under correspondence/ (SPEC layout): under contracts/ they would be contract documents
+        path = f"correspondence/{written:%Y-%m-%d}-{kind.replace('_', '-')}-{n}.{rng.choice(['pdf', 'eml', 'docx'])}"
         documents.append(_document_row(doc_id, path, c + 1 if known else None, kind, text, {
             "ccag": None, "ccag_version": None, "derogations": [], "applies_ccag_penalties": False,
             "correspondence": to_jsonable(corr)}, corr))
@@ -258,7 +259,7 @@ def _document_row(doc_id: int, path: str, contract_id: int | None, kind: str, te
             "filename": path.rsplit("/", 1)[-1], "path": path, "size": len(text), "format": "pdf",
             "kind": kind, "kind_confidence": 0.9, "status": "parsed", "paginated": True, "page_count": 1,
             "metadata_json": {}, "analysis": analysis, "index_ids": [], "contract_id": contract_id,
-            "assignment": "dossier" if contract_id else None,
+            "assignment": ("dossier" if path.startswith("contracts/") else "reference") if contract_id else None,
             "direction": corr.direction if corr else None, "doc_date": corr.date if corr else None,
             "sender": corr.sender if corr else None, "recipient": corr.recipient if corr else None,
             "subject": corr.subject if corr else None,
