@@ -354,8 +354,13 @@ def _has(pattern: str, *texts: str) -> bool:
     return any(re.search(pattern, t) for t in texts if t)
 
 
+_CITATION_LINE = re.compile(r"^(vu|considerant|apres avoir|sur (la )?proposition)\b")
+
+
 def buyer_act_kind(head: Head) -> str | None:
     """The buyer's written acts, recognised from the subject and title lines."""
+    # an arrêté's « Vu le courrier invitant le titulaire … » cites earlier acts, it is not one
+    head = replace(head, title="\n".join(ln for ln in head.title.split("\n") if not _CITATION_LINE.match(ln)))
     top = head.subject + "\n" + head.title
     if _has(r"proces-verbal de constat|pv de constat|constat (contradictoire|d'huissier|de non|d'anomalie)"
             r"|proces-verbal de constatation|^constat\b", head.title, head.subject):
@@ -393,7 +398,9 @@ _CONTEST = re.compile(
     r"contest|ne (pouvons|saurions) (pas )?accepter|\brefusons\b|non fondee|pas fondee|injustifi|"
     r"pas justifiee|(remise|annulation|abandon|retrait|reversement) (gracieuse )?(des|de ces|de la|de cette) penalit|"
     r"renoncer a (son|leur|cette|ces)|y renoncer|desaccord|pas d'accord|"
-    r"annuler (cette|ces|la|les) (retenue|penalit|sanction)|\ba tort\b"
+    r"annuler (cette|ces|la|les) (retenue|penalit|sanction)|\ba tort\b|reconsiderer (votre|cette|sa) (position|decision)|"
+    r"ne pas (nous )?appliquer (ces|les|cette|la) penalit|\bn'existe (donc )?pas\b|"
+    r"\bne (nous )?(est|sont) pas imputables?\b|\bsans fondement\b"
 )
 # what a titulaire can dispute: a sanction the buyer imposed or announced
 _DISPUTED = re.compile(r"penalit|retenue|mise en demeure|resiliation|refaction|ajournement|rejet|sanction")
@@ -490,6 +497,11 @@ def rule_kind(head: Head) -> tuple[str | None, Side | None, bool]:
         return contract, side, False
     if side == "titulaire":
         return titulaire_letter_kind(head), side, True
+    if side != "acheteur" and (_has(r"(?m)^memoire\b[^\n]{0,40}\breclamation", head.title)
+                               or _has(r"^memoire\b[^\n]{0,40}\breclamation", head.subject)):
+        # a mémoire en réclamation names itself and only the titulaire writes one; the buyer's
+        # « réponse à votre mémoire » is not one
+        return "reclamation", "titulaire", False
     # the first title lines say what the document is; deeper lines may only cite other acts
     act = buyer_act_kind(replace(head, title="\n".join(head.title.split("\n")[:3]))) or buyer_act_kind(head)
     if act == "notification_penalites" and _announces_penalty(head) \
