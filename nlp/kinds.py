@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -46,7 +46,7 @@ TITLE_LINES = 25  # cover pages put the buyer, the procedure and logos before th
 
 # --------------------------------------------------------------------------- model
 
-class TemperatureScaledLogit(ClassifierMixin, BaseEstimator):
+class TemperatureScaledLogit(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Logistic regression whose probabilities are rescaled by one temperature.
 
     With twenty classes and a dozen short examples each, a regularised logistic regression
@@ -79,16 +79,16 @@ class TemperatureScaledLogit(ClassifierMixin, BaseEstimator):
         self.classes_ = self.model_.classes_
         return self
 
-    def predict_proba(self, X):  # type: ignore[no-untyped-def]
+    def predict_proba(self, X: Any) -> np.ndarray:
         return _softmax(self.model_.decision_function(X) / self.temperature_)
 
-    def predict(self, X):  # type: ignore[no-untyped-def]
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+    def predict(self, X: Any) -> np.ndarray:
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
 
 def _nll(scores: np.ndarray, truth: np.ndarray) -> float:
