@@ -400,7 +400,8 @@ _CONTEST = re.compile(
     r"renoncer a (son|leur|cette|ces)|y renoncer|desaccord|pas d'accord|"
     r"annuler (cette|ces|la|les) (retenue|penalit|sanction)|\ba tort\b|reconsiderer (votre|cette|sa) (position|decision)|"
     r"ne pas (nous )?appliquer (ces|les|cette|la) penalit|\bn'existe (donc )?pas\b|"
-    r"\bne (nous )?(est|sont) pas imputables?\b|\bsans fondement\b"
+    r"\bne (nous )?(est|sont) (donc |nullement |aucunement )?pas imputables?\b|\bsans fondement\b|"
+    r"\b(abandonner|annuler|retirer|lever|renoncer a) (ces|les|cette|la|vos|votre) (penalit|sanction|retenue)"
 )
 # what a titulaire can dispute: a sanction the buyer imposed or announced
 _DISPUTED = re.compile(r"penalit|retenue|mise en demeure|resiliation|refaction|ajournement|rejet|sanction")
