@@ -474,10 +474,12 @@ def buyer_body_kind(head: Head) -> str | None:
     """A buyer's letter or e-mail without a telling subject: the act its own body performs.
     A letter that only mentions an act (« vu la mise en demeure du … ») does not perform it."""
     own = head.own or head.body
-    if _RESIL_ACT.search(own):
-        return "decision_resiliation"
+    # a mise en demeure threatens a résiliation (« à défaut, une décision portant résiliation… »);
+    # a résiliation only cites the mise en demeure in the past: the present summons decides
     if _MED_ACT.search(own):
         return "mise_en_demeure"
+    if _RESIL_ACT.search(own):
+        return "decision_resiliation"
     has_penalty = "penalit" in own or "penalit" in head.subject
     if has_penalty and _PENALTY_DECIDED.search(own + "\n" + head.subject):
         return "notification_penalites"

@@ -226,3 +226,15 @@ def test_model_probabilities_are_not_flat(model_dir: Path) -> None:
     best = max(probs, key=lambda k: probs[k])
     assert best == "courrier_titulaire"
     assert probs[best] >= 0.5
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Monsieur,\nLa bâche n'est toujours pas posée. Nous vous mettons en demeure de la poser sous 48 heures. "
+     "À défaut, une décision portant résiliation du marché sera prise.\nLe Maire", "mise_en_demeure"),
+    ("Monsieur,\nVous avez été mis en demeure le 2 mai de poser la bâche, sans effet. J'ai décidé de résilier "
+     "le marché à vos torts à compter du 1er juin.\nLe Maire", "decision_resiliation"),
+])
+def test_summons_threatening_termination_versus_termination_citing_summons(
+        body: str, expected: str, model_dir: Path) -> None:
+    headers = {"from": "dst@mairie-eygalieres.fr", "to": "contact@toitures-sud.fr", "subject": "chantier toiture"}
+    assert kind_of(body, model_dir, **headers) == expected
