@@ -35,6 +35,17 @@ from nlp.normalize.text import fold
 from nlp.sentences import sentence_spans
 from nlp.structure import article_at, normalize_article
 
+# Scanned pages read "1 OOO €" or "2OO €": a letter o inside a number just before a
+# currency is a zero. Same length as the input, so offsets into the raw text still hold.
+_OCR_NUMBER = re.compile(r"(?<![\w.,])(?=[\do]{0,2}\d)[\do]{1,3}(?:[ .\u00a0\u202f][\do]{3})*(?=\s*(?:€|euros?\b))")
+
+
+def _fold(text: str) -> str:
+    """fold() plus the OCR zero repair above, for every reading done in this module."""
+    folded = fold(text)
+    return _OCR_NUMBER.sub(lambda m: m.group(0).replace("o", "0"), folded)
+
+
 # ---------------------------------------------------------------------------------------
 # vocabulary (folded text)
 
@@ -233,7 +244,7 @@ def _table_units(text: str) -> list[_Unit]:
             # "Pénalité (€ HT par jour)" over a bare "150": the currency is in the header
             cells = [f"{c} €" if _MONEY_HEADER.search(header[i]) and _BARE_NUMBER.match(c) else c
                      for i, c in enumerate(cells)]
-        folded_cells = [fold(c) for c in cells]
+        folded_cells = [_fold(c) for c in cells]
         has_value = any(_has_value(c) for c in folded_cells)
         if not in_table:
             in_table = True
@@ -263,7 +274,7 @@ def _table_units(text: str) -> list[_Unit]:
 def _line_before(text: str, offset: int) -> str:
     """The folded line just before a table (its caption or introducing sentence)."""
     before = text[:offset].rstrip("\n").rsplit("\n", 1)[-1]
-    return fold(before[-300:])
+    return _fold(before[-300:])
 
 
 def _split_enumerations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -271,11 +282,11 @@ def _split_enumerations(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
     part sets its own amount: one penalty per part."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        folded = fold(text[s:e])
+        folded = _fold(text[s:e])
         cuts = [s + m.end() for m in re.finditer(r";\s*", folded)]
         bounds = [s, *cuts, e]
         parts = list(zip(bounds, bounds[1:], strict=False))
-        if len(parts) > 1 and all(_penalty_amounts(fold(text[a:b])) for a, b in parts):
+        if len(parts) > 1 and all(_penalty_amounts(_fold(text[a:b])) for a, b in parts):
             out.extend((a, b - len(text[a:b]) + len(text[a:b].rstrip())) for a, b in parts)
         else:
             out.append((s, e))
@@ -283,10 +294,11 @@ def _split_enumerations(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
 
 
 def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list[_Unit]:
-    spans = _split_enumerations(text, [(s, e) for s, e in sentence_spans(text) if " | " not in text[s:e]])
+    spans = _split_enumerations(
+        text, _rejoin_wrapped(text, [(s, e) for s, e in sentence_spans(text) if " | " not in text[s:e]]))
     units: list[_Unit] = []
     for i, (s, e) in enumerate(spans):
-        folded = fold(text[s:e])
+        folded = _fold(text[s:e])
         if not _has_value(folded):
             continue
         if _EXAMPLE.match(folded):
@@ -307,28 +319,51 @@ def _sentence_units(text: str, in_penalty_clause: Callable[[int], bool]) -> list
         if (_ANAPHORA.match(folded) or _FORMULA.match(folded.strip())) and i > 0:
             # "Cette pénalité est de …" / "P = V × R / 1 000" : the failing is in the sentence before
             qs = spans[i - 1][0]
-            describe = fold(text[qs:s]) + " " + folded
+            describe = _fold(text[qs:s]) + " " + folded
         elif intro:
             describe = folded + " " + intro
         elif _LEANS_BACK.match(folded) and i > 0:
             # "A défaut de l'avoir produit …": the failing is named in the sentence before
-            describe = folded + " " + fold(text[spans[i - 1][0]:spans[i - 1][1]])
+            describe = folded + " " + _fold(text[spans[i - 1][0]:spans[i - 1][1]])
         if i + 1 < len(spans):
             ns, ne = spans[i + 1]
-            following = fold(text[ns:ne])
+            following = _fold(text[ns:ne])
             if _ANAPHORA.match(following) and not _has_value(following):
                 qe = ne  # "Cette pénalité s'applique pour chaque jour de retard."
-                folded = fold(text[s:qe])
+                folded = _fold(text[s:qe])
                 describe = describe + " " + following
-        units.append(_Unit(start=qs, end=qe, quote=_clean_quote(text[qs:qe]), body=fold(text[s:qe]),
+        units.append(_Unit(start=qs, end=qe, quote=_clean_quote(text[qs:qe]), body=_fold(text[s:qe]),
                            raw=text[s:qe], describe=describe, uncued=uncued_rate))
     return units
+
+
+def _rejoin_wrapped(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A line cut mid-sentence ("9.2 Manquement …, après mise en demeure" / "restée sans
+    effet : 300 € …") comes back as two sentences when the first line looks like a
+    sub-heading; rejoin when the first has no final punctuation and the second goes on
+    in lower case on the next line."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out:
+            ps, pe = out[-1]
+            gap = text[pe:s]
+            nxt = text[s:e]
+            if (gap.strip() == "" and gap.count("\n") == 1 and nxt[:1].islower()
+                    and not re.search(r"[.;:!?»)]\s*$", text[ps:pe]) and not _BULLET_START.match(_fold(nxt))):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
 
 
 _EXAMPLE = re.compile(
     r"^\W*(?:\d{1,2}(?:\.\d{1,2})*\.?\s*)?(?:(?:par\s+)?exemples?\b|ex\s*:|a\s+titre\s+d'exemple|illustration)"
 )
-_AMOUNT_PER_UNIT = re.compile(r"(?:€|euros?)\s*(?:h\.?t\.?|t\.?t\.?c\.?)?\s*(?:par|/)\s*[a-z]")
+# "80 € HT par jour", "cent euros (100 €) hors taxes par absence", "150 €/jour"
+_AMOUNT_PER_UNIT = re.compile(
+    r"(?:€|euros?)\s*\)?\s*(?:h\.?t\.?|t\.?t\.?c\.?|hors\s+taxes?|toutes\s+taxes\s+comprises|nets?)?\s*\)?\s*"
+    r"(?:par|/|pour\s+chaque)\s*[a-z]"
+)
 _LEANS_BACK = re.compile(
     r"^\W*(?:a\s+defaut|faute\s+de|passe\s+ce\s+delai|a\s+l'expiration\s+de\s+ce\s+delai|dans\s+ce\s+cas|"
     r"si\s+tel\s+n'est\s+pas\s+le\s+cas|en\s+cas\s+de\s+manquement\s+a\s+cette\s+obligation|a\s+cet\s+egard)\b"
@@ -339,11 +374,11 @@ _BULLET_START = re.compile(r"^\s*(?:[-•*–—▪►]|\(?[a-z]\)|\d{1,2}°|\(?
 def _list_intro(text: str, spans: list[tuple[int, int]], i: int) -> str:
     """The sentence introducing a bullet list ("Le titulaire encourt les pénalités suivantes :")."""
     j = i - 1
-    while j >= 0 and _BULLET_START.match(fold(text[spans[j][0]:spans[j][1]])) and i - j < 30:
+    while j >= 0 and _BULLET_START.match(_fold(text[spans[j][0]:spans[j][1]])) and i - j < 30:
         j -= 1
     if j < 0:
         return ""
-    return fold(text[spans[j][0]:spans[j][1]])
+    return _fold(text[spans[j][0]:spans[j][1]])
 
 
 def _has_value(folded: str) -> bool:
@@ -471,13 +506,13 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
         r_def = re.search(r"\br\s*(?:=|:|est|represente|designe|le|correspond\s+au)\s*(?:le\s+)?nombre\s+d[e']\s*[^;.]{0,60}", body)
         if r_def is None:
             r_def = re.search(r"\br\s*(?:=|:|est|represente|designe|le|correspond\s+au)\s*(?:le\s+)?nombre\s+d[e']\s*[^;.]{0,60}",
-                              fold(clause_text))
+                              _fold(clause_text))
         reading = _Reading("ratio_per_unit", ratio=num / den)
         reading.unit = _r_unit(r_def.group(0)) if r_def else None
         if reading.unit is None:
             reading.unit = "jour"
             reading.reasons.append("unité de R non précisée : jour calendaire retenu")
-        reading.value_base = _value_base(body, unit.raw) or _value_base(fold(clause_text), clause_text)
+        reading.value_base = _value_base(body, unit.raw) or _value_base(_fold(clause_text), clause_text)
         return reading
     if fractions:
         reading = _Reading("ratio_per_unit", ratio=fractions[0][0])
@@ -551,10 +586,16 @@ def _cap_scope(text: str) -> CapScope | None:
     return None
 
 
-def _provision_of(folded: str, start: int) -> _Provision | None:
+# Under a « Pénalités » heading a cap may speak of « sommes dues », « retenues » or a
+# « montant cumulé » without repeating the word « pénalité ».
+_SUMS_OF_PENALTIES = re.compile(r"retenues?|sommes?\s+(?:dues|retenues|appliquees)|montant\s+(?:cumule|total|global)|refactions?")
+
+
+def _provision_of(folded: str, start: int, in_penalties: bool = False) -> _Provision | None:
     prov = _Provision(start=start)
     if "penalit" not in folded and "exoner" not in folded and "franchise" not in folded:
-        return None
+        if not (in_penalties and _SUMS_OF_PENALTIES.search(folded)):
+            return None
     if _CAP.search(folded):
         for value, ps, pe in find_percents(folded):
             before = folded[max(0, ps - 70):ps]
@@ -580,11 +621,29 @@ def _provision_of(folded: str, start: int) -> _Provision | None:
         return None
     named = _ARTICLES_NAMED.search(folded)
     if named:
-        prov.articles = tuple(re.findall(r"\d{1,3}(?:\.\d{1,3})*", named.group("list")))
+        prov.articles = _article_list(named.group("list"))
     present = _PRESENT_ARTICLE.search(folded)
     if present:
         prov.top_article = present.group("num") or ""
     return prov
+
+
+def _article_list(listed: str) -> tuple[str, ...]:
+    """"9.1, 9.2 et 9.5" -> (9.1, 9.2, 9.5); "11.1 à 11.5" -> 11.1 … 11.5 (a range of
+    sibling articles: only the last number differs)."""
+    out: list[str] = []
+    for m in re.finditer(r"(?P<a>\d{1,3}(?:\.\d{1,3})*)(?:\s*a\s*(?P<b>\d{1,3}(?:\.\d{1,3})*))?", listed):
+        a, b = m.group("a"), m.group("b")
+        out.append(a)
+        if b is None:
+            continue
+        pa, pb = a.rsplit(".", 1) if "." in a else ("", a), b.rsplit(".", 1) if "." in b else ("", b)
+        if pa[0] == pb[0] and int(pa[1]) < int(pb[1]) <= int(pa[1]) + 50:
+            prefix = pa[0] + "." if pa[0] else ""
+            out.extend(f"{prefix}{n}" for n in range(int(pa[1]) + 1, int(pb[1]) + 1))
+        else:
+            out.append(b)
+    return tuple(out)
 
 
 def _covers(prov: _Provision, article: str | None, prov_article: str | None,
@@ -636,8 +695,8 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     # provisions: every sentence (penalty sentences included, scoped to themselves)
     provisions: list[tuple[_Provision, str | None]] = []
     for s, e in sentence_spans(text):
-        folded = fold(text[s:e])
-        prov = _provision_of(folded, s)
+        folded = _fold(text[s:e])
+        prov = _provision_of(folded, s, in_penalty_clause(s))
         if prov is None:
             continue
         own = next((i for i, (u, _, _) in enumerate(drafts) if u.start <= s < u.end), None)
@@ -728,7 +787,7 @@ _STARTED_UNIT = {"heure": ("heure",), "journee": ("jour", "jour_ouvre", "jour_ou
 def _started_phrases(text: str, clauses: list[Clause]) -> list[tuple[str | None, tuple[str, ...]]]:
     """("toute heure commencée est due", …) as (top-level article, units it speaks of)."""
     out: list[tuple[str | None, tuple[str, ...]]] = []
-    folded = fold(text)
+    folded = _fold(text)
     for m in _STARTED.finditer(folded):
         word = re.search(r"heure|journee|jour|semaine|mois", m.group(0))
         clause = article_at(clauses, m.start())
@@ -755,7 +814,7 @@ def _heading_chain(clause: Clause | None, by_article: dict[str | None, Clause]) 
     chain: list[str] = []
     while clause is not None:
         if clause.heading:
-            chain.append(fold(clause.heading))
+            chain.append(_fold(clause.heading))
         clause = by_article.get(clause.parent) if clause.parent else None
     return chain
 
