@@ -112,7 +112,7 @@ _PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d
 # Triggers, tested in this order on the failing's description (first match wins).
 _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
     ("securite", re.compile(
-        r"hygiene|bionettoyage|(?:mesures?|regles?)\s+de\s+confinement|risque\s+infectieux|asepsie|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
+        r"hygiene|bionettoyage|chaine\s+du\s+froid|(?:mesures?|regles?)\s+de\s+confinement|risque\s+infectieux|asepsie|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
         r"coordonnateur)\s+(?:\w+\s+){0,3}(?:de\s+)?securite|violation\s+de\s+(?:donnees|la\s+confidentialite)|"
         r"donnees\s+a\s+caractere\s+personnel|confidentialite|rgpd|cybersecurite|incident\s+de\s+securite")),
     ("social", re.compile(
@@ -131,6 +131,8 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"non[- ]conform|rejet|rejete|non[- ]remplacement|ne\s+(?:sont|est)\s+pas\s+remplace|ne\s+remplace\s+pas|"
         r"defaut\s+de\s+remplacement|"
         r"sans\s+(?:le|la|l')\s*(?:montage|mise\s+en\s+place|installation|mise\s+en\s+service)|defaut\s+de\s+montage|"
+        r"sans\s+(?:etre\s+|avoir\s+ete\s+)?(?:monte|installe|assemble|mis\s+en\s+service)|non\s+(?:monte|installe|assemble)|"
+        r"(?:repas|produits?|articles?|quantites?|colis|fournitures?|equipements?)\s+manquants?|"
         r"malfacon|defectu|non[- ]respect\s+des\s+(?:specifications|prescriptions\s+techniques)|qualite|"
         r"incomplet|refus|manquant\w*\s+(?:a|lors\s+de)\s+la\s+livraison")),
     ("document", re.compile(
@@ -228,12 +230,12 @@ def _table_units(text: str) -> list[_Unit]:
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
+        if _MD_SEPARATOR.match(line):
+            continue  # "|---|---|" under a markdown header row (before the " | " test: it has no spaces)
         if " | " not in line:
             in_table = False
             header = None
             continue
-        if _MD_SEPARATOR.match(line):
-            continue  # "|---|---|" under a markdown header row
         row = line.strip()
         if row.startswith("|") and row.endswith("|"):
             row = f" {row[1:-1]} "  # markdown "| a | b |"; A's rows may start with an empty cell
@@ -272,8 +274,9 @@ def _table_units(text: str) -> list[_Unit]:
 
 
 def _line_before(text: str, offset: int) -> str:
-    """The folded line just before a table (its caption or introducing sentence)."""
-    before = text[:offset].rstrip("\n").rsplit("\n", 1)[-1]
+    """The folded line just before a table (its caption or introducing sentence), across
+    the blank line markdown puts between a paragraph and its table."""
+    before = text[:offset].rstrip().rsplit("\n", 1)[-1]
     return _fold(before[-300:])
 
 
@@ -543,7 +546,10 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
 
 
 def _trigger(describe: str, headings: list[str]) -> PenaltyTrigger | None:
-    for text in (describe, *headings):
+    # The failing's own words first, its bracketed examples after: « Repas non conformes
+    # (grammage insuffisant, rupture de la chaîne du froid) » is a non-conformity.
+    unbracketed = re.sub(r"\([^()]*\)", " ", describe)
+    for text in (unbracketed, describe, *headings):
         for trigger, pattern in _TRIGGERS:
             if pattern.search(text):
                 return trigger

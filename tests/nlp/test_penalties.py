@@ -565,6 +565,42 @@ def test_cap_over_a_range_of_sub_articles_covers_only_that_range() -> None:
     assert [(p.article, p.cap_percent) for p in found] == [("13.1", 8.0), ("13.2", 8.0), ("13.3", None)]
 
 
+# --- what failing: markdown tables, bracketed examples, goods words --------------------
+
+def test_compact_markdown_table_takes_its_failing_from_the_paragraph_above() -> None:
+    found = _extract(
+        "## Article 14 – Pénalités\n\n"
+        "14.2 Le dépassement des délais de remise en service de la téléphonie entraîne, par incident :\n\n"
+        "| Gravité | Pénalité |\n|---|---|\n"
+        "| Bloquant | 120 € HT par heure de dépassement |\n"
+        "| Gênant | 35 € HT par heure de dépassement |\n"
+    )
+    assert [(p.trigger, p.amount_eur, p.unit) for p in found] == [
+        ("indisponibilite", 120.0, "heure"), ("indisponibilite", 35.0, "heure")]
+
+
+def test_bracketed_examples_do_not_decide_the_failing() -> None:
+    p = _one(
+        "Article 9 - Pénalités\n"
+        "9.1 Denrées non conformes aux spécifications (étiquetage absent, chaîne du froid interrompue) : "
+        "25 € HT par lot refusé.\n"
+    )
+    assert p.trigger == "non_conformite"
+
+
+@pytest.mark.parametrize(
+    ("failing", "trigger"),
+    [
+        ("Armoires livrées sans être assemblées sur site", "non_conformite"),
+        ("Produits manquants lors de la livraison au magasin central", "non_conformite"),
+        ("Rupture de la chaîne du froid constatée à la réception des denrées", "securite"),
+    ],
+)
+def test_failing_words_of_supply_contracts(failing: str, trigger: str) -> None:
+    p = _one(f"Article 8 - Pénalités\n8.1 {failing} : 60 € HT par constat.\n")
+    assert (p.trigger, p.amount_eur, p.unit) == (trigger, 60.0, "occurrence")
+
+
 # --- held-out probe ----------------------------------------------------------------------
 
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "penalty_probe"
