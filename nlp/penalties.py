@@ -79,6 +79,9 @@ def _is_cap_context(before: str) -> bool:
     return bool(_CAP_FAR.search(before) or _CAP_NEAR.search(before))
 
 
+# Headings of an article whose sub-items are penalties even when they never say
+# « pénalité »; a « retenue de garantie » is a holdback, not a penalty.
+_PENALTY_HEADING = re.compile(r"penalit|sanctions?\s+pecuniaires?|\bretenues?\b(?!\s+de\s+garantie)|\brefactions?\b")
 _THRESHOLD = re.compile(
     r"exonere|exoneration|franchise|seuil\s+de\s+declenchement|ne\s+depasse\s+pas|"
     r"ne\s+sont\s+(?:appliquees|dues|exigibles|exigees)\s+que\s+(?:si|lorsque|lorsqu'|au-dela)|"
@@ -106,6 +109,11 @@ _ARTICLES_NAMED = re.compile(
     r"(?:au\s+titre\s+(?:de\s+l'|des\s+|du\s+)|(?:prevues?|visees?|definies?|fixees?|mentionnees?)\s+(?:aux\s+|a\s+l')|"
     r"en\s+application\s+(?:de\s+l'|des\s+)|\bdes\s+)articles?\s+"
     r"(?P<list>\d{1,3}(?:\.\d{1,3}){0,4}(?:\s*(?:,|et|a)\s*\d{1,3}(?:\.\d{1,3}){0,4})*)"
+)
+# « l'article 11.1 du présent CCAP déroge … »: the provision speaks of that article only
+_THIS_DOCUMENT_ARTICLE = re.compile(
+    r"\barticles?\s+(?P<list>\d{1,3}(?:\.\d{1,3}){0,4}(?:\s*(?:,|et|a)\s*\d{1,3}(?:\.\d{1,3}){0,4})*)\s+"
+    r"du\s+present\s+(?:ccap|cahier|document|marche|accord-cadre|contrat)"
 )
 _PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d{1,3}(?:\.\d{1,3})*))?")
 
@@ -176,7 +184,12 @@ _NOT_OCCURRENCE_NOUNS = frozenset({
 _STARTED = re.compile(r"(?:toute?|chaque)\s+(?:heure|journee|jour|semaine|mois|fraction\s+d'heure)s?\s+(?:de\s+retard\s+)?(?:commencee?|entamee?)")
 _GRACE = re.compile(
     r"(?:au-dela|au\s+dela|a\s+l'expiration|apres\s+(?:l'expiration\s+)?(?:d'un|du)\s+(?:delai|temps)|passe\s+un\s+delai)"
-    r"\s*(?:d'un|du|de)?\s*(?:delai|temps|franchise)?\s*(?:de\s+(?:franchise\s+de\s+|retablissement\s+de\s+|tolerance\s+de\s+)?)?"
+    r"\s*(?:d'une?|du|de)?\s*(?:delai|temps|franchise)?\s*(?:de\s+(?:franchise\s+de\s+|retablissement\s+de\s+|tolerance\s+de\s+)?)?"
+)
+# what may stand between "au-delà" and the duration: « d'une franchise de », « d'un délai de grâce d' »
+_GRACE_LEAD = re.compile(
+    r"^\s*(?:d'une?|du|de\s+la|de|d')?\s*(?:(?:delai|temps|franchise|periode|duree)\s*)?"
+    r"(?:(?:de\s+)?(?:grace|franchise|tolerance|retablissement|carence)\s*)?(?:de|d')?\s*$"
 )
 _VALUE_BASE = re.compile(
     r"(?:\bv\s+(?:est|represente|designe|correspond\s+a|=)\s+(?:le|la|l')?\s*|\b(?:du|de\s+la|de\s+l')\s+)"
@@ -532,6 +545,9 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
         value, _, end = amounts[0]
         unit_after = _unit_of(unit_text[end:end + 120]) or _unit_of(unit_text)
         reading = _Reading("fixed_per_unit" if unit_after else "fixed", amount=value, unit=unit_after)
+        if re.search(r"\bpar\s+[^,;.]{1,50}?\s+et\s+par\s+[a-z]", unit_text[end:end + 120]):
+            # « 50 € par document manquant et par semaine de retard »: two units multiply
+            reading.reasons.append("montant dû par deux unités à la fois (« par … et par … ») : vérifier le calcul")
         if len({a[0] for a in amounts}) > 1:
             reading.reasons.append("plusieurs montants dans la même clause (paliers ou cumul) : vérifier")
         return reading
@@ -560,7 +576,7 @@ def _grace(body: str) -> tuple[float | None, DurationUnit | None]:
     for m in _GRACE.finditer(body):
         window = body[m.end():m.end() + 40]
         durations = find_durations(window)
-        if durations and durations[0][1] <= 3:
+        if durations and (durations[0][1] <= 3 or _GRACE_LEAD.match(window[:durations[0][1]])):
             d = durations[0][0]
             return d.value, d.unit
     return None, None
@@ -592,16 +608,15 @@ def _cap_scope(text: str) -> CapScope | None:
     return None
 
 
-# Under a « Pénalités » heading a cap may speak of « sommes dues », « retenues » or a
-# « montant cumulé » without repeating the word « pénalité ».
-_SUMS_OF_PENALTIES = re.compile(r"retenues?|sommes?\s+(?:dues|retenues|appliquees)|montant\s+(?:cumule|total|global)|refactions?")
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:exonere\w*|exoneration|franchise|seuil|en\s+deca|jusqu'a|moins\s+de)[^.;€]{0,60}$"
+)
 
 
 def _provision_of(folded: str, start: int, in_penalties: bool = False) -> _Provision | None:
     prov = _Provision(start=start)
-    if "penalit" not in folded and "exoner" not in folded and "franchise" not in folded:
-        if not (in_penalties and _SUMS_OF_PENALTIES.search(folded)):
-            return None
+    if "penalit" not in folded and "exoner" not in folded and "franchise" not in folded and not in_penalties:
+        return None  # under a « Pénalités » heading the sentence need not repeat the word
     if _CAP.search(folded):
         for value, ps, pe in find_percents(folded):
             before = folded[max(0, ps - 70):ps]
@@ -617,7 +632,10 @@ def _provision_of(folded: str, start: int, in_penalties: bool = False) -> _Provi
         if _NO_THRESHOLD.search(folded):
             prov.threshold = 0.0
         else:
-            amounts = find_amounts(folded)
+            # only an amount a threshold word governs: in « 50 € par heure au-delà d'une
+            # franchise de deux heures » the 50 € is the penalty and the franchise a time
+            amounts = [a for a in find_amounts(folded)
+                       if _is_cap_context(folded[max(0, a[1] - 70):a[1]]) or _THRESHOLD_BEFORE.search(folded[max(0, a[1] - 70):a[1]])]
             if amounts:
                 prov.threshold = amounts[0][0]
     derogated = derogated_articles(folded)
@@ -625,7 +643,7 @@ def _provision_of(folded: str, start: int, in_penalties: bool = False) -> _Provi
         prov.derogates = derogated[0]
     if prov.cap_percent is None and prov.threshold is None and prov.derogates is None and not prov.no_cap:
         return None
-    named = _ARTICLES_NAMED.search(folded)
+    named = _ARTICLES_NAMED.search(folded) or _THIS_DOCUMENT_ARTICLE.search(folded)
     if named:
         prov.articles = _article_list(named.group("list"))
     present = _PRESENT_ARTICLE.search(folded)
@@ -684,7 +702,7 @@ def extract_penalties(parsed: ParsedDocument, clauses: list[Clause]) -> list[Pen
     by_article: dict[str | None, Clause] = {c.article: c for c in clauses if c.article}
 
     def in_penalty_clause(offset: int) -> bool:
-        return any("penalit" in h for h in _heading_chain(article_at(clauses, offset), by_article))
+        return any(_PENALTY_HEADING.search(h) for h in _heading_chain(article_at(clauses, offset), by_article))
 
     units = sorted(row_units + _sentence_units(text, in_penalty_clause), key=lambda u: u.start)
 
@@ -813,7 +831,7 @@ def _started_counts(unit: _Unit, penalty_unit: str | None, article: str | None,
 def _row_in_penalty_context(unit: _Unit, clause: Clause | None, by_article: dict[str | None, Clause]) -> bool:
     if _PENALTY_CUE.search(unit.describe + " " + unit.body + " " + unit.context):
         return True
-    return any("penalit" in h for h in _heading_chain(clause, by_article))
+    return any(_PENALTY_HEADING.search(h) for h in _heading_chain(clause, by_article))
 
 
 def _heading_chain(clause: Clause | None, by_article: dict[str | None, Clause]) -> list[str]:

@@ -601,6 +601,64 @@ def test_failing_words_of_supply_contracts(failing: str, trigger: str) -> None:
     assert (p.trigger, p.amount_eur, p.unit) == (trigger, 60.0, "occurrence")
 
 
+# --- other headings, grace times, per-clause caps --------------------------------------
+
+def test_sanctions_pecuniaires_heading_counts_as_a_penalty_article() -> None:
+    found = _extract(
+        "Article 10 – Sanctions pécuniaires\n"
+        "10.1 Livraison hors délai : 90 € HT par jour calendaire de retard.\n"
+        "10.2 Défaut de participation au comité de suivi : 150 € par absence.\n"
+    )
+    assert [(p.trigger, p.amount_eur, p.unit) for p in found] == [("retard", 90.0, "jour"), ("absence", 150.0, "occurrence")]
+
+
+def test_retenue_de_garantie_is_not_a_penalty() -> None:
+    assert _extract(
+        "Article 6 – Retenue de garantie\n"
+        "6.1 Une retenue de garantie de 5 % du montant initial du marché est prélevée sur les acomptes.\n"
+        "6.2 Elle peut être remplacée par une garantie à première demande de 2 000 € par lot.\n"
+    ) == []
+
+
+def test_franchise_in_hours_is_a_grace_time_not_an_exoneration_threshold() -> None:
+    p = _one(
+        "Article 9 - Pénalités\n"
+        "9.1 En cas de non-respect des délais d'intervention, une pénalité de 50 € HT par heure de retard "
+        "est due au-delà d'une franchise de deux heures.\n"
+    )
+    assert (p.amount_eur, p.unit, p.threshold_eur) == (50.0, "heure", None)
+    assert (p.grace_duration, p.grace_unit) == (2.0, "heure")
+
+
+def test_cap_in_the_penalty_sentence_itself_without_the_word_penalite() -> None:
+    p = _one(
+        "Article 9 - Pénalités\n"
+        "9.1 Livraison tardive des fournitures : 100 € HT par jour de retard, plafonnée à 5 % du montant HT "
+        "du bon de commande.\n"
+    )
+    assert (p.amount_eur, p.cap_percent, p.cap_scope) == (100.0, 5.0, "bon_de_commande")
+
+
+def test_amount_per_two_units_is_flagged_for_review() -> None:
+    p = _one(
+        "Article 9 - Pénalités\n"
+        "9.3 Pour tout plan de récolement non fourni, il sera appliqué une pénalité de 40 euros par plan "
+        "manquant et par semaine de retard.\n"
+    )
+    assert p.amount_eur == 40.0 and p.needs_review
+    assert "deux unités" in (p.review_reason or "")
+
+
+def test_derogation_line_naming_another_article_does_not_spread_to_its_neighbours() -> None:
+    found = _extract(
+        "Article 8 - Pénalités\n"
+        "8.1 Retard de livraison : 70 € HT par jour calendaire de retard.\n"
+        "8.2 Absence à la réunion de lancement : 300 € par absence.\n"
+        "8.3 L'article 8.1 du présent CCAP déroge à l'article 14.1.1 du CCAG-FCS.\n"
+    )
+    assert [(p.article, p.derogates_ccag) for p in found] == [("8.1", "14.1.1"), ("8.2", None)]
+
+
 # --- held-out probe ----------------------------------------------------------------------
 
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "penalty_probe"
