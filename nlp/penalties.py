@@ -92,7 +92,8 @@ _NO_THRESHOLD = re.compile(
     r"sans\s+(?:exoneration|franchise|seuil)|des\s+le\s+premier\s+euro|pas\s+de\s+(?:franchise|seuil|exoneration)|"
     r"ne\s+beneficie\s+(?:pas|d'aucune)\s+(?:de\s+l')?exoneration|"
     r"exoneration[^.;]{0,100}(?:ne\s+s'applique\s+pas|n'est\s+pas\s+applicable|est\s+supprimee|ne\s+joue\s+pas)|"
-    r"(?:supprim\w*|renonc\w*\s+a)\s+(?:l'|a\s+l')?exoneration"
+    r"(?:supprim\w*|renonc\w*\s+a)\s+(?:l'|a\s+l')?exoneration|"
+    r"sans\s+(?:que\s+(?:le\s+)?\w+\s+(?:ne\s+)?puisse\s+)?(?:se\s+prevaloir|beneficier)\s+de\s+l'exoneration"
 )
 _CAP = re.compile(r"plafonn|ne\s+(?:peut|peuvent|pourra|pourront|saurait|sauraient|doit|doivent)\s+(?:pas\s+)?(?:exceder|depasser|etre\s+superieur)|dans\s+la\s+limite\s+de\s+\d|limitee?s?\s+a\s+\d")
 _MAY_EXCEED = re.compile(r"(?<!ne\s)(?:peut|peuvent|pourra|pourront)\s+(?:pas\s+)?(?:exceder|depasser)\s+(?:le\s+(?:plafond|seuil)\s+de\s+)?$")
@@ -545,6 +546,9 @@ def _read(unit: _Unit, clause_text: str) -> _Reading | None:
         value, _, end = amounts[0]
         unit_after = _unit_of(unit_text[end:end + 120]) or _unit_of(unit_text)
         reading = _Reading("fixed_per_unit" if unit_after else "fixed", amount=value, unit=unit_after)
+        if re.search(r"\bpar\s+(?:quart|demi|tiers|tranche|fraction|periode)\b", unit_text[end:end + 60]):
+            # « 50 € par quart d'heure de retard »: no SPEC unit says a quarter of an hour
+            reading.reasons.append("unité fractionnaire (quart d'heure, demi-journée, tranche…) : vérifier l'unité")
         if re.search(r"\bpar\s+[^,;.]{1,50}?\s+et\s+par\s+[a-z]", unit_text[end:end + 120]):
             # « 50 € par document manquant et par semaine de retard »: two units multiply
             reading.reasons.append("montant dû par deux unités à la fois (« par … et par … ») : vérifier le calcul")

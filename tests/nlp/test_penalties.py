@@ -659,6 +659,25 @@ def test_derogation_line_naming_another_article_does_not_spread_to_its_neighbour
     assert [(p.article, p.derogates_ccag) for p in found] == [("8.1", "14.1.1"), ("8.2", None)]
 
 
+def test_no_exoneration_worded_as_sans_pouvoir_beneficier() -> None:
+    p = _one(
+        "Article 9 – Pénalités\n"
+        "9.1 Par dérogation à l'article 14.1.3 du CCAG-FCS, chaque jour de retard donne lieu à une pénalité "
+        "de 1/2000e du montant TTC du bon de commande, sans que le fournisseur puisse bénéficier de "
+        "l'exonération prévue audit article.\n"
+    )
+    assert (p.basis, p.ratio, p.threshold_eur, p.derogates_ccag) == ("ratio_per_unit", 0.0005, 0.0, "14.1.3")
+
+
+def test_amount_per_quarter_hour_is_flagged_for_review() -> None:
+    p = _one(
+        "Article 9 – Pénalités\n"
+        "9.4 Le non-respect des horaires d'ouverture de l'accueil entraîne une retenue de 35 € HT par quart "
+        "d'heure de retard.\n"
+    )
+    assert p.amount_eur == 35.0 and p.needs_review and "quart d'heure" in (p.review_reason or "")
+
+
 # --- held-out probe ----------------------------------------------------------------------
 
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "penalty_probe"
