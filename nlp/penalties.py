@@ -40,9 +40,13 @@ from nlp.structure import article_at, normalize_article
 _OCR_NUMBER = re.compile(r"(?<![\w.,])(?=[\do]{0,2}\d)[\do]{1,3}(?:[ .\u00a0\u202f][\do]{3})*(?=\s*(?:€|euros?\b))")
 
 
+# « cent cinquante (150) euros »: the figure in brackets before the currency word
+_BRACKETED_FIGURE = re.compile(r"\((\d[\d .,\u00a0\u202f]*)\)(\s*(?:€|euros?\b))")
+
+
 def _fold(text: str) -> str:
     """fold() plus the OCR zero repair above, for every reading done in this module."""
-    folded = fold(text)
+    folded = _BRACKETED_FIGURE.sub(lambda m: f" {m.group(1)} {m.group(2)}", fold(text))
     return _OCR_NUMBER.sub(lambda m: m.group(0).replace("o", "0"), folded)
 
 
@@ -146,7 +150,7 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"incomplet|refus|manquant\w*\s+(?:a|lors\s+de)\s+la\s+livraison")),
     ("document", re.compile(
         r"rapports?\s+(?:mensuel|trimestriel|annuel|semestriel|hebdomadaire|d'activite|d'intervention|de\s+visite|"
-        r"de\s+suivi)|comptes?[- ]rendus?|\bdoe\b|dossier\s+des\s+ouvrages|bilan|documents?(?!\s+d'etudes?)|attestations?|planning|"
+        r"de\s+suivi)|comptes?[- ]rendus?|\bdoe\b|dossier\s+des\s+ouvrages|bilan|documents?(?!\s+d'etudes?)|attestations?|(?<!au\s)(?<!prevue\s)(?<!selon\s\w\w\s)planning|"
         r"justificatifs?|tableau\s+de\s+bord|reporting|releves?|plans?\s+d'execution|plans?\s+de\s+prevention|ppsps|"
         r"plan\s+d'assurance\s+qualite|\bpaq\b|notes?\s+de\s+calcul|pieces?\s+(?:justificatives|"
         r"demandees)|contrat\s+de\s+sous-traitance|certificats?|\bdiuo\b|dossier\s+d'intervention|fiches?\s+d'intervention")),
@@ -230,6 +234,11 @@ _LEADING_NUMBER = re.compile(
 )
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MONEY_HEADER = re.compile(r"€|euro|montant|penalit")
+# "100 par jour calendaire" under a header "Pénalité (en euros HT)"
+_HEADER_CURRENCY_NUMBER = re.compile(
+    r"^(\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)(\s+(?:(?:HT|TTC|H\.T\.|T\.T\.C\.)\s+)?(?:par|pour\s+chaque)\s|\s*/\s*[a-zA-Z])",
+    re.IGNORECASE,
+)
 _BARE_NUMBER = re.compile(r"^\d{1,3}(?:[ .\u00a0\u202f]\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
 
 
@@ -258,7 +267,9 @@ def _table_units(text: str) -> list[_Unit]:
         cells = [c.strip() for c in row.split(" | ")]
         if in_table and header and len(header) == len(cells):
             # "Pénalité (€ HT par jour)" over a bare "150": the currency is in the header
-            cells = [f"{c} €" if _MONEY_HEADER.search(header[i]) and _BARE_NUMBER.match(c) else c
+            cells = [f"{c} €" if _MONEY_HEADER.search(header[i]) and _BARE_NUMBER.match(c)
+                     else _HEADER_CURRENCY_NUMBER.sub(r"\1 €\2", c, count=1) if _MONEY_HEADER.search(header[i])
+                     else c
                      for i, c in enumerate(cells)]
         folded_cells = [_fold(c) for c in cells]
         has_value = any(_has_value(c) for c in folded_cells)

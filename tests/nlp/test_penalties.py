@@ -678,6 +678,34 @@ def test_amount_per_quarter_hour_is_flagged_for_review() -> None:
     assert p.amount_eur == 35.0 and p.needs_review and "quart d'heure" in (p.review_reason or "")
 
 
+def test_currency_in_header_over_cells_that_say_per_what() -> None:
+    found = _extract(
+        "ARTICLE 15 - PENALITES\n"
+        "| N° | Nature du manquement | Pénalité (en euros HT) |\n|---|---|---|\n"
+        "| 1 | Retard dans la transmission du compte rendu de visite | 80 par jour calendaire |\n"
+        "| 2 | Absence à une réunion de chantier | 250 par absence |\n"
+    )
+    assert [(p.trigger, p.amount_eur, p.unit) for p in found] == [("document", 80.0, "jour"), ("absence", 250.0, "occurrence")]
+
+
+def test_figure_in_brackets_before_the_word_euros() -> None:
+    p = _one(
+        "ARTICLE 11 - PENALITES\n"
+        "11.1 Le titulaire encourt une pénalité de deux cent cinquante (250) euros par jour de retard.\n"
+    )
+    assert (p.amount_eur, p.unit) == (250.0, "jour")
+    assert "(250) euros" in p.quote
+
+
+def test_prestation_foreseen_in_the_schedule_is_not_a_document_failing() -> None:
+    p = _one(
+        "ARTICLE 11 - PENALITES\n"
+        "11.1 Pour toute intervention prévue au planning et non réalisée, une pénalité de 120 € HT par "
+        "intervention est appliquée.\n"
+    )
+    assert p.trigger != "document"
+
+
 # --- held-out probe ----------------------------------------------------------------------
 
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "penalty_probe"
