@@ -76,11 +76,17 @@ _CAP_NEAR = re.compile(
 )
 
 
+# « le seuil d'exonération prévu à l'article 14.1.3 du CCAG-FCS est ramené à 300 € »
+_THRESHOLD_SET = re.compile(
+    r"(?:seuil|franchise|exoneration)[^;€]{0,120}?\b(?:fixe|ramene|abaisse|porte|releve|reduit|limite)e?s?\s+a\s*$"
+)
+
+
 def _is_cap_context(before: str) -> bool:
     """A number is a cap or threshold when a cap word governs it (far) or a comparison
     verb stands right before it (near): "plafonné, pour chaque commande, à 10 %",
     "excède 500 €" -- but not "lorsque le retard excède 10 jours, une pénalité de 500 €"."""
-    return bool(_CAP_FAR.search(before) or _CAP_NEAR.search(before))
+    return bool(_CAP_FAR.search(before) or _CAP_NEAR.search(before) or _THRESHOLD_SET.search(before))
 
 
 # Headings of an article whose sub-items are penalties even when they never say
@@ -415,7 +421,8 @@ def _has_value(folded: str) -> bool:
 
 
 def _outside_caps(folded: str, items: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
-    return [t for t in items if not _is_cap_context(folded[max(0, t[1] - 70):t[1]])]
+    return [t for t in items if not _is_cap_context(folded[max(0, t[1] - 70):t[1]])
+            and not _THRESHOLD_SET.search(folded[max(0, t[1] - 140):t[1]])]
 
 
 def _penalty_amounts(folded: str) -> list[tuple[float, int, int]]:
@@ -624,7 +631,7 @@ def _cap_scope(text: str) -> CapScope | None:
 
 
 _THRESHOLD_BEFORE = re.compile(
-    r"(?:exonere\w*|exoneration|franchise|seuil|en\s+deca|jusqu'a|moins\s+de)[^.;€]{0,60}$"
+    r"(?:exonere\w*|exoneration|franchise|seuil|en\s+deca|jusqu'a|moins\s+de)[^;€]{0,120}$"
 )
 
 
@@ -650,7 +657,7 @@ def _provision_of(folded: str, start: int, in_penalties: bool = False) -> _Provi
             # only an amount a threshold word governs: in « 50 € par heure au-delà d'une
             # franchise de deux heures » the 50 € is the penalty and the franchise a time
             amounts = [a for a in find_amounts(folded)
-                       if _is_cap_context(folded[max(0, a[1] - 70):a[1]]) or _THRESHOLD_BEFORE.search(folded[max(0, a[1] - 70):a[1]])]
+                       if _is_cap_context(folded[max(0, a[1] - 70):a[1]]) or _THRESHOLD_BEFORE.search(folded[max(0, a[1] - 130):a[1]])]
             if amounts:
                 prov.threshold = amounts[0][0]
     derogated = derogated_articles(folded)

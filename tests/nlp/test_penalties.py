@@ -706,6 +706,17 @@ def test_prestation_foreseen_in_the_schedule_is_not_a_document_failing() -> None
     assert p.trigger != "document"
 
 
+def test_threshold_lowered_far_after_the_word_seuil() -> None:
+    found = _extract(
+        "Article 10 – Pénalités\n"
+        "10.1 Passage non effectué : 90 € HT par point de collecte oublié.\n"
+        "10.2 Le seuil d'exonération des pénalités fixé à l'article 14.1.3 du CCAG-FCS est abaissé à "
+        "200 € HT.\n"
+    )
+    # the lowered threshold is not itself a penalty
+    assert [(p.amount_eur, p.threshold_eur) for p in found] == [(90.0, 200.0)]
+
+
 # --- held-out probe ----------------------------------------------------------------------
 
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "penalty_probe"
