@@ -11,8 +11,15 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-fra
 
 install: system-deps $(STAMP)
 
-# OCR of scanned pages needs tesseract with French data.
+# OCR of scanned pages needs tesseract with French data; the virtualenv needs ensurepip (python3-venv).
 system-deps:
+	@if ! $(PYTHON) -c "import ensurepip" >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  else \
+	    echo "ATTENTION : le module venv de Python manque. Installez-le avec : sudo apt-get install python3-venv"; \
+	  fi; \
+	fi
 	@if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx fra; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installation de tesseract (OCR, français)…"; \
