@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from api.services.store import Store
 
 app = typer.Typer(help="Vigie : pilotage de l'exécution des marchés publics.", no_args_is_help=True,
                   add_completion=False)
@@ -168,21 +172,26 @@ def demo(serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True
         serve()
 
 
-def _eval_store(portfolio: Path):  # type: ignore[no-untyped-def]
+def _run_eval(portfolio: Path, produce: Callable[[Store], dict[str, Any]]) -> None:
+    """Import the portfolio into a fresh, temporary store with the product's pipeline, then print
+    `produce(store)` as JSON. A failure is one French line on stderr and a non-zero exit (SPEC §2)."""
+    from api.services.evaluation import load
+
     if not portfolio.is_dir():
         print(f"portefeuille introuvable : {portfolio}", file=sys.stderr)
         raise typer.Exit(code=2)
-    tmp = Path(tempfile.mkdtemp(prefix="vigie-eval-"))
-    settings = get_settings(data_dir=tmp, database_url=None, search_backend=os.environ.get(
-        "VIGIE_SEARCH_BACKEND", "embedded"), index_prefix=f"vigie-eval-{tmp.name.lower()}")
-    from api.services.evaluation import load
-
-    store = _store(settings)
-    load(store, portfolio)
-    return store
-
-
-def _emit(payload: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory(prefix="vigie-eval-") as tmp:
+        settings = get_settings(data_dir=Path(tmp), database_url=None,
+                                index_prefix=f"vigie-eval-{Path(tmp).name.lower()}")
+        store = _store(settings)
+        try:
+            load(store, portfolio)
+            payload = produce(store)
+        except Exception as exc:  # noqa: BLE001 (the evaluation contract wants one line, not a traceback)
+            print(f"échec de l'évaluation : {type(exc).__name__}: {exc}".replace("\n", " "), file=sys.stderr)
+            raise typer.Exit(code=1) from exc
+        finally:
+            store.close()
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
 
 
@@ -191,7 +200,7 @@ def eval_extract(portfolio: Path) -> None:
     """Pièces, types, pénalités, délais et obligations (SPEC §2)."""
     from api.services.evaluation import extract_json
 
-    _emit(extract_json(_eval_store(portfolio)))
+    _run_eval(portfolio, extract_json)
 
 
 @eval_app.command("breaches")
@@ -199,7 +208,7 @@ def eval_breaches(portfolio: Path) -> None:
     """Un constat par incident (SPEC §2)."""
     from api.services.evaluation import breaches_json
 
-    _emit(breaches_json(_eval_store(portfolio), portfolio))
+    _run_eval(portfolio, lambda store: breaches_json(store, portfolio))
 
 
 @eval_app.command("evidence")
@@ -207,7 +216,7 @@ def eval_evidence(portfolio: Path) -> None:
     """Preuves proposées pour chaque réclamation ou contestation (SPEC §2)."""
     from api.services.evaluation import evidence_json
 
-    _emit(evidence_json(_eval_store(portfolio), portfolio))
+    _run_eval(portfolio, lambda store: evidence_json(store, portfolio))
 
 
 @eval_app.command("exclusion")
@@ -215,7 +224,7 @@ def eval_exclusion(portfolio: Path) -> None:
     """Dossier d'exclusion L2141-7 de chaque titulaire (SPEC §2)."""
     from api.services.evaluation import exclusion_json
 
-    _emit(exclusion_json(_eval_store(portfolio), portfolio))
+    _run_eval(portfolio, lambda store: exclusion_json(store, portfolio))
 
 
 @eval_app.command("search")
@@ -223,8 +232,12 @@ def eval_search(portfolio: Path, queries: Annotated[Path, typer.Option("--querie
     """Les 10 premiers résultats de chaque requête (SPEC §2)."""
     from api.services.evaluation import search_json
 
-    items = json.loads(queries.read_text("utf-8"))
-    _emit(search_json(_eval_store(portfolio), [q["query"] for q in items]))
+    try:
+        items = [q["query"] for q in json.loads(queries.read_text("utf-8"))]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"fichier de requêtes illisible ({queries}) : attendu [{{\"query\": \"…\"}}] — {exc}", file=sys.stderr)
+        raise typer.Exit(code=2) from exc
+    _run_eval(portfolio, lambda store: search_json(store, items))
 
 
 def main() -> None:

@@ -79,3 +79,10 @@ def test_breaches_one_finding_per_incident(scorer, name):
     assert metrics["breach"]["f1"] >= 0.9
     assert metrics["unacted_breach"]["f1"] >= 0.9
     assert metrics["contract_ref_accuracy"] >= 0.99
+
+
+def test_eval_failure_is_one_french_line_and_a_non_zero_exit(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "extract", str(tmp_path / "absent")])
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "introuvable" in result.stderr
