@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/daily_scan.py --contracts 200 --incidents 1000 --letters 1000
 	$(BIN)/python bench/search.py --clauses 100000
 
 clean:
