@@ -11,6 +11,7 @@ from typing import Any
 from api.services.monitoring.clauses import _link_clause, _occurrences
 from api.services.monitoring.contracts import (
     _build_contracts,
+    _letter_order_keys,
     _link_contract,
     _service_shares,
     regime_penalties,
@@ -89,10 +90,11 @@ def evaluate_portfolio(
 
     index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
     profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], [i.description for i in incidents])
+    letter_orders = _letter_order_keys(letters)
     linked_all: list[_Linked] = []
     for inc in incidents:
         facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
-        link = _link_contract(inc, facts, records, letters, shares, profiles)
+        link = _link_contract(inc, facts, records, letters, shares, profiles, letter_orders)
         linked = _Linked(inc, facts, link)
         if link.reason and link.source != "deduit":
             linked.reviews.append(link.reason)

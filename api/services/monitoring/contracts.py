@@ -73,10 +73,23 @@ def _service_shares(incidents: Sequence[Incident], contracts: dict[str, _Contrac
     return shares
 
 
+def _letter_order_keys(letters: Sequence[_Letter]) -> dict[str | None, set[str]]:
+    """Order keys of each contract's letters, built once per portfolio: the per-incident check
+    is then a set overlap instead of a loop over every letter of every contract."""
+    keys: dict[str | None, set[str]] = defaultdict(set)
+    for lt in letters:
+        keys[lt.contract_ref].update(order_key(o) for o in lt.corr.order_refs)
+    return keys
+
+
 def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
                      letters: Sequence[_Letter], shares: dict[str, Counter[str]],
-                     profiles: SimilarityIndex | None = None) -> dict[str, tuple[float, list[str]]]:
+                     profiles: SimilarityIndex | None = None,
+                     letter_orders: dict[str | None, set[str]] | None = None,
+                     ) -> dict[str, tuple[float, list[str]]]:
     refs = list(contracts)
+    if letter_orders is None:
+        letter_orders = _letter_order_keys(letters)
     sims = (profiles.similarities(inc.description) if profiles is not None
             else tfidf_similarities(inc.description, [" ".join(contracts[r].profile) for r in refs]))
     service = Counter(shares.get(fold(inc.service), Counter()))
@@ -85,6 +98,9 @@ def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _
         service[own_logged] -= 1  # leave the incident's own (possibly wrong) reference out
     service_total = sum(service.values())
     order_keys = {order_key(o) for o in facts.order_refs}
+    # per incident, not per contract: the description's SIRETs and cited references
+    described_sirets = set(find_sirets(inc.description))
+    cited_refs = set(find_known_refs(inc.description, refs))
     scores: dict[str, tuple[float, list[str]]] = {}
     for ref, sim in zip(refs, sims):
         record = contracts[ref]
@@ -93,14 +109,13 @@ def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _
         if _mentions_any(inc.description, record.names):
             score += 0.8
             why.append("titulaire nommé dans la description")
-        if record.sirets & set(find_sirets(inc.description)):
+        if record.sirets & described_sirets:
             score += 0.8
             why.append("SIRET du titulaire")
-        if find_known_refs(inc.description, [ref]):
+        if ref in cited_refs:
             score += 0.8
             why.append("référence citée dans la description")
-        if order_keys and any(order_keys & {order_key(o) for o in lt.corr.order_refs}
-                              for lt in letters if lt.contract_ref == ref):
+        if order_keys and order_keys & letter_orders.get(ref, set()):
             score += 0.5
             why.append("bon de commande ou ticket retrouvé dans la correspondance du marché")
         if service_total:
@@ -121,11 +136,12 @@ _GENERIC_TITLE_WORDS = frozenset(
 
 def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
                    letters: Sequence[_Letter], shares: dict[str, Counter[str]],
-                   profiles: SimilarityIndex | None = None) -> _ContractLink:
+                   profiles: SimilarityIndex | None = None,
+                   letter_orders: dict[str | None, set[str]] | None = None) -> _ContractLink:
     if not contracts:
         return _ContractLink(inc.contract_ref, "journal" if inc.contract_ref else "inconnu", 0.3,
                              "aucun marché connu dans le portefeuille")
-    scores = _contract_scores(inc, facts, contracts, letters, shares, profiles)
+    scores = _contract_scores(inc, facts, contracts, letters, shares, profiles, letter_orders)
     ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
     best_ref, (best, best_why) = ranked[0]
     runner = ranked[1][1][0] if len(ranked) > 1 else 0.0
