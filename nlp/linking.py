@@ -9,6 +9,7 @@ incident of a portfolio and must stay cheap.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ MONTHS: dict[str, int] = {
     "janv": 1, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; called millions of times per portfolio scan
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, apostrophes unified: the form every comparison uses."""
     if not text:
@@ -161,6 +163,7 @@ _CONTRACT_REF = re.compile(
 _BARE_REF = re.compile(r"\b((?:19|20)\d{2}[-_/][A-Z]{1,6}[-_/]\d{1,4}[A-Z]?)\b")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; compared against every known ref per lookup
 def ref_key(ref: str | None) -> str:
     """Comparison key of a reference: upper-case letters and digits only."""
     return re.sub(r"[^A-Z0-9]", "", fold(ref).upper()) if ref else ""
@@ -184,13 +187,19 @@ def find_known_refs(text: str, known: Sequence[str]) -> list[str]:
     """Known contract references written in `text`; separators are free (2024-FCS-012 = 2024 FCS 012)."""
     hits = []
     for ref in known:
-        chars = re.sub(r"[^A-Za-z0-9]", "", ref)
-        if not chars:
-            continue
-        pattern = r"[\s_/.-]?".join(re.escape(ch) for ch in chars)
-        if re.search(r"(?<![A-Za-z0-9])" + pattern + r"(?![0-9])", text, re.IGNORECASE):
+        pattern = _known_ref_pattern(ref)
+        if pattern is not None and pattern.search(text):
             hits.append(ref)
     return hits
+
+
+@functools.lru_cache(maxsize=1 << 14)  # one compiled pattern per ref: re's own cache holds only 512
+def _known_ref_pattern(ref: str) -> re.Pattern[str] | None:
+    chars = re.sub(r"[^A-Za-z0-9]", "", ref)
+    if not chars:
+        return None
+    pattern = r"[\s_/.-]?".join(re.escape(ch) for ch in chars)
+    return re.compile(r"(?<![A-Za-z0-9])" + pattern + r"(?![0-9])", re.IGNORECASE)
 
 
 _ORDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -112,5 +113,9 @@ def _known_ref(ref: str | None, contracts: dict[str, _Contract]) -> str | None:
 
 def _mentions_any(text: str, names: Sequence[str]) -> bool:
     folded = fold(text)
-    return any(len(n) >= 3 and re.search(r"(?<![a-z0-9])" + re.escape(fold(n)) + r"(?![a-z0-9])", folded)
-               for n in names)
+    return any(len(n) >= 3 and _name_pattern(n).search(folded) for n in names)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # one compiled pattern per supplier name: re's own cache holds only 512
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(fold(name)) + r"(?![a-z0-9])")
