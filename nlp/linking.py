@@ -345,11 +345,22 @@ class SimilarityIndex:
         if not self._empty:
             self._vectorizer.fit(corpus)
             self._docs = self._vectorizer.transform([fold(d) for d in documents])
+            # what cosine_similarity does to the documents on every call (normalise, transpose,
+            # back to CSR), done once: the per-query product is then the very same computation
+            from sklearn.preprocessing import normalize
+
+            self._docs_t = normalize(self._docs, copy=True).T.tocsr()
 
     def similarities(self, query: str) -> list[float]:
         """Cosine similarity of `query` to every document, in document order."""
         if self._empty:
             return [0.0] * self._count
-        from sklearn.metrics.pairwise import cosine_similarity
+        vector = self._vectorizer.transform([fold(query)])
+        try:
+            from sklearn.preprocessing import normalize
+            from sklearn.utils.sparsefuncs import sparse_matmul_to_dense
+        except ImportError:  # older scikit-learn: the plain (slower) path
+            from sklearn.metrics.pairwise import cosine_similarity
 
-        return [float(s) for s in cosine_similarity(self._vectorizer.transform([fold(query)]), self._docs).ravel()]
+            return [float(s) for s in cosine_similarity(vector, self._docs).ravel()]
+        return [float(s) for s in sparse_matmul_to_dense(normalize(vector, copy=True), self._docs_t).ravel()]
