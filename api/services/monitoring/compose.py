@@ -21,6 +21,7 @@ from api.services.monitoring.letters import (
     _build_letters,
     _formal_notice_day,
     _letter_body,
+    _letters_by_contract,
     _link_letters,
     _logged_act,
 )
@@ -91,6 +92,7 @@ def evaluate_portfolio(
     index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
     profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], [i.description for i in incidents])
     letter_orders = _letter_order_keys(letters)
+    letter_groups = _letters_by_contract(letters)
     linked_all: list[_Linked] = []
     for inc in incidents:
         facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
@@ -101,7 +103,7 @@ def evaluate_portfolio(
         if link.ref is not None and link.ref in records:
             record = records[link.ref]
             _link_clause(linked, record, regimes[record.info.ref])
-            _link_letters(linked, letters, record, as_of, index)
+            _link_letters(linked, letters, record, as_of, index, letter_groups)
         linked_all.append(linked)
     return _compute_findings(linked_all, records, regimes, as_of)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -126,7 +127,12 @@ def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _
 
 def _title_words(text: str) -> set[str]:
     """Distinctive words (5+ letters, accents folded) of a contract title or a description."""
-    return {w for w in re.findall(r"[a-z]{5,}", fold(text)) if w not in _GENERIC_TITLE_WORDS}
+    return set(_title_word_set(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # each contract title is read once per incident otherwise
+def _title_word_set(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]{5,}", fold(text)) if w not in _GENERIC_TITLE_WORDS)
 
 
 _GENERIC_TITLE_WORDS = frozenset(
@@ -158,12 +164,12 @@ def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Co
         # or it speaks of another contract's object in that contract's own words, and of
         # nothing in the logged one's title
         words = _title_words(inc.description)
-        if not own_why and not words & _title_words(contracts[logged].info.title):
-            by_title = sorted(((len(words & _title_words(c.info.title)), ref) for ref, c in contracts.items()
+        if not own_why and not words & _title_word_set(contracts[logged].info.title):
+            by_title = sorted(((len(words & _title_word_set(c.info.title)), ref) for ref, c in contracts.items()
                                if ref != logged), reverse=True)
             if by_title and by_title[0][0] >= 2 and (len(by_title) == 1 or by_title[1][0] < by_title[0][0]):
                 other = by_title[0][1]
-                theirs = words & _title_words(contracts[other].info.title)
+                theirs = words & _title_word_set(contracts[other].info.title)
                 return _ContractLink(other, "corrige", 0.6,
                                      f"référence du journal {inc.contract_ref} corrigée en {other} : la "
                                      f"description parle de l'objet de ce marché ({', '.join(sorted(theirs))})")

@@ -292,15 +292,25 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day if day.day > 1 else '1er'} {_MONTHS_FR[day.month - 1]} {day.year}"
 
 
+def _letters_by_contract(letters: Sequence[_Letter]) -> dict[str | None, list[tuple[int, _Letter]]]:
+    """(position, letter) of each contract's letters, in the letters' order: built once per
+    scan so that an incident looks only at its own contract's letters."""
+    groups: dict[str | None, list[tuple[int, _Letter]]] = {}
+    for position, letter in enumerate(letters):
+        groups.setdefault(letter.contract_ref, []).append((position, letter))
+    return groups
+
+
 def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract, as_of: dt.date,
-                  index: SimilarityIndex | None = None) -> None:
+                  index: SimilarityIndex | None = None,
+                  by_contract: dict[str | None, list[tuple[int, _Letter]]] | None = None) -> None:
     inc = linked.incident
     start = inc.occurred_on or inc.reported_on
     matched_dates: dict[dt.date, str] = {}
     sims = index.similarities(inc.description) if index is not None else None
-    for position, letter in enumerate(letters):
-        if letter.contract_ref != record.info.ref:
-            continue
+    if by_contract is None:
+        by_contract = _letters_by_contract(letters)
+    for position, letter in by_contract.get(record.info.ref, []):
         day = letter.corr.date
         grants = bool(letter.corr.granted_extension_days) and letter.corr.direction != "entrant"
         if day is not None and day > as_of:

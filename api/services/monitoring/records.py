@@ -104,12 +104,28 @@ def _known_ref(ref: str | None, contracts: dict[str, _Contract]) -> str | None:
     written inside it (« Marché 2023/045 lot 1 »)."""
     if not ref:
         return None
-    key = ref_key(ref)
-    for known in contracts:
-        if ref_key(known) == key:
-            return known
+    known = _ref_keys(contracts).get(ref_key(ref))
+    if known is not None:
+        return known
     inside = find_known_refs(ref, list(contracts))
     return inside[0] if len(inside) == 1 else None
+
+# ref_key → first portfolio reference with that key, for the last contracts dict seen (one per
+# scan); the dict itself and its keys are kept to check it is still the same portfolio.
+_REF_KEYS: list[tuple[dict[str, _Contract], tuple[str, ...], dict[str, str]]] = []
+
+
+def _ref_keys(contracts: dict[str, _Contract]) -> dict[str, str]:
+    keys = tuple(contracts)
+    cached = _REF_KEYS[0] if _REF_KEYS else None  # read once: scans may run in threads
+    if cached is not None and cached[0] is contracts and cached[1] == keys:
+        return cached[2]
+    by_key: dict[str, str] = {}
+    for known in keys:
+        by_key.setdefault(ref_key(known), known)  # the first one wins, as a scan in order would
+    _REF_KEYS[:] = [(contracts, keys, by_key)]
+    return by_key
+
 
 def _mentions_any(text: str, names: Sequence[str]) -> bool:
     folded = fold(text)
