@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -41,6 +41,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(disputes.web_router)
     return app
 
-
-def not_found(what: str) -> HTTPException:
-    return HTTPException(status_code=404, detail=f"{what} introuvable.")

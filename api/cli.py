@@ -175,7 +175,7 @@ def demo(serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True
 def _run_eval(portfolio: Path, produce: Callable[[Store], dict[str, Any]]) -> None:
     """Import the portfolio into a fresh, temporary store with the product's pipeline, then print
     `produce(store)` as JSON. A failure is one French line on stderr and a non-zero exit (SPEC §2)."""
-    from api.services.evaluation import load
+    from api.services.portfolio import import_portfolio
 
     if not portfolio.is_dir():
         print(f"portefeuille introuvable : {portfolio}", file=sys.stderr)
@@ -185,7 +185,7 @@ def _run_eval(portfolio: Path, produce: Callable[[Store], dict[str, Any]]) -> No
                                 index_prefix=f"vigie-eval-{Path(tmp).name.lower()}")
         store = _store(settings)
         try:
-            load(store, portfolio)
+            import_portfolio(store, portfolio)
             payload = produce(store)
         except Exception as exc:  # noqa: BLE001 (the evaluation contract wants one line, not a traceback)
             print(f"échec de l'évaluation : {type(exc).__name__}: {exc}".replace("\n", " "), file=sys.stderr)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from api.services.findings import recompute_findings
 from api.services.monitoring import findings_to_eval_json
-from api.services.portfolio import import_portfolio, portfolio_as_of
+from api.services.portfolio import portfolio_as_of
 from api.services.store import Store
 from models.db import tables as t
 
@@ -24,10 +24,6 @@ DEADLINE_FIELDS = ("article", "page", "quote", "duration", "unit", "day_type", "
 OBLIGATION_FIELDS = ("article", "page", "quote", "party")
 FIELDS = {"penalty": ("penalties", PENALTY_FIELDS), "deadline": ("deadlines", DEADLINE_FIELDS),
           "obligation": ("obligations", OBLIGATION_FIELDS)}
-
-
-def load(store: Store, root: Path) -> None:
-    import_portfolio(store, root)
 
 
 def extract_json(store: Store) -> dict[str, Any]:
