@@ -219,6 +219,84 @@ def _known_ref_pattern(ref: str) -> tuple[re.Pattern[str], str] | None:
     return re.compile(r"(?<![A-Za-z0-9])" + pattern + r"(?![0-9])", re.IGNORECASE), digits
 
 
+class RefFinder:
+    """`find_known_refs` over a fixed list of references, for texts read by the thousand (every
+    incident and letter of a scan against every contract of the portfolio).
+
+    Same hits, in the same (list) order: a reference is only tried on a text whose digit runs,
+    once separators are removed, contain the reference's own longest digit run; references
+    are indexed by that run, so a text costs a few dictionary lookups, not one per reference.
+    """
+
+    def __init__(self, known: Sequence[str]) -> None:
+        self._known = list(known)
+        self._by_digits: dict[str, list[int]] = {}
+        self._always: list[int] = []  # no digit: tried on every text
+        for position, ref in enumerate(self._known):
+            compiled = _known_ref_pattern(ref)
+            if compiled is None:
+                continue
+            digits = compiled[1]
+            if digits:
+                self._by_digits.setdefault(digits, []).append(position)
+            else:
+                self._always.append(position)
+        self._lengths = sorted({len(d) for d in self._by_digits})
+
+    def find(self, text: str) -> list[str]:
+        candidates = set(self._always)
+        if self._by_digits:
+            for run in re.findall(r"[0-9]+", _SEPARATORS.sub("", text)):
+                for size in self._lengths:
+                    for start in range(len(run) - size + 1):
+                        candidates.update(self._by_digits.get(run[start:start + size], ()))
+        hits = []
+        for position in sorted(candidates):
+            ref = self._known[position]
+            compiled = _known_ref_pattern(ref)
+            if compiled is not None and compiled[0].search(text):
+                hits.append(ref)
+        return hits
+
+
+class NameFinder:
+    """Which of many names a text mentions as whole words of its folded form (« Propreté
+    Armor » in « relancé PROPRETE ARMOR ce matin »), for thousands of texts against thousands
+    of names.
+
+    A whole-word match starts at a word of the text equal to the name's first word, so names
+    are indexed by their first word and only those whose first word the text has are tried.
+    """
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        """`keys`: the folded names, as the caller wants them matched (stripped or not)."""
+        self._keys = list(keys)
+        self._by_first: dict[str, list[int]] = {}
+        self._always: list[int] = []  # a key not starting with a letter or digit
+        for position, key in enumerate(self._keys):
+            first = re.match(r"[a-z0-9]+", key)
+            if first:
+                self._by_first.setdefault(first.group(0), []).append(position)
+            elif key:
+                self._always.append(position)
+
+    def mentioned(self, text: str) -> list[int]:
+        """Positions (in `keys` order) of the names the text mentions."""
+        folded = fold(text)
+        candidates = set(self._always)
+        for word in set(_WORD.findall(folded)):
+            candidates.update(self._by_first.get(word, ()))
+        return [p for p in sorted(candidates) if _whole_word(self._keys[p]).search(folded)]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=1 << 14)  # one compiled pattern per name: re's own cache holds only 512
+def _whole_word(key: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])")
+
+
 _ORDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("BC", re.compile(
         r"\b(?:bons?\s+de\s+commande|BC|commande)\s*(?:n[°oº]\.?\s*)?([A-Z0-9][A-Z0-9/_.-]*\d[A-Z0-9]*)",
