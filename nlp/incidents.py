@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from models.domain.types import Incident, PenaltyTrigger
 from nlp.linking import (
+    NameFinder,
     find_amounts,
     find_articles,
     find_contract_refs,
@@ -366,14 +367,18 @@ def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBre
     return hints
 
 
-def _suppliers_named(text: str, supplier_names: Sequence[str]) -> tuple[str, ...]:
-    folded = fold(text)
-    out = []
-    for name in supplier_names:
-        key = fold(name).strip()
-        if len(key) >= 3 and re.search(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])", folded):
-            out.append(name)
-    return tuple(out)
+class KnownNames:
+    """The titulaires' names and aliases to look for in log lines, indexed once: a scan reads
+    every line of the log against every name of the portfolio."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        keys = [fold(name).strip() for name in self.names]
+        self._finder = NameFinder([key if len(key) >= 3 else "" for key in keys])  # « SA » alone is no name
+
+    def named_in(self, text: str) -> tuple[str, ...]:
+        """The names `text` mentions as whole words, in list order."""
+        return tuple(self.names[i] for i in self._finder.mentioned(text))
 
 
 def _order_value(text: str, order_refs: list[str]) -> float | None:
@@ -392,10 +397,12 @@ def _order_value(text: str, order_refs: list[str]) -> float | None:
 def read_incident(
     incident: Incident,
     *,
-    supplier_names: Sequence[str] = (),
+    supplier_names: Sequence[str] | KnownNames = (),
     buyer_names: Sequence[str] = (),
 ) -> IncidentFacts:
-    """Structured facts of one incident of the log (description and the log's own dates)."""
+    """Structured facts of one incident of the log (description and the log's own dates).
+
+    A scan reading many lines passes its `KnownNames` once built rather than the names."""
     text = incident.description or ""
     folded = fold(text)
     facts = _dated_facts(text, folded, incident.occurred_on or incident.reported_on)
@@ -447,6 +454,7 @@ def read_incident(
         performed_at=performed_at,
         occurrences=_occurrences(folded),
         due_includes_extension=bool(_EXTENSION_INCLUDED.search(folded)) and first("due") is not None,
-        supplier_mentions=_suppliers_named(text, supplier_names),
+        supplier_mentions=(supplier_names if isinstance(supplier_names, KnownNames)
+                           else KnownNames(supplier_names)).named_in(text),
         not_breach_hints=tuple(_hints(folded, failing, buyer_names)),
     )

@@ -10,10 +10,9 @@ from typing import Any
 
 from api.services.monitoring.clauses import _link_clause, _occurrences
 from api.services.monitoring.contracts import (
+    ContractEvidence,
     _build_contracts,
-    _letter_order_keys,
     _link_contract,
-    _service_shares,
     regime_penalties,
 )
 from api.services.monitoring.due import _due_and_penalty, _extension_days, _not_breach_reason
@@ -58,7 +57,7 @@ from models.domain.types import (
     Penalty,
     SupplierInfo,
 )
-from nlp.incidents import read_incident
+from nlp.incidents import KnownNames, read_incident
 from nlp.linking import (
     SimilarityIndex,
 )
@@ -79,10 +78,10 @@ def evaluate_portfolio(
     as_of: dt.date,
 ) -> list[Finding]:
     """One finding per incident, in the log's order."""
-    records = _build_contracts(contracts, suppliers, documents)
-    letters = _build_letters(documents, records)
-    shares = _service_shares(incidents, records)
-    supplier_names = [n for s in suppliers for n in (s.name, *s.aliases)]
+    records, directory = _build_contracts(contracts, suppliers, documents)
+    letters = _build_letters(documents, directory)
+    evidence = ContractEvidence.gather(incidents, letters, directory)
+    supplier_names = KnownNames([n for s in suppliers for n in (s.name, *s.aliases)])
     buyer_names = sorted({c.buyer_name for c in contracts if c.buyer_name})
     # the regime that limits amounts; the CCAG default delay penalty is fetched per incident
     # (_link_clause) so that its caveats only reach findings that use it
@@ -91,12 +90,11 @@ def evaluate_portfolio(
 
     index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
     profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], [i.description for i in incidents])
-    letter_orders = _letter_order_keys(letters)
     letter_groups = _letters_by_contract(letters)
     linked_all: list[_Linked] = []
     for inc in incidents:
         facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
-        link = _link_contract(inc, facts, records, letters, shares, profiles, letter_orders)
+        link = _link_contract(inc, facts, evidence, profiles.similarities(inc.description))
         linked = _Linked(inc, facts, link)
         if link.reason and link.source != "deduit":
             linked.reviews.append(link.reason)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
+
+from api.services.monitoring.directory import ContractDirectory
 from api.services.monitoring.records import (
     AnalysedDocument,
     _Contract,
     _ContractLink,
-    _known_ref,
     _Letter,
-    _mentions_any,
+    title_words,
 )
 from models.domain.types import (
     CONTRACT_KINDS,
@@ -25,18 +27,15 @@ from models.domain.types import (
 )
 from nlp.incidents import IncidentFacts
 from nlp.linking import (
-    SimilarityIndex,
-    find_known_refs,
     find_sirets,
     fold,
     order_key,
-    tfidf_similarities,
 )
 
-# ------------------------------------------------------------------ contracts and letters
+# ------------------------------------------------------------------ contracts
 
 def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[SupplierInfo],
-                     documents: Sequence[AnalysedDocument]) -> dict[str, _Contract]:
+                     documents: Sequence[AnalysedDocument]) -> tuple[dict[str, _Contract], ContractDirectory]:
     by_siret = {s.siret: s for s in suppliers if s.siret}
     out: dict[str, _Contract] = {}
     for info in contracts:
@@ -45,8 +44,9 @@ def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[Supp
         out[info.ref] = _Contract(info=info, names=names,
                                   sirets={info.supplier_siret} if info.supplier_siret else set(),
                                   profile=[info.title, *names])
+    directory = ContractDirectory(out)
     for doc in documents:
-        ref = _known_ref(doc.contract_ref, out)
+        ref = directory.known_ref(doc.contract_ref)
         if ref is not None and doc.path.startswith("contracts/") and doc.analysis.kind not in CONTRACT_KINDS:
             out[ref].unread.append(f"{doc.path} lu comme « {doc.analysis.kind} »")
         if ref is None or doc.analysis.kind not in CONTRACT_KINDS:
@@ -61,99 +61,106 @@ def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[Supp
         if doc.analysis.kind == "ccap" and record.ccap_path is None:
             record.ccap_path = doc.path
         record.profile.extend(p.quote for p in doc.analysis.penalties)
-    return out
+    return out, directory
 
 # ------------------------------------------------------------------ incident → contract
 
-def _service_shares(incidents: Sequence[Incident], contracts: dict[str, _Contract]) -> dict[str, Counter[str]]:
-    shares: dict[str, Counter[str]] = defaultdict(Counter)
-    for inc in incidents:
-        ref = _known_ref(inc.contract_ref, contracts)
-        if ref:
-            shares[fold(inc.service)][ref] += 1
-    return shares
+@dataclass
+class ContractEvidence:
+    """What the whole log and the correspondence say about the contracts, gathered once per
+    scan: each incident is then scored against every contract with array arithmetic."""
+
+    directory: ContractDirectory
+    service_counts: dict[str, np.ndarray]  # folded service → logged references per contract
+    order_contracts: dict[str, set[int]]  # order key → contracts whose letters carry it
+
+    @classmethod
+    def gather(cls, incidents: Sequence[Incident], letters: Sequence[_Letter],
+               directory: ContractDirectory) -> ContractEvidence:
+        size = len(directory.refs)
+        counts: dict[str, np.ndarray] = {}
+        for inc in incidents:
+            ref = directory.known_ref(inc.contract_ref)
+            if ref:
+                service = fold(inc.service)
+                if service not in counts:
+                    counts[service] = np.zeros(size)
+                counts[service][directory.position[ref]] += 1
+        orders: dict[str, set[int]] = defaultdict(set)
+        for lt in letters:
+            if lt.contract_ref in directory.position:
+                for o in lt.corr.order_refs:
+                    orders[order_key(o)].add(directory.position[lt.contract_ref])
+        return cls(directory, counts, dict(orders))
 
 
-def _letter_order_keys(letters: Sequence[_Letter]) -> dict[str | None, set[str]]:
-    """Order keys of each contract's letters, built once per portfolio: the per-incident check
-    is then a set overlap instead of a loop over every letter of every contract."""
-    keys: dict[str | None, set[str]] = defaultdict(set)
-    for lt in letters:
-        keys[lt.contract_ref].update(order_key(o) for o in lt.corr.order_refs)
-    return keys
+@dataclass
+class _Scores:
+    values: np.ndarray  # one score per contract, in portfolio order
+    why: dict[int, list[str]]  # the signals naming a contract, when any
+
+    def of(self, position: int) -> tuple[float, list[str]]:
+        return float(self.values[position]), self.why.get(position, [])
 
 
-def _contract_scores(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
-                     letters: Sequence[_Letter], shares: dict[str, Counter[str]],
-                     profiles: SimilarityIndex | None = None,
-                     letter_orders: dict[str | None, set[str]] | None = None,
-                     ) -> dict[str, tuple[float, list[str]]]:
-    refs = list(contracts)
-    if letter_orders is None:
-        letter_orders = _letter_order_keys(letters)
-    sims = (profiles.similarities(inc.description) if profiles is not None
-            else tfidf_similarities(inc.description, [" ".join(contracts[r].profile) for r in refs]))
-    service = Counter(shares.get(fold(inc.service), Counter()))
-    own_logged = _known_ref(inc.contract_ref, contracts)
-    if own_logged and service[own_logged] > 0:
-        service[own_logged] -= 1  # leave the incident's own (possibly wrong) reference out
-    service_total = sum(service.values())
-    order_keys = {order_key(o) for o in facts.order_refs}
-    # per incident, not per contract: the description's SIRETs and cited references
-    described_sirets = set(find_sirets(inc.description))
-    cited_refs = set(find_known_refs(inc.description, refs))
-    scores: dict[str, tuple[float, list[str]]] = {}
-    for ref, sim in zip(refs, sims):
-        record = contracts[ref]
-        why: list[str] = []
-        score = 0.6 * sim
-        if _mentions_any(inc.description, record.names):
-            score += 0.8
-            why.append("titulaire nommé dans la description")
-        if record.sirets & described_sirets:
-            score += 0.8
-            why.append("SIRET du titulaire")
-        if ref in cited_refs:
-            score += 0.8
-            why.append("référence citée dans la description")
-        if order_keys and order_keys & letter_orders.get(ref, set()):
-            score += 0.5
-            why.append("bon de commande ou ticket retrouvé dans la correspondance du marché")
-        if service_total:
-            score += 0.3 * service[ref] / service_total
-        scores[ref] = (score, why)
-    return scores
+def _contract_scores(inc: Incident, facts: IncidentFacts, evidence: ContractEvidence,
+                     similarities: Sequence[float]) -> _Scores:
+    """Each contract's score for this incident: text similarity to the contract's profile,
+    plus the signals that name it (titulaire, SIRET, reference, order), plus the share of
+    the reporting service's incidents logged under it."""
+    directory = evidence.directory
+    scores = 0.6 * np.asarray(similarities, dtype=float)
+    why: dict[int, list[str]] = defaultdict(list)
+    signals = (
+        (directory.named_in(inc.description), 0.8, "titulaire nommé dans la description"),
+        (directory.with_sirets(find_sirets(inc.description)), 0.8, "SIRET du titulaire"),
+        (directory.refs_in(inc.description), 0.8, "référence citée dans la description"),
+    )
+    for refs, weight, reason in signals:
+        for ref in refs:
+            position = directory.position[ref]
+            scores[position] += weight
+            why[position].append(reason)
+    ordered = sorted({i for o in facts.order_refs for i in evidence.order_contracts.get(order_key(o), ())})
+    for position in ordered:
+        scores[position] += 0.5
+        why[position].append("bon de commande ou ticket retrouvé dans la correspondance du marché")
+    counts = evidence.service_counts.get(fold(inc.service))
+    if counts is not None:
+        own_logged = directory.known_ref(inc.contract_ref)
+        if own_logged and counts[directory.position[own_logged]] > 0:
+            counts = counts.copy()
+            counts[directory.position[own_logged]] -= 1  # leave the incident's own (possibly wrong) reference out
+        total = counts.sum()
+        if total:
+            scores += 0.3 * counts / total
+    return _Scores(scores, dict(why))
 
 
-def _title_words(text: str) -> set[str]:
-    """Distinctive words (5+ letters, accents folded) of a contract title or a description."""
-    return set(_title_word_set(text))
+def _best_two(values: np.ndarray) -> tuple[int, int | None]:
+    """The best contract and the runner-up; on a tie the first in portfolio order wins."""
+    best = int(np.argmax(values))
+    if len(values) < 2:
+        return best, None
+    rest = values.copy()
+    rest[best] = -np.inf
+    return best, int(np.argmax(rest))
 
 
-@functools.lru_cache(maxsize=1 << 14)  # each contract title is read once per incident otherwise
-def _title_word_set(text: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z]{5,}", fold(text)) if w not in _GENERIC_TITLE_WORDS)
-
-
-_GENERIC_TITLE_WORDS = frozenset(
-    "marche accord cadre fourniture fournitures livraison prestation prestations travaux service services "
-    "entretien maintenance realisation mission etude relative relatif aupres toute toutes".split())
-
-
-def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Contract],
-                   letters: Sequence[_Letter], shares: dict[str, Counter[str]],
-                   profiles: SimilarityIndex | None = None,
-                   letter_orders: dict[str | None, set[str]] | None = None) -> _ContractLink:
-    if not contracts:
+def _link_contract(inc: Incident, facts: IncidentFacts, evidence: ContractEvidence,
+                   similarities: Sequence[float]) -> _ContractLink:
+    directory = evidence.directory
+    if not directory.refs:
         return _ContractLink(inc.contract_ref, "journal" if inc.contract_ref else "inconnu", 0.3,
                              "aucun marché connu dans le portefeuille")
-    scores = _contract_scores(inc, facts, contracts, letters, shares, profiles, letter_orders)
-    ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
-    best_ref, (best, best_why) = ranked[0]
-    runner = ranked[1][1][0] if len(ranked) > 1 else 0.0
-    logged = _known_ref(inc.contract_ref, contracts)
+    scores = _contract_scores(inc, facts, evidence, similarities)
+    best_at, runner_at = _best_two(scores.values)
+    best_ref = directory.refs[best_at]
+    best, best_why = scores.of(best_at)
+    runner = scores.of(runner_at)[0] if runner_at is not None else 0.0
+    logged = directory.known_ref(inc.contract_ref)
     if logged:
-        own, own_why = scores[logged]
+        own, own_why = scores.of(directory.position[logged])
         # the log wins unless the description names another contract's titulaire / reference
         # and says nothing of the logged one's
         strong_other = best_ref != logged and best_why and not own_why and best - own >= 0.6
@@ -163,21 +170,20 @@ def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Co
                                  f"({', '.join(best_why)})")
         # or it speaks of another contract's object in that contract's own words, and of
         # nothing in the logged one's title
-        words = _title_words(inc.description)
-        if not own_why and not words & _title_word_set(contracts[logged].info.title):
-            by_title = sorted(((len(words & _title_word_set(c.info.title)), ref) for ref, c in contracts.items()
-                               if ref != logged), reverse=True)
-            if by_title and by_title[0][0] >= 2 and (len(by_title) == 1 or by_title[1][0] < by_title[0][0]):
-                other = by_title[0][1]
-                theirs = words & _title_word_set(contracts[other].info.title)
+        words = title_words(inc.description)
+        if not own_why and not words & title_words(directory.contracts[logged].info.title):
+            other = _only_title_match(words, logged, directory)
+            if other is not None:
+                theirs = words & title_words(directory.contracts[other].info.title)
                 return _ContractLink(other, "corrige", 0.6,
                                      f"référence du journal {inc.contract_ref} corrigée en {other} : la "
                                      f"description parle de l'objet de ce marché ({', '.join(sorted(theirs))})")
         return _ContractLink(logged, "journal", 0.95 if own_why or own >= best else 0.8)
     margin = best - runner
     if best < 0.35 or margin < 0.15:
+        runner_ref = directory.refs[runner_at] if runner_at is not None else best_ref
         reason = ("marché non identifié : aucune référence, aucun titulaire reconnu dans la description"
-                  if best < 0.35 else f"marché incertain entre {best_ref} et {ranked[1][0]}")
+                  if best < 0.35 else f"marché incertain entre {best_ref} et {runner_ref}")
         if best >= 0.35:
             return _ContractLink(best_ref, "corrige" if inc.contract_ref else "deduit", 0.4, reason)
         return _ContractLink(None, "inconnu", 0.0, reason)
@@ -187,6 +193,18 @@ def _link_contract(inc: Incident, facts: IncidentFacts, contracts: dict[str, _Co
         return _ContractLink(best_ref, "corrige", confidence,
                              f"référence du journal « {inc.contract_ref} » inconnue, corrigée en {best_ref} ({why})")
     return _ContractLink(best_ref, "deduit", confidence, f"marché déduit : {why}")
+
+
+def _only_title_match(words: frozenset[str], logged: str, directory: ContractDirectory) -> str | None:
+    """The one other contract whose title shares most (two or more) of the description's words."""
+    counts = directory.title_word_counts(words)
+    counts.pop(logged, None)
+    if not counts:
+        return None
+    ranked = sorted(((n, ref) for ref, n in counts.items()), reverse=True)
+    top, other = ranked[0]
+    alone = len(directory.refs) == 2 or len(ranked) == 1 or ranked[1][0] < top
+    return other if top >= 2 and alone else None
 
 
 # A CCAP sentence removing the CCAG exoneration threshold (FCS/TIC 2021 art. 14.1.3, Travaux

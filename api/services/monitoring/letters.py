@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from api.services.monitoring.directory import ContractDirectory
 from api.services.monitoring.records import (
     _ATTACHMENT_OPTIONS,
     ACTING_KINDS,
@@ -15,10 +16,8 @@ from api.services.monitoring.records import (
     LETTER_LINK_THRESHOLD,
     AnalysedDocument,
     _Contract,
-    _known_ref,
     _Letter,
     _Linked,
-    _mentions_any,
 )
 from ingest.parse import parse_bytes
 from models.compliance import (
@@ -35,7 +34,6 @@ from nlp.incidents import IncidentFacts
 from nlp.linking import (
     SimilarityIndex,
     find_dates,
-    find_known_refs,
     find_sirets,
     fold,
     order_key,
@@ -43,23 +41,22 @@ from nlp.linking import (
 )
 
 
-def _letter_contract(doc: AnalysedDocument, corr: Correspondence, contracts: dict[str, _Contract]) -> str | None:
-    direct = _known_ref(doc.contract_ref, contracts)
+def _letter_contract(doc: AnalysedDocument, corr: Correspondence, directory: ContractDirectory) -> str | None:
+    direct = directory.known_ref(doc.contract_ref)
     if direct:
         return direct
     head = f"{corr.subject or ''}\n{doc.parsed.text[:4000]}"
-    refs = find_known_refs(head, list(contracts))
+    refs = directory.refs_in(head)
     if len(refs) == 1:
         return refs[0]
     for ref in corr.contract_refs:
-        known = _known_ref(ref, contracts)
+        known = directory.known_ref(ref)
         if known:
             return known
-    sirets = set(corr.sirets) | set(find_sirets(doc.parsed.text))
-    by_siret = [ref for ref, c in contracts.items() if c.sirets & sirets]
+    by_siret = directory.with_sirets(set(corr.sirets) | set(find_sirets(doc.parsed.text)))
     if len(by_siret) == 1:
         return by_siret[0]
-    named = [ref for ref, c in contracts.items() if _mentions_any(head, c.names)]
+    named = directory.named_in(head)
     return named[0] if len(named) == 1 else None
 
 _KIND_WORDS = (
@@ -138,7 +135,7 @@ def _merge_children(documents: Sequence[AnalysedDocument]) -> list[AnalysedDocum
     return merged
 
 
-def _build_letters(documents: Sequence[AnalysedDocument], contracts: dict[str, _Contract]) -> list[_Letter]:
+def _build_letters(documents: Sequence[AnalysedDocument], directory: ContractDirectory) -> list[_Letter]:
     letters = []
     for doc in _merge_children(documents):
         if doc.analysis.kind in CONTRACT_KINDS or doc.path.startswith("contracts/"):
@@ -149,10 +146,10 @@ def _build_letters(documents: Sequence[AnalysedDocument], contracts: dict[str, _
             corr = read_correspondence(parsed, doc.analysis.kind)
         doc = dataclasses.replace(doc, parsed=parsed)
         kind = _letter_kind(doc, corr)
-        ref = _letter_contract(doc, corr, contracts)
+        ref = _letter_contract(doc, corr, directory)
         letters.append(_Letter(doc.path, kind, corr, parsed.text, ref))
         if ref and corr.subject:
-            contracts[ref].profile.append(corr.subject)
+            directory.contracts[ref].profile.append(corr.subject)
     letters.sort(key=lambda letter: (letter.corr.date or dt.date.max, letter.path))
     return letters
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,11 +18,7 @@ from models.domain.types import (
     Penalty,
 )
 from nlp.incidents import IncidentFacts
-from nlp.linking import (
-    find_known_refs,
-    fold,
-    ref_key,
-)
+from nlp.linking import fold
 
 MONITORING_VERSION = "vigie.monitoring.v1"
 
@@ -99,39 +94,16 @@ class _Linked:
     extensions: list[_Letter] = field(default_factory=list)
     reviews: list[str] = field(default_factory=list)
 
-def _known_ref(ref: str | None, contracts: dict[str, _Contract]) -> str | None:
-    """The portfolio's reference written in `ref`: same characters (separators free), or
-    written inside it (« Marché 2023/045 lot 1 »)."""
-    if not ref:
-        return None
-    known = _ref_keys(contracts).get(ref_key(ref))
-    if known is not None:
-        return known
-    inside = find_known_refs(ref, list(contracts))
-    return inside[0] if len(inside) == 1 else None
-
-# ref_key → first portfolio reference with that key, for the last contracts dict seen (one per
-# scan); the dict itself and its keys are kept to check it is still the same portfolio.
-_REF_KEYS: list[tuple[dict[str, _Contract], tuple[str, ...], dict[str, str]]] = []
+def title_words(text: str) -> frozenset[str]:
+    """Distinctive words (5+ letters, accents folded) of a contract title or a description."""
+    return _title_words(text)
 
 
-def _ref_keys(contracts: dict[str, _Contract]) -> dict[str, str]:
-    keys = tuple(contracts)
-    cached = _REF_KEYS[0] if _REF_KEYS else None  # read once: scans may run in threads
-    if cached is not None and cached[0] is contracts and cached[1] == keys:
-        return cached[2]
-    by_key: dict[str, str] = {}
-    for known in keys:
-        by_key.setdefault(ref_key(known), known)  # the first one wins, as a scan in order would
-    _REF_KEYS[:] = [(contracts, keys, by_key)]
-    return by_key
+@functools.lru_cache(maxsize=1 << 16)  # titles and log lines recur across a scan
+def _title_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]{5,}", fold(text)) if w not in _GENERIC_TITLE_WORDS)
 
 
-def _mentions_any(text: str, names: Sequence[str]) -> bool:
-    folded = fold(text)
-    return any(len(n) >= 3 and _name_pattern(n).search(folded) for n in names)
-
-
-@functools.lru_cache(maxsize=1 << 14)  # one compiled pattern per supplier name: re's own cache holds only 512
-def _name_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])" + re.escape(fold(name)) + r"(?![a-z0-9])")
+_GENERIC_TITLE_WORDS = frozenset(
+    "marche accord cadre fourniture fournitures livraison prestation prestations travaux service services "
+    "entretien maintenance realisation mission etude relative relatif aupres toute toutes".split())
