@@ -1,0 +1,523 @@
+"""Fast, exact TF-IDF similarities for the daily scan.
+
+Same values as scikit-learn's ``TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+sublinear_tf=True)`` on ``fold()``ed texts (and, for :func:`stem_similarities`, on
+``nlp.linking.stems``), without sklearn's per-call overhead and without analysing a text twice:
+
+* :class:`TextAnalysis` counts the character n-grams of many texts at once with numpy: the
+  padded words are concatenated, characters mapped to ranks in the sorted alphabet and each
+  3–5-gram packed in an int64 whose order is the strings' order (rank 0 pads short n-grams,
+  so « abc » sorts before « abcd » as in Python). An n-gram with a space at an interior
+  position spans two words and is dropped: what remains is exactly sklearn's ``_char_wb_ngrams``.
+  When the alphabet is too large to pack, a plain Python path gives the same counts.
+* :class:`SimilarityIndex` fits the IDF on documents + queries like ``nlp.linking.SimilarityIndex``
+  and computes the very same floating-point operations (same order of summation), so its values
+  are bit-identical; one :class:`TextAnalysis` of the scan's incident descriptions can be shared
+  by several indexes.
+* :func:`char_similarities` / :func:`stem_similarities` replace ``tfidf_similarities`` /
+  ``word_similarities`` (query fitted with its candidates): the candidates' model is cached and
+  only the IDF of the query's own terms is corrected per call (equal within 1e-12).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from nlp.linking import fold, stems
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+NGRAM_MIN, NGRAM_MAX = 3, 5
+# A packed n-gram takes ceil(log2(base**5)) bits and leaves the rest of the int64 to the text
+# number inside a chunk (sorting (n-gram, text) pairs in one np.sort): 53 bits for the n-gram
+# leaves 2**10 texts per chunk. Larger alphabets (CJK-heavy corpora) take the Python path.
+MAX_BASE = 1552
+CHUNK_CHARS = 1 << 20  # characters analysed per numpy pass: bounds the temporary arrays
+
+
+def prepare(text: str) -> str:
+    """The text sklearn's char_wb analyser sees: ``fold`` then its own ``lower()``."""
+    return fold(text).lower()
+
+
+def _joined_words(text: str) -> str:
+    # sklearn squeezes whitespace runs then splits on whitespace: the words are text.split()
+    return " ".join(prepare(text).split())
+
+
+def char_wb_ngrams(text: str) -> list[str]:
+    """sklearn's ``_char_wb_ngrams`` on ``prepare(text)`` (the reference, and the Python path)."""
+    grams: list[str] = []
+    for word in prepare(text).split():
+        padded = f" {word} "
+        for n in range(NGRAM_MIN, min(NGRAM_MAX, len(padded)) + 1):
+            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+# ---------------------------------------------------------------------------- packing
+
+@dataclass(frozen=True, eq=False)
+class _Alphabet:
+    """Sorted code points; rank = position + 1 so that 0 can pad n-grams shorter than 5."""
+
+    points: npt.NDArray[np.uint32]
+
+    @property
+    def base(self) -> int:
+        return len(self.points) + 1
+
+    def ranks(self, codes: npt.NDArray[np.uint32]) -> IntArray:
+        """Rank of each code point, 0 for one outside the alphabet."""
+        pos = np.searchsorted(self.points, codes)
+        pos = np.minimum(pos, max(len(self.points) - 1, 0))
+        known = self.points[pos] == codes if len(self.points) else np.zeros(len(codes), bool)
+        return np.where(known, pos + 1, 0).astype(np.int64)
+
+
+def _code_points(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _ngram_codes(ranks: IntArray, space: int, base: int) -> tuple[IntArray, IntArray]:
+    """(codes, start positions) of the valid char_wb n-grams of " w1 w2 ... wk ": those
+    without a space at an interior position, i.e. inside one padded word."""
+    size = len(ranks)
+    codes: list[IntArray] = []
+    starts: list[IntArray] = []
+    if size < NGRAM_MIN:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    # rank 0 is a character outside the alphabet (a query analysed against an index): such
+    # an n-gram is in no vocabulary, and dropping it keeps 0 unambiguous as padding
+    known = ranks != 0
+    inner = known & (ranks != space)  # allowed strictly inside an n-gram
+    b2, b3, b4 = base * base, base ** 3, base ** 4
+    gram = ranks[:size - 2] * b4 + ranks[1:size - 1] * b3 + ranks[2:] * b2
+    ok = known[:size - 2] & inner[1:size - 1] & known[2:]
+    codes.append(gram[ok])
+    starts.append(np.flatnonzero(ok))
+    if size >= 4:
+        gram = gram[:size - 3] + ranks[3:] * base
+        ok = ok[:size - 3] & inner[2:size - 1] & known[3:]
+        codes.append(gram[ok])
+        starts.append(np.flatnonzero(ok))
+    if size >= 5:
+        gram = gram[:size - 4] + ranks[4:]
+        ok = ok[:size - 4] & inner[3:size - 1] & known[4:]
+        codes.append(gram[ok])
+        starts.append(np.flatnonzero(ok))
+    return np.concatenate(codes), np.concatenate(starts)
+
+
+def _recode(terms: IntArray, old: _Alphabet, new: _Alphabet) -> IntArray:
+    """Packed n-grams of one alphabet re-packed in a larger one (order kept)."""
+    if old.base == new.base:
+        return terms
+    table = np.zeros(old.base, np.int64)
+    table[1:] = np.searchsorted(new.points, old.points) + 1
+    out = np.zeros(len(terms), np.int64)
+    rest = terms.copy()
+    scale = 1
+    for _ in range(NGRAM_MAX):
+        rest, digit = np.divmod(rest, old.base)
+        out += table[digit] * scale
+        scale *= new.base
+    return out
+
+
+def _decode(terms: IntArray, alphabet: _Alphabet) -> list[str]:
+    """The n-gram strings of packed codes (for the Python path and for merging with it)."""
+    chars = [chr(int(p)) for p in alphabet.points]
+    out: list[str] = []
+    for value in terms.tolist():
+        digits = []
+        for _ in range(NGRAM_MAX):
+            value, digit = divmod(value, alphabet.base)
+            digits.append(digit)
+        out.append("".join(chars[d - 1] for d in reversed(digits) if d))
+    return out
+
+
+# ---------------------------------------------------------------------------- bulk analysis
+
+class TextAnalysis:
+    """Character 3–5-gram counts of many texts, each distinct text analysed once.
+
+    ``counts`` has one row per distinct text (``row(text)``) and one column per n-gram of
+    ``terms`` (sorted like the n-gram strings, as sklearn's vocabulary). Share one analysis of
+    the scan's incident descriptions between the indexes that use them as queries."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.rows: dict[str, int] = {}
+        for text in texts:
+            self.rows.setdefault(text, len(self.rows))
+        joined = [_joined_words(t) for t in self.rows]
+        points = _alphabet_points(joined)
+        self.alphabet = _Alphabet(points)
+        self.terms: IntArray | npt.NDArray[np.object_]
+        if self.alphabet.base <= MAX_BASE:
+            self.terms, self.counts = _count_packed(joined, self.alphabet)
+        else:
+            self.terms, self.counts = _count_python(joined)
+
+    @property
+    def packed(self) -> bool:
+        return self.terms.dtype != object
+
+    def row(self, text: str) -> int | None:
+        return self.rows.get(text)
+
+    def term_strings(self) -> npt.NDArray[np.object_]:
+        if not self.packed:
+            return self.terms  # type: ignore[return-value]
+        return np.array(_decode(self.terms, self.alphabet), dtype=object)  # type: ignore[arg-type]
+
+    def nbytes(self) -> int:
+        return int(self.counts.data.nbytes + self.counts.indices.nbytes + self.counts.indptr.nbytes
+                   + (self.terms.nbytes if self.packed else 0))
+
+
+def _alphabet_points(joined: Sequence[str]) -> npt.NDArray[np.uint32]:
+    seen = np.zeros(0x110000, dtype=bool)
+    seen[ord(" ")] = True
+    for start, stop in _chunks(joined, len(joined) or 1):
+        seen[_code_points("".join(joined[start:stop]))] = True
+    return np.flatnonzero(seen).astype(np.uint32)
+
+
+def _chunks(joined: Sequence[str], max_texts: int) -> Iterable[tuple[int, int]]:
+    """[start, stop) ranges of texts holding about CHUNK_CHARS characters."""
+    start, size = 0, 0
+    for i, text in enumerate(joined):
+        size += len(text) + 1
+        if size >= CHUNK_CHARS or i + 1 - start >= max_texts:
+            yield start, i + 1
+            start, size = i + 1, 0
+    if start < len(joined):
+        yield start, len(joined)
+
+
+def _count_dtype(maximum: int) -> type[np.unsignedinteger[Any]] | type[np.int32]:
+    if maximum <= np.iinfo(np.uint8).max:
+        return np.uint8
+    if maximum <= np.iinfo(np.uint16).max:
+        return np.uint16
+    return np.int32
+
+
+def _count_packed(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArray, sp.csr_matrix]:
+    base = alphabet.base
+    gram_bits = math.ceil(math.log2(base ** NGRAM_MAX))
+    text_bits = 63 - gram_bits
+    space = int(alphabet.ranks(np.array([ord(" ")], np.uint32))[0])
+    parts: list[tuple[IntArray, sp.csr_matrix]] = []
+    for start, stop in _chunks(joined, (1 << text_bits) - 1):
+        texts = joined[start:stop]
+        body = " " + "".join(t + " " for t in texts if t)
+        ranks = alphabet.ranks(_code_points(body))
+        codes, starts = _ngram_codes(ranks, space, base)
+        # the text of an n-gram is that of its second character, always inside a word
+        owner = np.repeat(np.arange(len(texts), dtype=np.int64),
+                          [len(t) + 1 if t else 0 for t in texts])
+        keys = (codes << text_bits) | owner[starts]
+        keys.sort()
+        first = np.empty(len(keys), bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        bounds = np.flatnonzero(first)
+        counts = np.diff(np.append(bounds, len(keys)))
+        pairs = keys[bounds]
+        grams = pairs >> text_bits
+        new_term = np.empty(len(grams), bool)
+        new_term[:1] = True
+        np.not_equal(grams[1:], grams[:-1], out=new_term[1:])
+        terms = grams[new_term]
+        term_ptr = np.append(np.flatnonzero(new_term), len(grams))
+        owners = (pairs & ((1 << text_bits) - 1)).astype(np.int32)
+        # entries are sorted by (n-gram, text): a CSC matrix; tocsr() gives sorted rows
+        csc = sp.csc_matrix((counts.astype(np.int32), owners, term_ptr.astype(np.int32)),
+                            shape=(len(texts), len(terms)))
+        parts.append((terms, csc.tocsr()))
+    return _merge_parts(parts, len(joined))
+
+
+def _merge_parts(parts: Sequence[tuple[Any, sp.csr_matrix]], n_texts: int) -> tuple[Any, sp.csr_matrix]:
+    if not parts:
+        return np.empty(0, np.int64), sp.csr_matrix((n_texts, 0), dtype=np.int32)
+    terms = parts[0][0] if len(parts) == 1 else np.unique(np.concatenate([p[0] for p in parts]))
+    blocks = []
+    for chunk_terms, matrix in parts:
+        column = np.searchsorted(terms, chunk_terms).astype(np.int32)
+        matrix = sp.csr_matrix((matrix.data, column[matrix.indices], matrix.indptr),
+                               shape=(matrix.shape[0], len(terms)))
+        blocks.append(matrix)
+    counts = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    maximum = int(counts.data.max()) if counts.nnz else 0
+    counts = sp.csr_matrix((counts.data.astype(_count_dtype(maximum)), counts.indices.astype(np.int32),
+                            counts.indptr.astype(np.int64)), shape=counts.shape)
+    counts.has_sorted_indices = True
+    return terms, counts
+
+
+def _count_python(joined: Sequence[str]) -> tuple[npt.NDArray[np.object_], sp.csr_matrix]:
+    """The same counts with Python strings, for alphabets too large to pack."""
+    per_text: list[dict[str, int]] = []
+    for text in joined:
+        counter: dict[str, int] = {}
+        for gram in char_wb_ngrams(text):
+            counter[gram] = counter.get(gram, 0) + 1
+        per_text.append(counter)
+    vocabulary = sorted(set().union(*per_text)) if per_text else []
+    column = {g: i for i, g in enumerate(vocabulary)}
+    indptr = [0]
+    indices: list[int] = []
+    data: list[int] = []
+    for counter in per_text:
+        row = sorted((column[g], c) for g, c in counter.items())
+        indices.extend(i for i, _ in row)
+        data.extend(c for _, c in row)
+        indptr.append(len(indices))
+    matrix = sp.csr_matrix((np.array(data, np.int32), np.array(indices, np.int32),
+                            np.array(indptr, np.int64)), shape=(len(joined), len(vocabulary)))
+    terms = np.empty(len(vocabulary), dtype=object)
+    terms[:] = vocabulary
+    return _merge_parts([(terms, matrix)], len(joined))
+
+
+# ---------------------------------------------------------------------------- exact arithmetic
+
+def _sequential_row_sums(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> FloatArray:
+    """Per-row sums added left to right, as sklearn's Cython loops do (np.sum adds pairwise,
+    which rounds differently): rows padded with zeros into a 2-D block, then cumsum."""
+    lengths = np.diff(indptr).astype(np.int64)
+    sums = np.zeros(len(lengths))
+    order = np.argsort(lengths, kind="stable")  # similar lengths together: little padding
+    budget = 1 << 22
+    i = 0
+    while i < len(order):
+        width = max(int(lengths[order[i]]), 1)
+        j = i + 1
+        while j < len(order) and int(lengths[order[j]]) * (j + 1 - i) <= budget:
+            j += 1
+        rows = order[i:j]
+        width = int(lengths[rows].max()) if len(rows) else width
+        if width:
+            block = np.zeros((len(rows), width))
+            mask = np.arange(width) < lengths[rows, None]
+            take = (indptr[rows, None] + np.arange(width))[mask]
+            block[mask] = values[take]
+            sums[rows] = np.cumsum(block, axis=1)[:, -1]
+        i = j
+    return sums
+
+
+def _normalize_rows(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> None:
+    """In place: sklearn's l2 ``normalize`` of CSR rows, same roundings (empty rows kept)."""
+    sums = _sequential_row_sums(values * values, indptr)
+    norms = np.sqrt(sums)
+    norms[sums == 0.0] = 1.0
+    values /= np.repeat(norms, np.diff(indptr))
+
+
+def _idf(df: FloatArray, n_samples: int) -> FloatArray:
+    """sklearn's smooth IDF, its operations in its order."""
+    df = df + 1.0
+    idf = np.full_like(df, fill_value=n_samples + 1, dtype=np.float64)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def _tfidf_rows(counts: npt.NDArray[Any], columns: npt.NDArray[np.integer[Any]], idf: FloatArray,
+                indptr: npt.NDArray[np.integer[Any]]) -> FloatArray:
+    """TfidfTransformer (sublinear tf, l2) then cosine_similarity's second normalisation."""
+    values = counts.astype(np.float64)
+    np.log(values, out=values)
+    values += 1.0
+    values *= idf[columns]
+    _normalize_rows(values, indptr)
+    _normalize_rows(values, indptr)
+    return values
+
+
+# ---------------------------------------------------------------------------- index
+
+class _Source:
+    """One analysis seen through an index: its columns mapped to the index's vocabulary."""
+
+    def __init__(self, analysis: TextAnalysis, columns: npt.NDArray[np.int32]) -> None:
+        self.analysis = analysis
+        self.columns = columns
+
+    def row_terms(self, row: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
+        counts = self.analysis.counts
+        lo, hi = counts.indptr[row], counts.indptr[row + 1]
+        return self.columns[counts.indices[lo:hi]], counts.data[lo:hi]
+
+
+def _union_vocabulary(analyses: Sequence[TextAnalysis]) -> tuple[Any, _Alphabet | None, list[npt.NDArray[np.int32]]]:
+    """Sorted union of the analyses' n-grams, and each analysis' column → union column map
+    (increasing, so sorted rows stay sorted)."""
+    if len(analyses) == 1:
+        only = analyses[0]
+        return (only.terms, only.alphabet if only.packed else None,
+                [np.arange(len(only.terms), dtype=np.int32)])
+    if all(a.packed for a in analyses):
+        alphabet = _Alphabet(functools.reduce(np.union1d, [a.alphabet.points for a in analyses]).astype(np.uint32))
+        if alphabet.base <= MAX_BASE:
+            recoded = [_recode(a.terms, a.alphabet, alphabet) for a in analyses]  # type: ignore[arg-type]
+            terms = functools.reduce(np.union1d, recoded)
+            return terms, alphabet, [np.searchsorted(terms, r).astype(np.int32) for r in recoded]
+    strings = [a.term_strings() for a in analyses]
+    terms = np.unique(np.concatenate(strings))
+    return terms, None, [np.searchsorted(terms, s).astype(np.int32) for s in strings]
+
+
+class SimilarityIndex:
+    """TF-IDF (character 3–5-grams of folded texts, sublinear tf) fitted on documents + queries,
+    the same values as ``nlp.linking.SimilarityIndex`` but each text analysed once.
+
+    Pass ``analysis=TextAnalysis(descriptions)`` to share the analysis of the queries between
+    indexes; texts it lacks are analysed here. ``similarities_to`` reads only the wanted
+    documents; ``similarities`` / ``similarity_matrix`` build the transposed matrix on first use."""
+
+    def __init__(self, documents: Sequence[str], queries: Sequence[str] = (),
+                 analysis: TextAnalysis | None = None) -> None:
+        corpus = [*documents, *queries]
+        self._count = len(documents)
+        if analysis is None:
+            analyses = [TextAnalysis(corpus)]
+        else:
+            missing = [t for t in dict.fromkeys(corpus) if analysis.row(t) is None]
+            analyses = [analysis, TextAnalysis(missing)] if missing else [analysis]
+        terms, self._alphabet, maps = _union_vocabulary(analyses)
+        self._terms = terms
+        self._sources = [_Source(a, m) for a, m in zip(analyses, maps)]
+        width = len(terms)
+        df = np.zeros(width)
+        located = [self._locate(t) for t in corpus]
+        for number, source in enumerate(self._sources):
+            rows = [row for src, row in located if src == number]
+            if not rows:
+                continue
+            counts = source.analysis.counts
+            times = np.bincount(np.array(rows, np.int64), minlength=counts.shape[0]).astype(np.float64)
+            per_entry = np.repeat(times, np.diff(counts.indptr))
+            df += np.bincount(source.columns[counts.indices], weights=per_entry, minlength=width)
+        self._known = df > 0
+        self._empty = not documents or not self._known.any()
+        self._idf = _idf(df, len(corpus))
+        self._docs = self._vectors_of(located[:len(documents)])
+        self._docs_t: sp.csr_matrix | None = None
+
+    def _locate(self, text: str) -> tuple[int, int]:
+        for number, source in enumerate(self._sources):
+            row = source.analysis.row(text)
+            if row is not None:
+                return number, row
+        return -1, -1
+
+    def _terms_of(self, text: str, where: tuple[int, int]) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
+        number, row = where
+        if number >= 0:
+            columns, counts = self._sources[number].row_terms(row)
+        else:
+            columns, counts = self._transform(text)
+        keep = self._known[columns]
+        return columns[keep], counts[keep]
+
+    def _transform(self, text: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """An unknown text's counts on the index's vocabulary (sklearn transform: n-grams
+        outside the vocabulary ignored)."""
+        if self._alphabet is not None:
+            joined = _joined_words(text)
+            ranks = self._alphabet.ranks(_code_points(f" {joined} ")) if joined else np.empty(0, np.int64)
+            space = int(self._alphabet.ranks(np.array([ord(" ")], np.uint32))[0])
+            codes, _ = _ngram_codes(ranks, space, self._alphabet.base)
+            keys, counts = np.unique(codes, return_counts=True)
+        else:
+            grams, counts = np.unique(np.array(char_wb_ngrams(text), dtype=object), return_counts=True)
+            keys = grams
+        if not len(keys) or not len(self._terms):
+            return np.empty(0, np.int32), np.empty(0, np.int64)
+        pos = np.minimum(np.searchsorted(self._terms, keys), len(self._terms) - 1)
+        found = self._terms[pos] == keys
+        return pos[found].astype(np.int32), counts[found].astype(np.int64)
+
+    def _vectors_of(self, located: Sequence[tuple[int, int]], texts: Sequence[str] | None = None) -> sp.csr_matrix:
+        """Rows of normalised TF-IDF weights (CSR on the index's vocabulary)."""
+        columns: list[npt.NDArray[np.int32]] = []
+        counts: list[npt.NDArray[Any]] = []
+        for i, where in enumerate(located):
+            c, n = self._terms_of(texts[i] if texts is not None else "", where)
+            columns.append(c)
+            counts.append(n)
+        indptr = np.zeros(len(located) + 1, np.int64)
+        np.cumsum([len(c) for c in columns], out=indptr[1:])
+        cols = np.concatenate(columns).astype(np.int32) if columns else np.empty(0, np.int32)
+        cnts = np.concatenate(counts) if counts else np.empty(0, np.int64)
+        values = _tfidf_rows(cnts, cols, self._idf, indptr)
+        return sp.csr_matrix((values, cols, indptr), shape=(len(located), len(self._terms)))
+
+    def _query_vectors(self, queries: Sequence[str]) -> sp.csr_matrix:
+        return self._vectors_of([self._locate(q) for q in queries], queries)
+
+    def similarities(self, query: str) -> list[float]:
+        """Cosine similarity of `query` to every document, in document order."""
+        if self._empty:
+            return [0.0] * self._count
+        return [float(s) for s in self.similarity_matrix([query])[0]]
+
+    def similarity_matrix(self, queries: Sequence[str]) -> FloatArray:
+        """Dense (len(queries), n_documents) similarities; chunk the queries (e.g. by 1,000)."""
+        if self._empty or not queries:
+            return np.zeros((len(queries), self._count))
+        from sklearn.utils.sparsefuncs import sparse_matmul_to_dense
+
+        if self._docs_t is None:
+            self._docs_t = self._docs.T.tocsr()
+        return sparse_matmul_to_dense(self._query_vectors(queries), self._docs_t)  # type: ignore[no-any-return]
+
+    def similarities_to(self, query: str, positions: Sequence[int]) -> list[float]:
+        """Similarities of `query` to the documents at `positions` only (same values)."""
+        if self._empty or not len(positions):
+            return [0.0] * len(positions)
+        vector = self._query_vectors([query])
+        q_cols, q_vals = vector.indices, vector.data
+        if not len(q_cols):
+            return [0.0] * len(positions)
+        docs = self._docs
+        wanted = np.asarray(positions, dtype=np.int64)
+        starts = docs.indptr[wanted]
+        lengths = docs.indptr[wanted + 1] - starts
+        total = int(lengths.sum())
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        cols = docs.indices[offsets]
+        at = np.minimum(np.searchsorted(q_cols, cols), len(q_cols) - 1)
+        hit = q_cols[at] == cols
+        products = q_vals[at[hit]] * docs.data[offsets[hit]]
+        owner = np.repeat(np.arange(len(wanted)), lengths)[hit]
+        # left-to-right sums in column order, as the sparse product does
+        indptr = np.zeros(len(wanted) + 1, np.int64)
+        np.cumsum(np.bincount(owner, minlength=len(wanted)), out=indptr[1:])
+        return [float(s) for s in _sequential_row_sums(products, indptr)]
+
+    def nbytes(self) -> int:
+        """Memory held by the index itself (not by a shared analysis)."""
+        held = self._docs.data.nbytes + self._docs.indices.nbytes + self._docs.indptr.nbytes
+        held += self._idf.nbytes + self._known.nbytes + getattr(self._terms, "nbytes", 0)
+        held += sum(s.columns.nbytes for s in self._sources)
+        if self._docs_t is not None:
+            held += self._docs_t.data.nbytes + self._docs_t.indices.nbytes + self._docs_t.indptr.nbytes
+        return int(held)
