@@ -521,3 +521,202 @@ class SimilarityIndex:
         if self._docs_t is not None:
             held += self._docs_t.data.nbytes + self._docs_t.indices.nbytes + self._docs_t.indptr.nbytes
         return int(held)
+
+
+# ---------------------------------------------------------------------------- one query, few candidates
+
+# n-grams of single texts are packed with ranks handed out as characters first appear
+# (order does not matter here, identity does): 12 bits a character, 4,095 characters a process
+_CHAR_BITS = 12
+_char_rank = np.zeros(0x110000, dtype=np.int64)
+_char_rank[ord(" ")] = 1
+_next_rank = [2]
+
+
+def _ranks_of(text: str) -> IntArray | None:
+    codes = _code_points(text)
+    ranks = _char_rank[codes]
+    if not ranks.all():
+        new = np.unique(codes[ranks == 0])
+        if _next_rank[0] + len(new) > (1 << _CHAR_BITS) - 1:
+            return None  # too many distinct characters: the caller takes the string path
+        _char_rank[new] = np.arange(_next_rank[0], _next_rank[0] + len(new))
+        _next_rank[0] += len(new)
+        ranks = _char_rank[codes]
+    return ranks
+
+
+_Terms = tuple[IntArray, FloatArray]  # sorted term keys, sublinear tf (1 + log count)
+
+
+def _sublinear(counts: npt.NDArray[Any]) -> FloatArray:
+    values = counts.astype(np.float64)
+    np.log(values, out=values)
+    values += 1.0
+    return values
+
+
+@functools.lru_cache(maxsize=4096)  # a description is compared with several candidate lists in turn
+def _char_terms(text: str) -> _Terms | None:
+    joined = _joined_words(text)
+    if not joined:
+        return np.empty(0, np.int64), np.empty(0)
+    ranks = _ranks_of(f" {joined} ")
+    if ranks is None:
+        return None
+    codes, _ = _ngram_codes(ranks, 1, 1 << _CHAR_BITS)
+    keys, counts = np.unique(codes, return_counts=True)
+    return keys, _sublinear(counts)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem_key(stem: str) -> int:
+    # stems are 4–6 letters a–z: base 27, 0 pads
+    key = 0
+    for char in stem.ljust(6, "`"):
+        key = key * 27 + ord(char) - 96
+    return key
+
+
+@functools.lru_cache(maxsize=4096)
+def _stem_terms(text: str) -> _Terms:
+    words = stems(text)
+    keys, counts = np.unique(np.array([_stem_key(w) for w in words], np.int64), return_counts=True)
+    return keys, _sublinear(counts)
+
+
+@dataclass(frozen=True, eq=False)
+class _Model:
+    """The candidates' side of a fit on query + candidates, for any query: weights are
+    stored with the IDF of a term the query lacks, and corrected for the query's terms."""
+
+    keys: IntArray  # sorted union of the candidates' terms
+    tf: FloatArray  # (candidates, terms) sublinear tf, 0 where absent
+    idf_without: FloatArray  # IDF when the query lacks the term
+    idf_with: FloatArray  # IDF when the query has it too
+    delta: FloatArray  # idf_with² - idf_without²
+    norm2: FloatArray  # squared norm of each candidate for a query sharing no term
+    idf_query_only: float  # IDF of a term found in the query alone
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.tf.nbytes + 4 * self.idf_with.nbytes + self.norm2.nbytes)
+
+
+def _build_model(terms: Sequence[_Terms]) -> _Model:
+    n_samples = len(terms) + 1  # the query is fitted too
+    keys = np.unique(np.concatenate([k for k, _ in terms])) if terms else np.empty(0, np.int64)
+    tf = np.zeros((len(terms), len(keys)))
+    for i, (k, w) in enumerate(terms):
+        tf[i, np.searchsorted(keys, k)] = w
+    df = (tf > 0).sum(axis=0).astype(np.float64)
+    without = _idf(df, n_samples)
+    with_query = _idf(df + 1.0, n_samples)
+    norm2 = (tf * tf) @ (without * without)
+    return _Model(keys, tf, without, with_query, with_query * with_query - without * without, norm2,
+                  float(_idf(np.ones(1), n_samples)[0]))
+
+
+def _cosines(query: _Terms, model: _Model) -> list[float]:
+    q_keys, q_tf = query
+    count = model.tf.shape[0]
+    if not len(q_keys):
+        return [0.0] * count
+    if len(model.keys):
+        at = np.minimum(np.searchsorted(model.keys, q_keys), len(model.keys) - 1)
+        hit = model.keys[at] == q_keys
+        shared = at[hit]
+    else:
+        hit = np.zeros(len(q_keys), bool)
+        shared = np.empty(0, np.int64)
+    q_idf = np.full(len(q_keys), model.idf_query_only)
+    q_idf[hit] = model.idf_with[shared]
+    q_w = q_tf * q_idf
+    q_norm = math.sqrt(float(q_w @ q_w))
+    if not len(shared):
+        return [0.0] * count
+    block = model.tf[:, shared]
+    dots = block @ (q_w[hit] * model.idf_with[shared])
+    norm2 = model.norm2 + (block * block) @ model.delta[shared]
+    out = np.zeros(count)
+    ok = norm2 > 0
+    out[ok] = dots[ok] / (np.sqrt(norm2[ok]) * q_norm)
+    return [float(s) for s in out]
+
+
+class _ModelCache:
+    """LRU of candidate models bounded in bytes (candidate lists differ a lot in size)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.models: OrderedDict[tuple[str, tuple[str, ...]], _Model] = OrderedDict()
+
+    def get(self, key: tuple[str, tuple[str, ...]]) -> _Model | None:
+        model = self.models.get(key)
+        if model is not None:
+            self.models.move_to_end(key)
+        return model
+
+    def put(self, key: tuple[str, tuple[str, ...]], model: _Model) -> None:
+        if model.nbytes > self.budget // 8:
+            return
+        self.models[key] = model
+        self.size += model.nbytes
+        while self.size > self.budget:
+            _, old = self.models.popitem(last=False)
+            self.size -= old.nbytes
+
+
+_models = _ModelCache(64 << 20)
+
+
+def _model_for(kind: str, candidates: tuple[str, ...], terms_of: Any) -> _Model | None:
+    key = (kind, candidates)
+    model = _models.get(key)
+    if model is None:
+        terms = [terms_of(c) for c in candidates]
+        if any(t is None for t in terms):
+            return None
+        model = _build_model(terms)
+        _models.put(key, model)
+    return model
+
+
+def _string_path(query: str, candidates: Sequence[str]) -> list[float]:
+    """char n-grams as strings, interned per call: for texts beyond the packed alphabet."""
+    ids: dict[str, int] = {}
+
+    def terms(text: str) -> _Terms:
+        grams = [ids.setdefault(g, len(ids)) for g in char_wb_ngrams(text)]
+        keys, counts = np.unique(np.array(grams, np.int64), return_counts=True)
+        return keys, _sublinear(counts)
+
+    model = _build_model([terms(c) for c in candidates])
+    return _cosines(terms(query), model)
+
+
+def char_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """``nlp.linking.tfidf_similarities``: cosine of TF-IDF character 3–5-grams (folded texts,
+    fitted on the query and its candidates), in [0, 1]; the candidates' model is cached."""
+    if not candidates or not query.strip():
+        return [0.0] * len(candidates)
+    key = tuple(candidates)
+    model = _model_for("char", key, _char_terms)
+    query_terms = _char_terms(query)
+    if model is None or query_terms is None:
+        return _string_path(query, candidates)
+    return _cosines(query_terms, model)
+
+
+def stem_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """``nlp.linking.word_similarities``: cosine of TF-IDF word stems (fitted on the query and
+    its candidates); the candidates' model is cached."""
+    if not candidates:
+        return []
+    query_terms = _stem_terms(query)
+    if not len(query_terms[0]):
+        return [0.0] * len(candidates)
+    model = _model_for("stem", tuple(candidates), _stem_terms)
+    assert model is not None  # stems always pack
+    return _cosines(query_terms, model)
