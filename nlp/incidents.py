@@ -10,6 +10,7 @@ from the position of the date in the sentence.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -342,6 +343,15 @@ def _occurrences(folded: str) -> int:
     return value if value and value < 50 else 1
 
 
+@functools.lru_cache(maxsize=64)  # one pattern per portfolio's buyers, not one search per buyer and line
+def _buyer_blamed(buyer_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A failing of one of the buyer's own services or systems (« panne du réseau de la Ville »)."""
+    keys = [re.escape(k) for k in dict.fromkeys(fold(name) for name in buyer_names) if k]
+    if not keys:
+        return None
+    return re.compile(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}(?:" + "|".join(keys) + ")")
+
+
 def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBreachHint]:
     hints: list[NotBreachHint] = []
     # a request only excuses when it changed the plan (« reportée … à la demande de la directrice »);
@@ -352,10 +362,9 @@ def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBre
     if _WEATHER.search(folded):
         hints.append(NotBreachHint("intemperies", "Arrêt pour intempéries : à couvrir par une prolongation de délai."))
     buyer_side = bool(_BUYER_SIDE_RE.search(folded))
-    for name in buyer_names:
-        key = fold(name)
-        if key and re.search(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}" + re.escape(key), folded):
-            buyer_side = True
+    blamed = _buyer_blamed(tuple(buyer_names))
+    if blamed is not None and blamed.search(folded):
+        buyer_side = True
     for sentence in re.split(r"[.;]\s", folded):
         if _SUSPENDED.search(sentence) and any(m.group(1) not in _SUPPLIER_SIDE and not m.group(1).startswith("sous")
                                                for m in _ORDERED_BY.finditer(sentence)):

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 from nlp.normalize import find_amounts as _find_amounts
@@ -223,22 +224,24 @@ class RefFinder:
     """`find_known_refs` over a fixed list of references, for texts read by the thousand (every
     incident and letter of a scan against every contract of the portfolio).
 
-    Same hits, in the same (list) order: a reference is only tried on a text whose digit runs,
-    once separators are removed, contain the reference's own longest digit run; references
-    are indexed by that run, so a text costs a few dictionary lookups, not one per reference.
+    Same hits, in the same (list) order: a reference written in a text leaves each of its
+    digit runs in the text once separators are removed. References are indexed by their
+    rarest run (« 0107 » rather than the year « 2023 » that hundreds share), so a text costs a
+    few dictionary lookups and a handful of searches, not one search per reference.
     """
 
     def __init__(self, known: Sequence[str]) -> None:
         self._known = list(known)
         self._by_digits: dict[str, list[int]] = {}
         self._always: list[int] = []  # no digit: tried on every text
-        for position, ref in enumerate(self._known):
-            compiled = _known_ref_pattern(ref)
-            if compiled is None:
+        runs = [set(re.findall(r"[0-9]+", re.sub(r"[^A-Za-z0-9]", "", ref))) for ref in self._known]
+        frequency = Counter(run for ref_runs in runs for run in ref_runs)
+        for position, ref_runs in enumerate(runs):
+            if _known_ref_pattern(self._known[position]) is None:
                 continue
-            digits = compiled[1]
-            if digits:
-                self._by_digits.setdefault(digits, []).append(position)
+            if ref_runs:
+                rarest = min(ref_runs, key=lambda run: (frequency[run], -len(run), run))
+                self._by_digits.setdefault(rarest, []).append(position)
             else:
                 self._always.append(position)
         self._lengths = sorted({len(d) for d in self._by_digits})
