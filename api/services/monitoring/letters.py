@@ -26,17 +26,13 @@ from models.compliance import (
 from models.domain.types import (
     CONTRACT_KINDS,
     Correspondence,
-    Incident,
     ParsedDocument,
 )
 from nlp.correspondence import read_correspondence
-from nlp.incidents import IncidentFacts
 from nlp.linking import (
     SimilarityIndex,
-    find_dates,
     find_sirets,
     fold,
-    order_key,
     tfidf_similarities,
 )
 
@@ -189,43 +185,28 @@ def _logged_act(description: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _incident_days(facts: IncidentFacts, inc: Incident) -> set[dt.date]:
-    # the day an order or ordre de service was issued is not a day of the failing
-    days = {f.day for f in facts.dates if f.role not in ("order", "requested")}
-    for day in (inc.occurred_on, facts.outage_start.date() if facts.outage_start else None):
-        if day:
-            days.add(day)
-    return days
-
-
 def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
                   matched_dates: dict[dt.date, str], sim: float | None = None) -> float:
     inc, facts, corr = linked.incident, linked.facts, letter.corr
     score = 0.0
-    inc_orders = {order_key(o) for o in facts.order_refs}
-    letter_orders = {order_key(o) for o in corr.order_refs}
+    inc_orders, letter_orders = linked.order_keys, letter.order_keys
     if inc_orders and letter_orders:
         score += 0.5 if inc_orders & letter_orders else -0.5
     if linked.penalty is not None and linked.penalty.article:
         article = normalise_article(linked.penalty.article)
-        cited = {normalise_article(a.split(" ")[-1]) for a in corr.articles_cited
-                 if not a.startswith(("CCAG", "CCTP", "AE", "R"))}
+        cited = letter.cited_articles
         penalty_articles = {normalise_article(p.article) for p, _ in record.penalties if p.article}
         sharing = sum(1 for p, _ in record.penalties if normalise_article(p.article) == article) or 1
         if article in cited:
             score += 0.4 / sharing
         elif cited & penalty_articles:
             score -= 0.3
-    letter_days = set(corr.failing_dates)
-    if letter.kind == "pv_constat" and corr.date:
-        letter_days.add(corr.date)  # a PV de constat records what was seen on its own day
-    same_days = bool(_incident_days(facts, inc) & letter_days)
+    same_days = bool(linked.days & letter.failing_days)
     if same_days:
         score += 0.3
         # a letter listing several failings names each by its day and its place (« la panne du
         # 3 novembre au collège Les Tilleuls »): the same day and the same place name it
-        letter_folded = fold(letter.text)
-        if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter_folded)
+        if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter.folded_text)
                for w in place_names(inc.description, record.names)):
             score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
@@ -233,32 +214,39 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
     if (not same_days and not (inc_orders & letter_orders) and corr.date and inc.occurred_on
             and (corr.date - inc.occurred_on).days > 120):
         score -= 0.2  # a letter written months later, naming neither the order nor the days
-    head = fold(corr.subject or letter.text[:300])
-    if any(w in head for w in _TYPE_WORDS.get(facts.failing_type, ())):
+    if any(w in letter.folded_head for w in _TYPE_WORDS.get(facts.failing_type, ())):
         score += 0.2
-    if corr.granted_extension_days and facts.due_on and facts.due_on in {d for d, _s, _e in find_dates(letter.text)}:
+    if corr.granted_extension_days and facts.due_on and facts.due_on in letter.text_dates:
         score += 0.3  # the prolongation moves the very deadline the incident says was missed
     if corr.granted_extension_days and any(h.code == "intemperies" for h in facts.not_breach_hints) \
-            and _WEATHER_WORDS.search(fold(letter.text)):
+            and _WEATHER_WORDS.search(letter.folded_text):
         score += 0.3
     if facts.order_value_eur and facts.order_value_eur in corr.amounts_eur:
         score += 0.2
     # the log itself says an act was sent on a day (« mise en demeure adressée le jour même »)
-    for m in _ACT_MENTION.finditer(fold(inc.description)):
-        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3), inc.occurred_on or inc.reported_on)
+    for said, kind in _acts_mentioned(linked):
         if said and corr.date == said:
             # the log names this very act: its kind and its day
-            score += 0.6 if letter.kind == _MENTIONED_KIND.get(m.group(1)) else 0.4
+            score += 0.6 if letter.kind == kind else 0.4
     # a letter answering or following up another letter already tied to this incident
-    text = fold(letter.text)
     for day, path in matched_dates.items():
-        if path != letter.path and day != corr.date and (day.strftime("%d/%m/%Y") in text
-                                                         or _long_date(day) in text):
+        if path != letter.path and day != corr.date and (day.strftime("%d/%m/%Y") in letter.folded_text
+                                                         or _long_date(day) in letter.folded_text):
             score += 0.4
             break
     if sim is None:
         sim = tfidf_similarities(inc.description, [_letter_body(letter)])[0]
     return score + 0.5 * sim
+
+
+def _acts_mentioned(linked: _Linked) -> list[tuple[dt.date | None, str | None]]:
+    """The acts the log line says were sent (« mise en demeure du 10/06 »): their day and kind."""
+    inc = linked.incident
+    out: list[tuple[dt.date | None, str | None]] = []
+    for m in _ACT_MENTION.finditer(linked.folded_description):
+        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3), inc.occurred_on or inc.reported_on)
+        out.append((said, _MENTIONED_KIND.get(m.group(1))))
+    return out
 
 
 def _letter_body(letter: _Letter) -> str:
@@ -314,7 +302,7 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
             continue
         # a letter written before the failing cannot answer it; a prolongation can precede it
         before = day is not None and start is not None and day < start
-        if before and _named_in_log(inc, letter):
+        if before and _named_in_log(linked, letter):
             before = False  # « malgré la mise en demeure du 10/06 »: the log says it is about this failing
         if before and not grants:
             continue
@@ -363,11 +351,7 @@ def place_names(description: str, supplier_names: Sequence[str] = ()) -> set[str
     return out
 
 
-def _named_in_log(inc: Incident, letter: _Letter) -> bool:
+def _named_in_log(linked: _Linked, letter: _Letter) -> bool:
     """The log line names this act by its kind and its day (« PV de constat du 16/09 »,
     « malgré la mise en demeure du 10/06/2025 »)."""
-    for m in _ACT_MENTION.finditer(fold(inc.description)):
-        said = inc.occurred_on if m.group(2) else _parse_numeric(m.group(3), inc.occurred_on or inc.reported_on)
-        if said and letter.corr.date == said and letter.kind == _MENTIONED_KIND.get(m.group(1)):
-            return True
-    return False
+    return any(said and letter.corr.date == said and letter.kind == kind for said, kind in _acts_mentioned(linked))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest.options import ParseOptions
+from models.compliance import normalise_article
 from models.domain.types import (
     ContractInfo,
     Correspondence,
@@ -18,7 +20,7 @@ from models.domain.types import (
     Penalty,
 )
 from nlp.incidents import IncidentFacts
-from nlp.linking import fold
+from nlp.linking import find_dates, fold, order_key
 
 MONITORING_VERSION = "vigie.monitoring.v1"
 
@@ -72,6 +74,36 @@ class _Letter:
     text: str
     contract_ref: str | None
 
+    # What every incident of the contract compares with, worked out once per letter.
+    @functools.cached_property
+    def order_keys(self) -> frozenset[str]:
+        return frozenset(order_key(o) for o in self.corr.order_refs)
+
+    @functools.cached_property
+    def folded_text(self) -> str:
+        return fold(self.text)
+
+    @functools.cached_property
+    def folded_head(self) -> str:
+        return fold(self.corr.subject or self.text[:300])
+
+    @functools.cached_property
+    def cited_articles(self) -> frozenset[str | None]:
+        """Articles of the contract's own documents the letter cites (not the CCAG's)."""
+        return frozenset(normalise_article(a.split(" ")[-1]) for a in self.corr.articles_cited
+                         if not a.startswith(("CCAG", "CCTP", "AE", "R")))
+
+    @functools.cached_property
+    def failing_days(self) -> frozenset[dt.date]:
+        days = set(self.corr.failing_dates)
+        if self.kind == "pv_constat" and self.corr.date:
+            days.add(self.corr.date)  # a PV de constat records what was seen on its own day
+        return frozenset(days)
+
+    @functools.cached_property
+    def text_dates(self) -> frozenset[dt.date]:
+        return frozenset(d for d, _s, _e in find_dates(self.text))
+
 
 @dataclass(frozen=True)
 class _ContractLink:
@@ -93,6 +125,24 @@ class _Linked:
     answers: list[_Letter] = field(default_factory=list)
     extensions: list[_Letter] = field(default_factory=list)
     reviews: list[str] = field(default_factory=list)
+
+    # What every letter of the contract is compared with, worked out once per incident.
+    @functools.cached_property
+    def order_keys(self) -> frozenset[str]:
+        return frozenset(order_key(o) for o in self.facts.order_refs)
+
+    @functools.cached_property
+    def folded_description(self) -> str:
+        return fold(self.incident.description)
+
+    @functools.cached_property
+    def days(self) -> frozenset[dt.date]:
+        """Days of the failing (an order's or a request's day is not one)."""
+        days = {f.day for f in self.facts.dates if f.role not in ("order", "requested")}
+        for day in (self.incident.occurred_on, self.facts.outage_start.date() if self.facts.outage_start else None):
+            if day:
+                days.add(day)
+        return frozenset(days)
 
 def title_words(text: str) -> frozenset[str]:
     """Distinctive words (5+ letters, accents folded) of a contract title or a description."""
