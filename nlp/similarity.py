@@ -42,7 +42,7 @@ NGRAM_MIN, NGRAM_MAX = 3, 5
 # number inside a chunk (sorting (n-gram, text) pairs in one np.sort): 53 bits for the n-gram
 # leaves 2**10 texts per chunk. Larger alphabets (CJK-heavy corpora) take the Python path.
 MAX_BASE = 1552
-CHUNK_CHARS = 1 << 20  # characters analysed per numpy pass: bounds the temporary arrays
+CHUNK_CHARS = 1 << 18  # characters analysed per numpy pass: bounds the temporary arrays (~40 MB)
 
 
 def prepare(text: str) -> str:
@@ -299,6 +299,8 @@ def _count_python(joined: Sequence[str]) -> tuple[npt.NDArray[np.object_], sp.cs
 def _sequential_row_sums(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> FloatArray:
     """Per-row sums added left to right, as sklearn's Cython loops do (np.sum adds pairwise,
     which rounds differently): rows padded with zeros into a 2-D block, then cumsum."""
+    if len(indptr) == 2:  # one row (a query): no padding needed
+        return np.cumsum(values[indptr[0]:indptr[1]])[-1:] if indptr[1] > indptr[0] else np.zeros(1)
     lengths = np.diff(indptr).astype(np.int64)
     sums = np.zeros(len(lengths))
     order = np.argsort(lengths, kind="stable")  # similar lengths together: little padding
@@ -321,12 +323,18 @@ def _sequential_row_sums(values: FloatArray, indptr: npt.NDArray[np.integer[Any]
     return sums
 
 
-def _normalize_rows(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> None:
-    """In place: sklearn's l2 ``normalize`` of CSR rows, same roundings (empty rows kept)."""
+def _row_norms(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> FloatArray:
+    """What sklearn's l2 ``normalize`` divides each CSR row by (1 for an empty row)."""
     sums = _sequential_row_sums(values * values, indptr)
     norms = np.sqrt(sums)
     norms[sums == 0.0] = 1.0
-    values /= np.repeat(norms, np.diff(indptr))
+    return norms
+
+
+def _normalize_rows(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> None:
+    """In place: sklearn's l2 ``normalize`` of CSR rows, same roundings (empty rows kept)."""
+    norms = _row_norms(values, indptr)
+    values /= norms[0] if len(norms) == 1 else np.repeat(norms, np.diff(indptr))
 
 
 def _idf(df: FloatArray, n_samples: int) -> FloatArray:
@@ -418,8 +426,46 @@ class SimilarityIndex:
         self._known = df > 0
         self._empty = not documents or not self._known.any()
         self._idf = _idf(df, len(corpus))
-        self._docs = self._vectors_of(located[:len(documents)])
+        self._store_documents(located[:len(documents)])
         self._docs_t: sp.csr_matrix | None = None
+
+    def _store_documents(self, located: Sequence[tuple[int, int]]) -> None:
+        """Documents kept as counts (1–4 bytes) + column (4 bytes) + two norms per row rather
+        than float64 weights: a weight is recomputed, with sklearn's very operations
+        ((tf × idf) / norm1) / norm2, only where a query needs it."""
+        columns, counts = zip(*(self._terms_of("", where) for where in located)) if located else ((), ())
+        indptr = np.zeros(len(located) + 1, np.int64)
+        np.cumsum([len(c) for c in columns], out=indptr[1:])
+        self._doc_indptr = indptr
+        self._doc_cols = np.concatenate(columns).astype(np.int32) if columns else np.empty(0, np.int32)
+        raw = np.concatenate(counts) if counts else np.empty(0, np.int64)
+        top = int(raw.max()) if len(raw) else 0
+        self._doc_counts = raw.astype(_count_dtype(top))
+        self._tf = np.zeros(top + 1)
+        self._tf[1:] = _sublinear(np.arange(1, top + 1))
+        self._norm1 = np.ones(len(located))
+        self._norm2 = np.ones(len(located))
+        step = max(1, len(located) * (1 << 20) // max(len(raw), 1))  # about 1M weights at a time
+        for lo in range(0, len(located), step):
+            hi = min(lo + step, len(located))
+            a, b = indptr[lo], indptr[hi]
+            rows = indptr[lo:hi + 1] - a
+            values = self._tf[self._doc_counts[a:b]] * self._idf[self._doc_cols[a:b]]
+            self._norm1[lo:hi] = _row_norms(values, rows)
+            values /= np.repeat(self._norm1[lo:hi], np.diff(rows))
+            self._norm2[lo:hi] = _row_norms(values, rows)
+
+    def _doc_weights(self, lo: int, hi: int, entries: npt.NDArray[np.int64] | slice, row: Any) -> FloatArray:
+        values = self._tf[self._doc_counts[lo:hi][entries]] * self._idf[self._doc_cols[lo:hi][entries]]
+        values /= self._norm1[row]
+        values /= self._norm2[row]
+        return values
+
+    def _documents(self) -> sp.csr_matrix:
+        """The normalised document weights as a CSR matrix (what sklearn would hold)."""
+        rows = np.repeat(np.arange(self._count), np.diff(self._doc_indptr))
+        values = self._doc_weights(0, len(self._doc_cols), slice(None), rows)
+        return sp.csr_matrix((values, self._doc_cols, self._doc_indptr), shape=(self._count, len(self._terms)))
 
     def _locate(self, text: str) -> tuple[int, int]:
         for number, source in enumerate(self._sources):
@@ -455,8 +501,9 @@ class SimilarityIndex:
         found = self._terms[pos] == keys
         return pos[found].astype(np.int32), counts[found].astype(np.int64)
 
-    def _vectors_of(self, located: Sequence[tuple[int, int]], texts: Sequence[str] | None = None) -> sp.csr_matrix:
-        """Rows of normalised TF-IDF weights (CSR on the index's vocabulary)."""
+    def _weights(self, located: Sequence[tuple[int, int]], texts: Sequence[str] | None = None,
+                 ) -> tuple[npt.NDArray[np.int32], FloatArray, npt.NDArray[np.int64]]:
+        """(columns, weights, indptr) of normalised TF-IDF rows on the index's vocabulary."""
         columns: list[npt.NDArray[np.int32]] = []
         counts: list[npt.NDArray[Any]] = []
         for i, where in enumerate(located):
@@ -467,11 +514,11 @@ class SimilarityIndex:
         np.cumsum([len(c) for c in columns], out=indptr[1:])
         cols = np.concatenate(columns).astype(np.int32) if columns else np.empty(0, np.int32)
         cnts = np.concatenate(counts) if counts else np.empty(0, np.int64)
-        values = _tfidf_rows(cnts, cols, self._idf, indptr)
-        return sp.csr_matrix((values, cols, indptr), shape=(len(located), len(self._terms)))
+        return cols, _tfidf_rows(cnts, cols, self._idf, indptr), indptr
 
-    def _query_vectors(self, queries: Sequence[str]) -> sp.csr_matrix:
-        return self._vectors_of([self._locate(q) for q in queries], queries)
+    def _vectors_of(self, located: Sequence[tuple[int, int]], texts: Sequence[str] | None = None) -> sp.csr_matrix:
+        cols, values, indptr = self._weights(located, texts)
+        return sp.csr_matrix((values, cols, indptr), shape=(len(located), len(self._terms)))
 
     def similarities(self, query: str) -> list[float]:
         """Cosine similarity of `query` to every document, in document order."""
@@ -480,42 +527,41 @@ class SimilarityIndex:
         return [float(s) for s in self.similarity_matrix([query])[0]]
 
     def similarity_matrix(self, queries: Sequence[str]) -> FloatArray:
-        """Dense (len(queries), n_documents) similarities; chunk the queries (e.g. by 1,000)."""
+        """Dense (len(queries), n_documents) similarities; chunk the queries (e.g. by 1,000).
+        The first call transposes the documents (kept: one more copy of the index)."""
         if self._empty or not queries:
             return np.zeros((len(queries), self._count))
         from sklearn.utils.sparsefuncs import sparse_matmul_to_dense
 
         if self._docs_t is None:
-            self._docs_t = self._docs.T.tocsr()
-        return sparse_matmul_to_dense(self._query_vectors(queries), self._docs_t)  # type: ignore[no-any-return]
+            self._docs_t = self._documents().T.tocsr()
+        vectors = self._vectors_of([self._locate(q) for q in queries], queries)
+        return sparse_matmul_to_dense(vectors, self._docs_t)  # type: ignore[no-any-return]
 
     def similarities_to(self, query: str, positions: Sequence[int]) -> list[float]:
         """Similarities of `query` to the documents at `positions` only (same values)."""
         if self._empty or not len(positions):
             return [0.0] * len(positions)
-        vector = self._query_vectors([query])
-        q_cols, q_vals = vector.indices, vector.data
+        q_cols, q_vals, _ = self._weights([self._locate(query)], [query])
         if not len(q_cols):
             return [0.0] * len(positions)
-        docs = self._docs
-        wanted = np.asarray(positions, dtype=np.int64)
-        starts = docs.indptr[wanted]
-        lengths = docs.indptr[wanted + 1] - starts
-        total = int(lengths.sum())
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        cols = docs.indices[offsets]
-        at = np.minimum(np.searchsorted(q_cols, cols), len(q_cols) - 1)
-        hit = q_cols[at] == cols
-        products = q_vals[at[hit]] * docs.data[offsets[hit]]
-        owner = np.repeat(np.arange(len(wanted)), lengths)[hit]
-        # left-to-right sums in column order, as the sparse product does
-        indptr = np.zeros(len(wanted) + 1, np.int64)
-        np.cumsum(np.bincount(owner, minlength=len(wanted)), out=indptr[1:])
-        return [float(s) for s in _sequential_row_sums(products, indptr)]
+        out: list[float] = []
+        last = len(q_cols)
+        for position in positions:
+            lo, hi = self._doc_indptr[position], self._doc_indptr[position + 1]
+            row = self._doc_cols[lo:hi]
+            at = np.searchsorted(row, q_cols)
+            at[at == hi - lo] = 0
+            hit = row[at] == q_cols if hi > lo else np.zeros(last, bool)
+            products = q_vals[hit] * self._doc_weights(lo, hi, at[hit], position)
+            # left to right in column order, as the sparse product adds them
+            out.append(float(np.cumsum(products)[-1]) if len(products) else 0.0)
+        return out
 
     def nbytes(self) -> int:
         """Memory held by the index itself (not by a shared analysis)."""
-        held = self._docs.data.nbytes + self._docs.indices.nbytes + self._docs.indptr.nbytes
+        held = self._doc_counts.nbytes + self._doc_cols.nbytes + self._doc_indptr.nbytes
+        held += self._norm1.nbytes + self._norm2.nbytes + self._tf.nbytes
         held += self._idf.nbytes + self._known.nbytes + getattr(self._terms, "nbytes", 0)
         held += sum(s.columns.nbytes for s in self._sources)
         if self._docs_t is not None:

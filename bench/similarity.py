@@ -1,0 +1,183 @@
+"""Similarity benchmark for the daily scan: nlp.linking (old) against nlp.similarity (new).
+
+Generated French-ish texts (fixed seed): Q incident descriptions (60–300 chars), L letters
+(400–3,000 chars), P contract profiles (~1,500 chars). Each engine runs in its own child
+process so that its peak RSS is its own. Prints build time, per-call µs and peak RSS
+(extra = peak − RSS before building). No assertion on timings: read the figures.
+
+    .venv/bin/python bench/similarity.py                      # new at full size, old at 1/10
+    .venv/bin/python bench/similarity.py --scale 0.2 --old-scale 0.2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WORDS = (
+    "le la les de du des un une et en au aux par pour dans sur avec sans titulaire marché prestataire "
+    "pénalité pénalités retard livraison livrée livré intervention intervenu rétablissement service "
+    "chauffage climatisation ascenseur nettoyage collecte déchets repas cantine cuisine centrale "
+    "délai délais jours ouvrés calendaires heures astreinte mise demeure courrier relance observations "
+    "réponse réserve réserves réception procès-verbal bon commande facture montant hors taxes "
+    "article CCAP CCAG cahier clauses administratives particulières techniques acte engagement "
+    "gymnase école mairie médiathèque piscine crèche voirie éclairage public signalisation "
+    "panne coupure fuite dégradation absence défaut conformité non-conformité exécution "
+    "l’entreprise l'agent d’astreinte n’a n'ont pas été constaté signalé relevé prévu conformément "
+    "Œuvre cœur Ça à où déjà très après avant entre chaque lors toute tous sous compter notification"
+).split()
+
+
+def _sentence(rng: random.Random, chars: int) -> str:
+    parts: list[str] = []
+    size = 0
+    while size < chars:
+        roll = rng.random()
+        if roll < 0.06:
+            word = str(rng.randint(1, 99999))
+        elif roll < 0.08:
+            word = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2025"
+        elif roll < 0.09:
+            word = f"INC-{rng.randint(10000, 99999)}"
+        else:
+            word = rng.choice(WORDS)
+            if rng.random() < 0.05:
+                word = word.capitalize()
+        parts.append(word)
+        size += len(word) + 1
+        if rng.random() < 0.08:
+            parts.append(rng.choice([".", ",", ";", ":", "—", "\n"]))
+    return " ".join(parts)
+
+
+def corpus(scale: float, seed: int = 20251126) -> tuple[list[str], list[str], list[str]]:
+    rng = random.Random(seed)
+    queries = [_sentence(rng, rng.randint(60, 300)) for _ in range(int(50_000 * scale))]
+    letters = [_sentence(rng, rng.randint(400, 3000)) for _ in range(int(10_000 * scale))]
+    profiles = [_sentence(rng, rng.randint(1200, 1800)) for _ in range(int(2_000 * scale))]
+    return queries, letters, profiles
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _per_call_us(fn, calls: list) -> float:  # type: ignore[no-untyped-def, type-arg]
+    start = time.perf_counter()
+    for args in calls:
+        fn(*args)
+    return (time.perf_counter() - start) / max(len(calls), 1) * 1e6
+
+
+def run_engine(engine: str, scale: float) -> dict[str, float]:
+    import scipy.sparse  # noqa: F401  (imports are not the engines' memory)
+    import sklearn.feature_extraction.text  # noqa: F401
+    import sklearn.utils.sparsefuncs  # noqa: F401
+
+    import nlp.similarity  # noqa: F401
+    from nlp.linking import fold
+
+    queries, letters, profiles = corpus(scale)
+    rng = random.Random(1)
+    for text in [*queries, *letters, *profiles]:
+        fold(text)  # folding is shared with the rest of the scan: time the engines, not fold
+    out: dict[str, float] = {"queries": len(queries), "letters": len(letters), "profiles": len(profiles)}
+    before = _rss_mb()
+    start = time.perf_counter()
+    if engine == "old":
+        from nlp.linking import SimilarityIndex as OldIndex
+
+        by_letter = OldIndex(letters, queries)
+        by_profile = OldIndex(profiles, queries)
+    else:
+        from nlp.similarity import SimilarityIndex, TextAnalysis
+
+        analysis = TextAnalysis(queries)
+        out["analysis_s"] = time.perf_counter() - start
+        by_letter = SimilarityIndex(letters, queries, analysis=analysis)  # type: ignore[assignment]
+        by_profile = SimilarityIndex(profiles, queries, analysis=analysis)  # type: ignore[assignment]
+    out["build_s"] = time.perf_counter() - start
+    out["extra_rss_after_build_mb"] = _rss_mb() - before
+    out["extra_peak_rss_mb"] = _peak_mb() - before
+    if engine == "new":
+        start = time.perf_counter()
+        by_profile.similarities(queries[0])  # the first full comparison transposes the documents
+        out["profiles_transpose_s"] = time.perf_counter() - start
+        out["extra_rss_after_transpose_mb"] = _rss_mb() - before
+    sample = rng.sample(queries, min(300, len(queries)))
+    positions = [rng.sample(range(len(letters)), 5) for _ in sample]
+    if engine == "old":
+        out["letters_5_of_all_us"] = _per_call_us(by_letter.similarities, [(q,) for q in sample[:50]])
+        out["profiles_all_us"] = _per_call_us(by_profile.similarities, [(q,) for q in sample[:50]])
+    else:
+        out["letters_5_of_all_us"] = _per_call_us(
+            by_letter.similarities_to, list(zip(sample, positions)))  # type: ignore[attr-defined]
+        out["profiles_all_us"] = _per_call_us(by_profile.similarities, [(q,) for q in sample[:50]])
+        chunk = queries[:1000]
+        start = time.perf_counter()
+        by_profile.similarity_matrix(chunk)  # type: ignore[attr-defined]
+        out["profiles_matrix_per_query_us"] = (time.perf_counter() - start) / len(chunk) * 1e6
+        out["unknown_query_letters_5_us"] = _per_call_us(
+            by_letter.similarities_to, [(q + " imprévu", p) for q, p in zip(sample, positions)])  # type: ignore[attr-defined]
+    out["peak_rss_mb"] = _peak_mb()
+    return out
+
+
+def run_pairwise(engine: str) -> dict[str, float]:
+    rng = random.Random(2)
+    quote_lists = [[_sentence(rng, 200) for _ in range(5)] for _ in range(20)]
+    calls = [(_sentence(rng, 150), rng.choice(quote_lists)) for _ in range(2000)]
+    if engine == "old":
+        from nlp.linking import tfidf_similarities as char_sims
+        from nlp.linking import word_similarities as stem_sims
+        calls = calls[:200]
+    else:
+        from nlp.similarity import char_similarities as char_sims  # type: ignore[assignment]
+        from nlp.similarity import stem_similarities as stem_sims  # type: ignore[assignment]
+    out: dict[str, float] = {}
+    for name, fn in (("char", char_sims), ("stem", stem_sims)):
+        out[f"{name}_first_call_us"] = _per_call_us(fn, calls)  # new queries: analysis included
+        out[f"{name}_warm_us"] = _per_call_us(fn, calls)  # same calls again: queries cached
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="size of the new engine's run (1 = 50k/10k/2k)")
+    parser.add_argument("--old-scale", type=float, default=0.1, help="size of the old engine's run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        engine, what, scale = args.child.split(":")
+        result = run_pairwise(engine) if what == "pairwise" else run_engine(engine, float(scale))
+        print(json.dumps(result))
+        return
+    for engine, scale in (("new", args.scale), ("old", args.old_scale)):
+        for what in ("index", "pairwise"):
+            child = subprocess.run([sys.executable, __file__, "--child", f"{engine}:{what}:{scale}"],
+                                   capture_output=True, text=True, check=True)
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            label = f"{engine} {what}" + (f" (scale {scale})" if what == "index" else "")
+            print(label)
+            for key, value in result.items():
+                print(f"    {key:32s} {value:12.1f}")
+
+
+if __name__ == "__main__":
+    main()
