@@ -15,10 +15,9 @@ from models.domain.types import (
 )
 from nlp.linking import (
     fold,
-    tfidf_similarities,
-    word_similarities,
     words_to_int,
 )
+from nlp.similarity import char_similarities, stem_similarities
 
 # ------------------------------------------------------------------ incident → clause
 
@@ -58,8 +57,8 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
         return
     facts = linked.facts
     quotes = [p.quote for p, _ in unique]
-    sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(linked.incident.description, quotes),
-                                        word_similarities(linked.incident.description, quotes))]
+    sims = [(a + b) / 2 for a, b in zip(char_similarities(linked.incident.description, quotes),
+                                        stem_similarities(linked.incident.description, quotes))]
     cited = {a.split(" ")[-1] for a in facts.articles_cited}
     acronyms = _acronyms(linked.incident.description)
     best: tuple[float, Penalty, str | None] | None = None

@@ -58,9 +58,9 @@ from models.domain.types import (
     SupplierInfo,
 )
 from nlp.incidents import KnownNames, read_incident
-from nlp.linking import (
-    SimilarityIndex,
-)
+from nlp.similarity import SimilarityIndex, TextAnalysis
+
+_CHUNK = 1000  # incidents scored against every contract at once
 
 
 def _action_kind(letter: _Letter) -> ActionKind:
@@ -88,21 +88,28 @@ def evaluate_portfolio(
     regimes = {ref: effective_regime(r.info, regime_penalties(r), r.derogations, False)
                for ref, r in records.items()}
 
-    index = SimilarityIndex([_letter_body(lt) for lt in letters], [i.description for i in incidents])
-    profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], [i.description for i in incidents])
+    # every description is analysed once, for both indexes; contract scores come by chunks of
+    # the log (one matrix product per chunk rather than per incident, bounded memory)
+    descriptions = [i.description for i in incidents]
+    analysis = TextAnalysis(descriptions)
+    index = SimilarityIndex([_letter_body(lt) for lt in letters], descriptions, analysis=analysis)
+    profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], descriptions, analysis=analysis)
     letter_groups = _letters_by_contract(letters)
     linked_all: list[_Linked] = []
-    for inc in incidents:
-        facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
-        link = _link_contract(inc, facts, evidence, profiles.similarities(inc.description))
-        linked = _Linked(inc, facts, link)
-        if link.reason and link.source != "deduit":
-            linked.reviews.append(link.reason)
-        if link.ref is not None and link.ref in records:
-            record = records[link.ref]
-            _link_clause(linked, record, regimes[record.info.ref])
-            _link_letters(linked, letters, record, as_of, index, letter_groups)
-        linked_all.append(linked)
+    for start in range(0, len(incidents), _CHUNK):
+        chunk = incidents[start:start + _CHUNK]
+        profile_sims = profiles.similarity_matrix(descriptions[start:start + _CHUNK])
+        for inc, sims in zip(chunk, profile_sims):
+            facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
+            link = _link_contract(inc, facts, evidence, sims)
+            linked = _Linked(inc, facts, link)
+            if link.reason and link.source != "deduit":
+                linked.reviews.append(link.reason)
+            if link.ref is not None and link.ref in records:
+                record = records[link.ref]
+                _link_clause(linked, record, regimes[record.info.ref])
+                _link_letters(linked, record, as_of, letter_groups.get(record.info.ref, []), index)
+            linked_all.append(linked)
     return _compute_findings(linked_all, records, regimes, as_of)
 
 

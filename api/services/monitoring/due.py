@@ -24,10 +24,9 @@ from models.domain.types import (
 from nlp.linking import (
     find_dates,
     fold,
-    tfidf_similarities,
-    word_similarities,
     words_to_int,
 )
+from nlp.similarity import char_similarities, stem_similarities
 
 # ------------------------------------------------------------------ dates the clause counts from
 
@@ -99,7 +98,7 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
         return None
     query = f"{linked.incident.description} {linked.penalty.quote if linked.penalty else ''}"
     texts = [f"{d.quote} {d.anchor or ''}" for d in pool]
-    sims = [(a + b) / 2 for a, b in zip(tfidf_similarities(query, texts), word_similarities(query, texts))]
+    sims = [(a + b) / 2 for a, b in zip(char_similarities(query, texts), stem_similarities(query, texts))]
     ranked = sorted(zip(sims, range(len(pool))), reverse=True)
     for sim, index in ranked[:3]:
         deadline = pool[index]
@@ -130,7 +129,7 @@ def _closest_deadline(penalty: Penalty, deadlines: Sequence[Deadline]) -> Deadli
         hits = [d for d in deadlines if re.search(r"\b" + stem, fold(d.quote))]
         if len(hits) == 1:
             return hits[0]
-    sims = tfidf_similarities(penalty.quote, [d.quote for d in deadlines])
+    sims = char_similarities(penalty.quote, [d.quote for d in deadlines])
     return deadlines[max(range(len(deadlines)), key=lambda i: sims[i])]
 
 

@@ -30,11 +30,10 @@ from models.domain.types import (
 )
 from nlp.correspondence import read_correspondence
 from nlp.linking import (
-    SimilarityIndex,
     find_sirets,
     fold,
-    tfidf_similarities,
 )
+from nlp.similarity import SimilarityIndex
 
 
 def _letter_contract(doc: AnalysedDocument, corr: Correspondence, directory: ContractDirectory) -> str | None:
@@ -186,7 +185,7 @@ def _logged_act(description: str) -> str | None:
 
 
 def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
-                  matched_dates: dict[dt.date, str], sim: float | None = None) -> float:
+                  matched_dates: dict[dt.date, str], sim: float) -> float:
     inc, facts, corr = linked.incident, linked.facts, letter.corr
     score = 0.0
     inc_orders, letter_orders = linked.order_keys, letter.order_keys
@@ -234,8 +233,6 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
                                                          or _long_date(day) in letter.folded_text):
             score += 0.4
             break
-    if sim is None:
-        sim = tfidf_similarities(inc.description, [_letter_body(letter)])[0]
     return score + 0.5 * sim
 
 
@@ -286,16 +283,15 @@ def _letters_by_contract(letters: Sequence[_Letter]) -> dict[str | None, list[tu
     return groups
 
 
-def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract, as_of: dt.date,
-                  index: SimilarityIndex | None = None,
-                  by_contract: dict[str | None, list[tuple[int, _Letter]]] | None = None) -> None:
+def _link_letters(linked: _Linked, record: _Contract, as_of: dt.date,
+                  own_letters: Sequence[tuple[int, _Letter]], index: SimilarityIndex) -> None:
+    """Tie to the incident the letters of its contract (`own_letters`: position in `index`,
+    letter) that are about it: the acts, the answers, the prolongations."""
     inc = linked.incident
     start = inc.occurred_on or inc.reported_on
     matched_dates: dict[dt.date, str] = {}
-    sims = index.similarities(inc.description) if index is not None else None
-    if by_contract is None:
-        by_contract = _letters_by_contract(letters)
-    for position, letter in by_contract.get(record.info.ref, []):
+    sims = index.similarities_to(inc.description, [position for position, _ in own_letters])
+    for (_position, letter), sim in zip(own_letters, sims):
         day = letter.corr.date
         grants = bool(letter.corr.granted_extension_days) and letter.corr.direction != "entrant"
         if day is not None and day > as_of:
@@ -306,7 +302,7 @@ def _link_letters(linked: _Linked, letters: Sequence[_Letter], record: _Contract
             before = False  # « malgré la mise en demeure du 10/06 »: the log says it is about this failing
         if before and not grants:
             continue
-        score = _letter_score(linked, letter, record, matched_dates, sims[position] if sims else None)
+        score = _letter_score(linked, letter, record, matched_dates, sim)
         if score < LETTER_LINK_THRESHOLD:
             continue
         if letter.corr.date and not before and letter.kind in ACTING_KINDS | ANSWER_KINDS:
