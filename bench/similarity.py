@@ -148,8 +148,8 @@ def run_pairwise(engine: str) -> dict[str, float]:
         from nlp.linking import word_similarities as stem_sims
         calls = calls[:200]
     else:
-        from nlp.similarity import char_similarities as char_sims  # type: ignore[assignment]
-        from nlp.similarity import stem_similarities as stem_sims  # type: ignore[assignment]
+        from nlp.similarity import char_similarities as char_sims
+        from nlp.similarity import stem_similarities as stem_sims
     out: dict[str, float] = {}
     for name, fn in (("char", char_sims), ("stem", stem_sims)):
         out[f"{name}_first_call_us"] = _per_call_us(fn, calls)  # new queries: analysis included

@@ -166,9 +166,27 @@ class TextAnalysis:
         self.alphabet = _Alphabet(points)
         self.terms: IntArray | npt.NDArray[np.object_]
         if self.alphabet.base <= MAX_BASE:
-            self.terms, self.counts = _count_packed(joined, self.alphabet)
+            self.terms, self.blocks = _count_packed(joined, self.alphabet)
         else:
-            self.terms, self.counts = _count_python(joined)
+            self.terms, self.blocks = _count_python(joined)
+        # the chunks' matrices are kept as they are (no stacked copy): row → (block, row in it)
+        sizes = [b.shape[0] for b in self.blocks]
+        self.block_of = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        self.row_in_block = (np.arange(len(self.rows)) - np.repeat(np.cumsum(sizes) - sizes, sizes)).astype(np.int32)
+
+    @property
+    def counts(self) -> sp.csr_matrix:
+        """All counts as one CSR matrix (a copy: for inspection and tests)."""
+        if not self.blocks:
+            return sp.csr_matrix((0, len(self.terms)), dtype=np.uint8)
+        return sp.vstack(self.blocks, format="csr")
+
+    def row_counts(self, row: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
+        """(columns, counts) of one text, columns increasing."""
+        block = self.blocks[self.block_of[row]]
+        local = self.row_in_block[row]
+        lo, hi = block.indptr[local], block.indptr[local + 1]
+        return block.indices[lo:hi], block.data[lo:hi]
 
     @property
     def packed(self) -> bool:
@@ -183,8 +201,8 @@ class TextAnalysis:
         return np.array(_decode(self.terms, self.alphabet), dtype=object)  # type: ignore[arg-type]
 
     def nbytes(self) -> int:
-        return int(self.counts.data.nbytes + self.counts.indices.nbytes + self.counts.indptr.nbytes
-                   + (self.terms.nbytes if self.packed else 0))
+        held = sum(b.data.nbytes + b.indices.nbytes + b.indptr.nbytes for b in self.blocks)
+        return int(held + (self.terms.nbytes if self.packed else 0) + self.block_of.nbytes * 2)
 
 
 def _alphabet_points(joined: Sequence[str]) -> npt.NDArray[np.uint32]:
@@ -215,12 +233,12 @@ def _count_dtype(maximum: int) -> type[np.unsignedinteger[Any]] | type[np.int32]
     return np.int32
 
 
-def _count_packed(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArray, sp.csr_matrix]:
+def _count_packed(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArray, list[sp.csr_matrix]]:
     base = alphabet.base
     gram_bits = math.ceil(math.log2(base ** NGRAM_MAX))
     text_bits = 63 - gram_bits
     space = int(alphabet.ranks(np.array([ord(" ")], np.uint32))[0])
-    parts: list[tuple[IntArray, sp.csr_matrix]] = []
+    parts: list[_Part] = []
     for start, stop in _chunks(joined, (1 << text_bits) - 1):
         texts = joined[start:stop]
         body = " " + "".join(t + " " for t in texts if t)
@@ -247,29 +265,42 @@ def _count_packed(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArray,
         # entries are sorted by (n-gram, text): a CSC matrix; tocsr() gives sorted rows
         csc = sp.csc_matrix((counts.astype(np.int32), owners, term_ptr.astype(np.int32)),
                             shape=(len(texts), len(terms)))
-        parts.append((terms, csc.tocsr()))
+        csr = csc.tocsr()
+        parts.append((terms, csr.data.astype(_count_dtype(int(counts.max(initial=0)))), csr.indices.astype(np.int32),
+                      csr.indptr.astype(np.int64)))
     return _merge_parts(parts, len(joined))
 
 
-def _merge_parts(parts: Sequence[tuple[Any, sp.csr_matrix]], n_texts: int) -> tuple[Any, sp.csr_matrix]:
-    if not parts:
-        return np.empty(0, np.int64), sp.csr_matrix((n_texts, 0), dtype=np.int32)
-    terms = parts[0][0] if len(parts) == 1 else np.unique(np.concatenate([p[0] for p in parts]))
-    blocks = []
-    for chunk_terms, matrix in parts:
-        column = np.searchsorted(terms, chunk_terms).astype(np.int32)
-        matrix = sp.csr_matrix((matrix.data, column[matrix.indices], matrix.indptr),
-                               shape=(matrix.shape[0], len(terms)))
-        blocks.append(matrix)
-    counts = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
-    maximum = int(counts.data.max()) if counts.nnz else 0
-    counts = sp.csr_matrix((counts.data.astype(_count_dtype(maximum)), counts.indices.astype(np.int32),
-                            counts.indptr.astype(np.int64)), shape=counts.shape)
-    counts.has_sorted_indices = True
-    return terms, counts
+_Part = tuple[Any, npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64]]  # terms, counts, columns, indptr
 
 
-def _count_python(joined: Sequence[str]) -> tuple[npt.NDArray[np.object_], sp.csr_matrix]:
+def _sorted_union(arrays: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    if len(arrays) == 1:
+        return arrays[0]
+    merged = np.concatenate(arrays)
+    merged.sort(kind="stable")  # timsort merges the sorted runs
+    keep = np.empty(len(merged), bool)
+    keep[:1] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]
+
+
+def _merge_parts(parts: list[_Part], n_texts: int) -> tuple[Any, list[sp.csr_matrix]]:
+    """The union vocabulary, and each chunk's CSR with its columns renumbered in place
+    (no second copy of the counts: peak memory)."""
+    terms = _sorted_union([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    blocks: list[sp.csr_matrix] = []
+    for chunk_terms, counts, columns, chunk_ptr in parts:
+        renumber = np.searchsorted(terms, chunk_terms).astype(np.int32)
+        np.take(renumber, columns, out=columns)
+        block = sp.csr_matrix((counts, columns, chunk_ptr), shape=(len(chunk_ptr) - 1, len(terms)), copy=False)
+        block.has_sorted_indices = True
+        blocks.append(block)
+    parts.clear()
+    return terms, blocks
+
+
+def _count_python(joined: Sequence[str]) -> tuple[npt.NDArray[np.object_], list[sp.csr_matrix]]:
     """The same counts with Python strings, for alphabets too large to pack."""
     per_text: list[dict[str, int]] = []
     for text in joined:
@@ -291,7 +322,8 @@ def _count_python(joined: Sequence[str]) -> tuple[npt.NDArray[np.object_], sp.cs
                             np.array(indptr, np.int64)), shape=(len(joined), len(vocabulary)))
     terms = np.empty(len(vocabulary), dtype=object)
     terms[:] = vocabulary
-    return _merge_parts([(terms, matrix)], len(joined))
+    return _merge_parts([(terms, matrix.data.astype(_count_dtype(int(matrix.data.max(initial=0)))),
+                          matrix.indices.astype(np.int32), matrix.indptr.astype(np.int64))], len(joined))
 
 
 # ---------------------------------------------------------------------------- exact arithmetic
@@ -361,6 +393,21 @@ def _tfidf_rows(counts: npt.NDArray[Any], columns: npt.NDArray[np.integer[Any]],
 
 # ---------------------------------------------------------------------------- index
 
+def _document_frequency(counts: sp.csr_matrix, times: npt.NDArray[np.int64]) -> FloatArray:
+    """Rows containing each column, a row counted `times[row]` times (a text given twice
+    to sklearn counts twice); by slices of rows, not one weight per entry at once."""
+    if times.min(initial=1) == 1 and times.max(initial=1) == 1:
+        return np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    df = np.zeros(counts.shape[1])
+    indptr = counts.indptr
+    step = max(1, counts.shape[0] * (1 << 20) // max(counts.nnz, 1))
+    for lo in range(0, counts.shape[0], step):
+        hi = min(lo + step, counts.shape[0])
+        weights = np.repeat(times[lo:hi].astype(np.float64), np.diff(indptr[lo:hi + 1]))
+        df += np.bincount(counts.indices[indptr[lo]:indptr[hi]], weights=weights, minlength=counts.shape[1])
+    return df
+
+
 class _Source:
     """One analysis seen through an index: its columns mapped to the index's vocabulary."""
 
@@ -369,9 +416,8 @@ class _Source:
         self.columns = columns
 
     def row_terms(self, row: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
-        counts = self.analysis.counts
-        lo, hi = counts.indptr[row], counts.indptr[row + 1]
-        return self.columns[counts.indices[lo:hi]], counts.data[lo:hi]
+        columns, counts = self.analysis.row_counts(row)
+        return self.columns[columns], counts
 
 
 def _union_vocabulary(analyses: Sequence[TextAnalysis]) -> tuple[Any, _Alphabet | None, list[npt.NDArray[np.int32]]]:
@@ -390,6 +436,9 @@ def _union_vocabulary(analyses: Sequence[TextAnalysis]) -> tuple[Any, _Alphabet 
     strings = [a.term_strings() for a in analyses]
     terms = np.unique(np.concatenate(strings))
     return terms, None, [np.searchsorted(terms, s).astype(np.int32) for s in strings]
+
+
+_STORED, _UNKNOWN = -2, -1  # where a text's counts are: stored documents, or nowhere yet
 
 
 class SimilarityIndex:
@@ -419,28 +468,45 @@ class SimilarityIndex:
             rows = [row for src, row in located if src == number]
             if not rows:
                 continue
-            counts = source.analysis.counts
-            times = np.bincount(np.array(rows, np.int64), minlength=counts.shape[0]).astype(np.float64)
-            per_entry = np.repeat(times, np.diff(counts.indptr))
-            df += np.bincount(source.columns[counts.indices], weights=per_entry, minlength=width)
+            found = source.analysis
+            times = np.bincount(np.array(rows, np.int64), minlength=len(found.rows))
+            start = 0
+            for block in found.blocks:
+                # the column map is one-to-one: no two columns add into one
+                df[source.columns] += _document_frequency(block, times[start:start + block.shape[0]])
+                start += block.shape[0]
         self._known = df > 0
         self._empty = not documents or not self._known.any()
         self._idf = _idf(df, len(corpus))
         self._store_documents(located[:len(documents)])
         self._docs_t: sp.csr_matrix | None = None
+        # an analysis made here of documents only is not kept: the stored documents answer
+        # for those texts (a document asked as a query is still not re-analysed)
+        self._doc_rows: dict[str, int] = {}
+        if len(self._sources) == 2 and set(self._sources[1].analysis.rows) <= set(documents):
+            self._sources.pop()
+            self._doc_rows = {text: position for position, text in enumerate(documents)}
 
     def _store_documents(self, located: Sequence[tuple[int, int]]) -> None:
         """Documents kept as counts (1–4 bytes) + column (4 bytes) + two norms per row rather
         than float64 weights: a weight is recomputed, with sklearn's very operations
         ((tf × idf) / norm1) / norm2, only where a query needs it."""
-        columns, counts = zip(*(self._terms_of("", where) for where in located)) if located else ((), ())
+        # filled in place, one document at a time: no list of per-document copies
+        bound = sum(self._sources[n].analysis.row_counts(r)[0].size if n >= 0 else 0 for n, r in located)
+        dtypes = [b.data.dtype for src in self._sources for b in src.analysis.blocks] or [np.dtype(np.uint8)]
+        cols = np.empty(bound, np.int32)
+        raw = np.empty(bound, np.result_type(*dtypes))
         indptr = np.zeros(len(located) + 1, np.int64)
-        np.cumsum([len(c) for c in columns], out=indptr[1:])
+        for i, where in enumerate(located):
+            c, n = self._terms_of("", where)
+            at = indptr[i]
+            cols[at:at + len(c)] = c
+            raw[at:at + len(c)] = n
+            indptr[i + 1] = at + len(c)
         self._doc_indptr = indptr
-        self._doc_cols = np.concatenate(columns).astype(np.int32) if columns else np.empty(0, np.int32)
-        raw = np.concatenate(counts) if counts else np.empty(0, np.int64)
-        top = int(raw.max()) if len(raw) else 0
-        self._doc_counts = raw.astype(_count_dtype(top))
+        self._doc_cols = cols[:indptr[-1]].copy() if indptr[-1] < bound else cols
+        top = int(raw[:indptr[-1]].max(initial=0))
+        self._doc_counts = raw[:indptr[-1]].astype(_count_dtype(top), copy=False)
         self._tf = np.zeros(top + 1)
         self._tf[1:] = _sublinear(np.arange(1, top + 1))
         self._norm1 = np.ones(len(located))
@@ -472,12 +538,16 @@ class SimilarityIndex:
             row = source.analysis.row(text)
             if row is not None:
                 return number, row
-        return -1, -1
+        position = self._doc_rows.get(text)
+        return (_STORED, position) if position is not None else (_UNKNOWN, -1)
 
     def _terms_of(self, text: str, where: tuple[int, int]) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
         number, row = where
         if number >= 0:
             columns, counts = self._sources[number].row_terms(row)
+        elif number == _STORED:
+            lo, hi = self._doc_indptr[row], self._doc_indptr[row + 1]
+            return self._doc_cols[lo:hi], self._doc_counts[lo:hi]
         else:
             columns, counts = self._transform(text)
         keep = self._known[columns]

@@ -123,7 +123,8 @@ def test_index_values_are_bit_identical(seed: int) -> None:
     reference = _reference_index(documents, queries)
     own = SimilarityIndex(documents, queries)
     shared = SimilarityIndex(documents, queries, analysis=TextAnalysis(queries))
-    outsiders = _texts(rng, 8, 3) + ["zèbre 漢字 🚚", "", "   "]
+    # a document asked as a query, and texts seen nowhere
+    outsiders = [documents[4], *_texts(rng, 8, 3), "zèbre 漢字 🚚", "", "   "]
     for query in [*queries, *outsiders]:
         expected = _reference_sims(reference, query)
         assert own.similarities(query) == expected
