@@ -30,9 +30,23 @@ def fold(text: str | None) -> str:
     """Lower-case, accent-free, apostrophes unified: the form every comparison uses."""
     if not text:
         return ""
-    text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return text.translate(_FOLD_TABLE).lower()
+
+
+class _FoldTable(dict[int, str]):
+    """Each character's folded form (compatibility decomposition without its combining marks),
+    worked out the first time it is met. Folding character by character is folding the text:
+    the decomposition of a string is that of its characters, and the marks the canonical
+    reordering would move are all dropped."""
+
+    def __missing__(self, code: int) -> str:
+        char = {"’": "'", "\u00a0": " ", "\u202f": " "}.get(chr(code), chr(code))
+        folded = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def words_to_int(words: str) -> int | None:
@@ -237,8 +251,8 @@ class RefFinder:
         runs = [set(re.findall(r"[0-9]+", re.sub(r"[^A-Za-z0-9]", "", ref))) for ref in self._known]
         frequency = Counter(run for ref_runs in runs for run in ref_runs)
         for position, ref_runs in enumerate(runs):
-            if _known_ref_pattern(self._known[position]) is None:
-                continue
+            if not re.search(r"[A-Za-z0-9]", self._known[position]):
+                continue  # nothing to look for (its pattern is compiled on first use only)
             if ref_runs:
                 rarest = min(ref_runs, key=lambda run: (frequency[run], -len(run), run))
                 self._by_digits.setdefault(rarest, []).append(position)
@@ -267,28 +281,34 @@ class NameFinder:
     Armor » in « relancé PROPRETE ARMOR ce matin »), for thousands of texts against thousands
     of names.
 
-    A whole-word match starts at a word of the text equal to the name's first word, so names
-    are indexed by their first word and only those whose first word the text has are tried.
+    Every word of a name found as whole words is a whole word of the text; so names are
+    indexed by their rarest word (« berthier », not the « ateliers » many share), and a name is
+    searched for only when the text has all its words.
     """
 
     def __init__(self, keys: Sequence[str]) -> None:
         """`keys`: the folded names, as the caller wants them matched (stripped or not)."""
         self._keys = list(keys)
-        self._by_first: dict[str, list[int]] = {}
-        self._always: list[int] = []  # a key not starting with a letter or digit
-        for position, key in enumerate(self._keys):
-            first = re.match(r"[a-z0-9]+", key)
-            if first:
-                self._by_first.setdefault(first.group(0), []).append(position)
+        self._words = [frozenset(_WORD.findall(key)) for key in self._keys]
+        frequency = Counter(word for words in self._words for word in words)
+        self._by_word: dict[str, list[int]] = {}
+        self._always: list[int] = []  # a key without letters or digits
+        for position, (key, words) in enumerate(zip(self._keys, self._words)):
+            if words:
+                rarest = min(words, key=lambda w: (frequency[w], w))
+                self._by_word.setdefault(rarest, []).append(position)
             elif key:
                 self._always.append(position)
 
     def mentioned(self, text: str) -> list[int]:
         """Positions (in `keys` order) of the names the text mentions."""
         folded = fold(text)
+        words = set(_WORD.findall(folded))
         candidates = set(self._always)
-        for word in set(_WORD.findall(folded)):
-            candidates.update(self._by_first.get(word, ()))
+        for word in words:
+            for position in self._by_word.get(word, ()):
+                if self._words[position] <= words:
+                    candidates.add(position)
         return [p for p in sorted(candidates) if _whole_word(self._keys[p]).search(folded)]
 
 

@@ -70,3 +70,20 @@ def test_name_finder_matches_whole_words_only() -> None:
     assert finder.mentioned("Relance Sodilec-Nord") == [0]  # a hyphen ends a word
     assert finder.mentioned("Sodilecs") == []
     assert finder.mentioned("les jardins de Loire-Atlantique") == [1]
+
+
+def _fold_by_definition(text: str) -> str:
+    import unicodedata
+
+    text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def test_fold_character_by_character_equals_folding_the_whole_text() -> None:
+    rng = random.Random(3)
+    pool = [chr(c) for c in [*range(32, 0x370), 0x2019, 0xA0, 0x202F, 0x1E9E, 0xFB01, 0x2460, 0xAC00, 0x130,
+                             0x3A3, 0x1F600, 0x4E2D, 0x2126, 0x212B, 0x1EC7, 0x0F73]]
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
+        assert fold(text) == _fold_by_definition(text), repr(text)
+    assert fold("Pénalité de l’article 14 — « délai »") == "penalite de l'article 14 — « delai »"

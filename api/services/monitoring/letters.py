@@ -194,11 +194,10 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
     if linked.penalty is not None and linked.penalty.article:
         article = normalise_article(linked.penalty.article)
         cited = letter.cited_articles
-        penalty_articles = {normalise_article(p.article) for p, _ in record.penalties if p.article}
-        sharing = sum(1 for p, _ in record.penalties if normalise_article(p.article) == article) or 1
+        sharing = record.clauses_per_article[article] or 1
         if article in cited:
             score += 0.4 / sharing
-        elif cited & penalty_articles:
+        elif cited & record.penalty_articles:
             score -= 0.3
     same_days = bool(linked.days & letter.failing_days)
     if same_days:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,6 +65,15 @@ class _Contract:
     profile: list[str] = field(default_factory=list)  # texts describing the contract
     texts: list[str] = field(default_factory=list)  # full text of its contract documents
     unread: list[str] = field(default_factory=list)  # files of its folder not read as contract documents
+
+    # Read by every letter score once the contract is built (its clauses no longer change).
+    @functools.cached_property
+    def penalty_articles(self) -> frozenset[str | None]:
+        return frozenset(normalise_article(p.article) for p, _ in self.penalties if p.article)
+
+    @functools.cached_property
+    def clauses_per_article(self) -> Counter[str | None]:
+        return Counter(normalise_article(p.article) for p, _ in self.penalties)
 
 
 @dataclass(frozen=True)
