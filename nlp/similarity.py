@@ -13,7 +13,8 @@ sublinear_tf=True)`` on ``fold()``ed texts (and, for :func:`stem_similarities`, 
 * :class:`SimilarityIndex` fits the IDF on documents + queries like ``nlp.linking.SimilarityIndex``
   and computes the very same floating-point operations (same order of summation), so its values
   are bit-identical; one :class:`TextAnalysis` of the scan's incident descriptions can be shared
-  by several indexes.
+  by several indexes. Documents are stored as small integer counts plus two norms per row, the
+  float weights being recomputed (same operations) only where a query needs them.
 * :func:`char_similarities` / :func:`stem_similarities` replace ``tfidf_similarities`` /
   ``word_similarities`` (query fitted with its candidates): the candidates' model is cached and
   only the IDF of the query's own terms is corrected per call (equal within 1e-12).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -649,15 +651,19 @@ _char_rank[ord(" ")] = 1
 _next_rank = [2]
 
 
+_rank_lock = threading.Lock()  # two threads must never hand one rank to two characters
+
+
 def _ranks_of(text: str) -> IntArray | None:
     codes = _code_points(text)
     ranks = _char_rank[codes]
     if not ranks.all():
-        new = np.unique(codes[ranks == 0])
-        if _next_rank[0] + len(new) > (1 << _CHAR_BITS) - 1:
-            return None  # too many distinct characters: the caller takes the string path
-        _char_rank[new] = np.arange(_next_rank[0], _next_rank[0] + len(new))
-        _next_rank[0] += len(new)
+        with _rank_lock:
+            new = np.unique(codes[_char_rank[codes] == 0])
+            if _next_rank[0] + len(new) > (1 << _CHAR_BITS) - 1:
+                return None  # too many distinct characters: the caller takes the string path
+            _char_rank[new] = np.arange(_next_rank[0], _next_rank[0] + len(new))
+            _next_rank[0] += len(new)
         ranks = _char_rank[codes]
     return ranks
 
@@ -672,6 +678,12 @@ def _sublinear(counts: npt.NDArray[Any]) -> FloatArray:
     return values
 
 
+def _frozen(terms: _Terms) -> _Terms:
+    for array in terms:
+        array.flags.writeable = False  # shared through the caches
+    return terms
+
+
 @functools.lru_cache(maxsize=4096)  # a description is compared with several candidate lists in turn
 def _char_terms(text: str) -> _Terms | None:
     joined = _joined_words(text)
@@ -682,7 +694,7 @@ def _char_terms(text: str) -> _Terms | None:
         return None
     codes, _ = _ngram_codes(ranks, 1, 1 << _CHAR_BITS)
     keys, counts = np.unique(codes, return_counts=True)
-    return keys, _sublinear(counts)
+    return _frozen((keys, _sublinear(counts)))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -698,7 +710,7 @@ def _stem_key(stem: str) -> int:
 def _stem_terms(text: str) -> _Terms:
     words = stems(text)
     keys, counts = np.unique(np.array([_stem_key(w) for w in words], np.int64), return_counts=True)
-    return keys, _sublinear(counts)
+    return _frozen((keys, _sublinear(counts)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -767,21 +779,26 @@ class _ModelCache:
         self.budget = budget
         self.size = 0
         self.models: OrderedDict[tuple[str, tuple[str, ...]], _Model] = OrderedDict()
+        self.lock = threading.Lock()
 
     def get(self, key: tuple[str, tuple[str, ...]]) -> _Model | None:
-        model = self.models.get(key)
-        if model is not None:
-            self.models.move_to_end(key)
-        return model
+        with self.lock:
+            model = self.models.get(key)
+            if model is not None:
+                self.models.move_to_end(key)
+            return model
 
     def put(self, key: tuple[str, tuple[str, ...]], model: _Model) -> None:
         if model.nbytes > self.budget // 8:
             return
-        self.models[key] = model
-        self.size += model.nbytes
-        while self.size > self.budget:
-            _, old = self.models.popitem(last=False)
-            self.size -= old.nbytes
+        with self.lock:
+            if key in self.models:
+                return
+            self.models[key] = model
+            self.size += model.nbytes
+            while self.size > self.budget:
+                _, old = self.models.popitem(last=False)
+                self.size -= old.nbytes
 
 
 _models = _ModelCache(64 << 20)

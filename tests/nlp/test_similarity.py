@@ -158,6 +158,23 @@ def test_one_shared_analysis_serves_two_indexes() -> None:
         assert by_profile.similarities(query) == _reference_sims(profile_ref, query)
 
 
+def test_queries_and_documents_with_different_alphabets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # plain ASCII descriptions, documents full of accents, ligatures and symbols: the shared
+    # analysis is re-packed into the larger alphabet (then, forced, merged as strings)
+    descriptions = ["retard de livraison", "panne chauffage gymnase", "collecte non faite rue B"]
+    documents = ["Pénalité de retard : 1/3000e du montant — Œuvre livrée", "Astreinte 24 h/24 ☎ 7 j/7",
+                 "Collecte des déchets ménagers, rue Bèze"]
+    reference = _reference_index(documents, descriptions)
+    shared = TextAnalysis(descriptions)
+    index = SimilarityIndex(documents, descriptions, analysis=shared)
+    monkeypatch.setattr(similarity, "MAX_BASE", 30)  # the documents' own analysis: Python path
+    mixed = SimilarityIndex(documents, descriptions, analysis=shared)
+    for query in [*descriptions, documents[0], "livrée en retard ☎"]:
+        expected = _reference_sims(reference, query)
+        assert index.similarities(query) == expected
+        assert mixed.similarities(query) == expected
+
+
 def test_empty_index_answers_zeros() -> None:
     assert SimilarityIndex([], ["retard"]).similarities("retard") == []
     blank = SimilarityIndex(["", "  \n"], ["\t"])
