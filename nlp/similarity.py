@@ -168,7 +168,7 @@ class TextAnalysis:
         self.alphabet = _Alphabet(points)
         self.terms: IntArray | npt.NDArray[np.object_]
         if self.alphabet.base <= MAX_BASE:
-            self.terms, self.blocks = _count_packed(joined, self.alphabet)
+            self.terms, self.blocks = _count_by_words(joined, self.alphabet)
         else:
             self.terms, self.blocks = _count_python(joined)
         # the chunks' matrices are kept as they are (no stacked copy): row → (block, row in it)
@@ -273,6 +273,40 @@ def _count_packed(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArray,
     return _merge_parts(parts, len(joined))
 
 
+def _count_by_words(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArray, list[sp.csr_matrix]]:
+    """char_wb n-grams never cross words, so a text's counts are the sum of its words' counts:
+    each distinct word is analysed once, then (texts × words) @ (words × n-grams) adds them
+    up exactly (integer sparse product), a block of texts at a time."""
+    occurrences: list[str] = []
+    indptr = np.zeros(len(joined) + 1, np.int64)
+    for i, text in enumerate(joined):
+        if text:
+            occurrences.extend(text.split(" "))
+        indptr[i + 1] = len(occurrences)
+    word_ids = {w: i for i, w in enumerate(dict.fromkeys(occurrences))}
+    words = np.fromiter(map(word_ids.__getitem__, occurrences), dtype=np.int32, count=len(occurrences))
+    del occurrences
+    terms, word_blocks = _count_packed(list(word_ids), alphabet)
+    per_word = (sp.vstack(word_blocks, format="csr") if len(word_blocks) > 1 else word_blocks[0]
+                if word_blocks else sp.csr_matrix((0, len(terms)), dtype=np.int32)).astype(np.int32)
+    blocks: list[sp.csr_matrix] = []
+    step = max(1, len(joined) * (1 << 18) // max(len(words), 1))  # about 256k words a block
+    for lo in range(0, len(joined), step):
+        hi = min(lo + step, len(joined))
+        a, b = indptr[lo], indptr[hi]
+        texts = sp.csr_matrix((np.ones(b - a, np.int32), words[a:b], indptr[lo:hi + 1] - a),
+                              shape=(hi - lo, len(word_ids)))
+        # the product leaves each row's columns unordered; two transpositions (counting
+        # sorts, linear) order them
+        counts = (texts @ per_word).tocsc().tocsr()
+        block = sp.csr_matrix((counts.data.astype(_count_dtype(int(counts.data.max(initial=0)))),
+                               counts.indices.astype(np.int32, copy=False), counts.indptr),
+                              shape=counts.shape, copy=False)
+        block.has_sorted_indices = True
+        blocks.append(block)
+    return terms, blocks
+
+
 _Part = tuple[Any, npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64]]  # terms, counts, columns, indptr
 
 
@@ -357,9 +391,24 @@ def _sequential_row_sums(values: FloatArray, indptr: npt.NDArray[np.integer[Any]
     return sums
 
 
+@functools.cache
+def _square_sums_kernel() -> Any:
+    """sklearn's own loop for squared row norms (the one ``csr_row_norms`` runs): the same
+    left-to-right sums as ``normalize``, without padding rows; None if sklearn moved it."""
+    try:
+        from sklearn.utils.sparsefuncs_fast import _sqeuclidean_row_norms_sparse
+    except ImportError:
+        return None
+    return _sqeuclidean_row_norms_sparse
+
+
 def _row_norms(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> FloatArray:
     """What sklearn's l2 ``normalize`` divides each CSR row by (1 for an empty row)."""
-    sums = _sequential_row_sums(values * values, indptr)
+    kernel = _square_sums_kernel()
+    if kernel is not None and len(indptr) > 2 and indptr.dtype in (np.int32, np.int64):
+        sums = np.asarray(kernel(np.ascontiguousarray(values), np.ascontiguousarray(indptr)))
+    else:
+        sums = _sequential_row_sums(values * values, indptr)
     norms = np.sqrt(sums)
     norms[sums == 0.0] = 1.0
     return norms
