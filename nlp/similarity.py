@@ -405,8 +405,9 @@ def _square_sums_kernel() -> Any:
 def _row_norms(values: FloatArray, indptr: npt.NDArray[np.integer[Any]]) -> FloatArray:
     """What sklearn's l2 ``normalize`` divides each CSR row by (1 for an empty row)."""
     kernel = _square_sums_kernel()
+    sums: FloatArray
     if kernel is not None and len(indptr) > 2 and indptr.dtype in (np.int32, np.int64):
-        sums = np.asarray(kernel(np.ascontiguousarray(values), np.ascontiguousarray(indptr)))
+        sums = np.asarray(kernel(np.ascontiguousarray(values), np.ascontiguousarray(indptr)), dtype=np.float64)
     else:
         sums = _sequential_row_sums(values * values, indptr)
     norms = np.sqrt(sums)

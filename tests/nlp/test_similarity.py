@@ -145,6 +145,15 @@ def test_index_python_path_gives_the_same_values(monkeypatch: pytest.MonkeyPatch
         assert index.similarities(query) == _reference_sims(reference, query)
 
 
+def test_index_without_sklearns_row_loop_is_still_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(similarity, "_square_sums_kernel", lambda: None)  # the numpy fallback
+    rng = random.Random(13)
+    documents, queries = _texts(rng, 12, 5), _texts(rng, 12, 2)
+    reference = _reference_index(documents, queries)
+    index = SimilarityIndex(documents, queries)
+    assert index.similarity_matrix(queries).tolist() == [_reference_sims(reference, q) for q in queries]
+
+
 def test_one_shared_analysis_serves_two_indexes() -> None:
     rng = random.Random(5)
     descriptions = _texts(rng, 20, 2)
