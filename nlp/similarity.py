@@ -678,6 +678,7 @@ class SimilarityIndex:
 
         if self._docs_t is None:
             self._docs_t = self._documents().T.tocsr()
+            release_freed_memory()
         vectors = self._vectors_of([self._locate(q) for q in queries], queries)
         return sparse_matmul_to_dense(vectors, self._docs_t)  # type: ignore[no-any-return]
 
