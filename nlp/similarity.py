@@ -684,6 +684,8 @@ class SimilarityIndex:
 
     def similarities_to(self, query: str, positions: Sequence[int]) -> list[float]:
         """Similarities of `query` to the documents at `positions` only (same values)."""
+        if len(positions) and (min(positions) < 0 or max(positions) >= self._count):
+            raise IndexError(f"document positions must lie in [0, {self._count})")
         if self._empty or not len(positions):
             return [0.0] * len(positions)
         q_cols, q_vals, _ = self._weights([self._locate(query)], [query])

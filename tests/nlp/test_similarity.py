@@ -193,6 +193,8 @@ def test_empty_index_answers_zeros() -> None:
     index = SimilarityIndex(["coupure d'électricité"], [])
     assert index.similarities("") == [0.0]
     assert index.similarities_to("coupure", []) == []
+    with pytest.raises(IndexError):
+        index.similarities_to("coupure", [-1])  # not silently the last document
 
 
 def test_late_delivery_incident_is_closest_to_the_delivery_delay_clause() -> None:
