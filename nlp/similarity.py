@@ -758,7 +758,6 @@ def _frozen(terms: _Terms) -> _Terms:
     return terms
 
 
-@functools.lru_cache(maxsize=4096)  # a description is compared with several candidate lists in turn
 def _char_terms(text: str) -> _Terms | None:
     joined = _joined_words(text)
     if not joined:
@@ -780,7 +779,6 @@ def _stem_key(stem: str) -> int:
     return key
 
 
-@functools.lru_cache(maxsize=4096)
 def _stem_terms(text: str) -> _Terms:
     words = stems(text)
     keys, counts = np.unique(np.array([_stem_key(w) for w in words], np.int64), return_counts=True)
@@ -846,47 +844,63 @@ def _cosines(query: _Terms, model: _Model) -> list[float]:
     return [float(s) for s in out]
 
 
-class _ModelCache:
-    """LRU of candidate models bounded in bytes (candidate lists differ a lot in size)."""
+_Key = tuple[str, Any]  # (kind, text or candidates)
+
+
+class _ByteLRU:
+    """LRU bounded in bytes, not entries: texts and candidate lists differ a lot in size."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.size = 0
-        self.models: OrderedDict[tuple[str, tuple[str, ...]], _Model] = OrderedDict()
+        self.items: OrderedDict[_Key, tuple[Any, int]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, tuple[str, ...]]) -> _Model | None:
+    def get(self, key: _Key) -> Any:
         with self.lock:
-            model = self.models.get(key)
-            if model is not None:
-                self.models.move_to_end(key)
-            return model
+            item = self.items.get(key)
+            if item is None:
+                return None
+            self.items.move_to_end(key)
+            return item[0]
 
-    def put(self, key: tuple[str, tuple[str, ...]], model: _Model) -> None:
-        if model.nbytes > self.budget // 8:
+    def put(self, key: _Key, value: Any, nbytes: int) -> None:
+        if nbytes > self.budget // 8:
             return
         with self.lock:
-            if key in self.models:
+            if key in self.items:
                 return
-            self.models[key] = model
-            self.size += model.nbytes
+            self.items[key] = (value, nbytes)
+            self.size += nbytes
             while self.size > self.budget:
-                _, old = self.models.popitem(last=False)
-                self.size -= old.nbytes
+                _, (_, freed) = self.items.popitem(last=False)
+                self.size -= freed
 
 
-_models = _ModelCache(64 << 20)
+_models = _ByteLRU(64 << 20)  # a contract's few penalty quotes recur for each of its incidents
+_queries = _ByteLRU(16 << 20)  # a description is compared with several candidate lists in turn
+_ANALYSERS = {"char": _char_terms, "stem": _stem_terms}
 
 
-def _model_for(kind: str, candidates: tuple[str, ...], terms_of: Any) -> _Model | None:
+def _query_terms(kind: str, text: str) -> _Terms | None:
+    key = (kind, text)
+    terms: _Terms | None = _queries.get(key)
+    if terms is None:
+        terms = _ANALYSERS[kind](text)
+        if terms is not None:
+            _queries.put(key, terms, terms[0].nbytes + terms[1].nbytes + 100)
+    return terms
+
+
+def _model_for(kind: str, candidates: tuple[str, ...]) -> _Model | None:
     key = (kind, candidates)
-    model = _models.get(key)
+    model: _Model | None = _models.get(key)
     if model is None:
-        terms = [terms_of(c) for c in candidates]
+        terms = [_ANALYSERS[kind](c) for c in candidates]
         if any(t is None for t in terms):
             return None
-        model = _build_model(terms)
-        _models.put(key, model)
+        model = _build_model(terms)  # type: ignore[arg-type]
+        _models.put(key, model, model.nbytes)
     return model
 
 
@@ -908,9 +922,8 @@ def char_similarities(query: str, candidates: Sequence[str]) -> list[float]:
     fitted on the query and its candidates), in [0, 1]; the candidates' model is cached."""
     if not candidates or not query.strip():
         return [0.0] * len(candidates)
-    key = tuple(candidates)
-    model = _model_for("char", key, _char_terms)
-    query_terms = _char_terms(query)
+    model = _model_for("char", tuple(candidates))
+    query_terms = _query_terms("char", query)
     if model is None or query_terms is None:
         return _string_path(query, candidates)
     return _cosines(query_terms, model)
@@ -921,9 +934,9 @@ def stem_similarities(query: str, candidates: Sequence[str]) -> list[float]:
     its candidates); the candidates' model is cached."""
     if not candidates:
         return []
-    query_terms = _stem_terms(query)
-    if not len(query_terms[0]):
+    query_terms = _query_terms("stem", query)
+    if query_terms is None or not len(query_terms[0]):
         return [0.0] * len(candidates)
-    model = _model_for("stem", tuple(candidates), _stem_terms)
+    model = _model_for("stem", tuple(candidates))
     assert model is not None  # stems always pack
     return _cosines(query_terms, model)

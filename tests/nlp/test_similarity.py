@@ -236,25 +236,23 @@ def test_candidates_equal_to_the_query_score_one() -> None:
 
 def test_string_path_for_too_many_characters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(similarity, "_ranks_of", lambda text: None)
-    similarity._char_terms.cache_clear()
-    monkeypatch.setattr(similarity, "_models", similarity._ModelCache(1 << 20))
+    monkeypatch.setattr(similarity, "_queries", similarity._ByteLRU(1 << 20))
+    monkeypatch.setattr(similarity, "_models", similarity._ByteLRU(1 << 20))
     rng = random.Random(3)
     candidates = _texts(rng, 4, 3)
-    try:
-        for query in _texts(rng, 10, 2):
-            expected = _reference_pairwise(query, candidates, stem=False)
-            got = char_similarities(query, candidates)
-            assert max(abs(a - b) for a, b in zip(got, expected)) < 1e-12
-    finally:
-        similarity._char_terms.cache_clear()
+    for query in _texts(rng, 10, 2):
+        expected = _reference_pairwise(query, candidates, stem=False)
+        got = char_similarities(query, candidates)
+        assert max(abs(a - b) for a, b in zip(got, expected)) < 1e-12
 
 
-def test_model_cache_stays_within_its_budget() -> None:
-    cache = similarity._ModelCache(200_000)
+def test_caches_stay_within_their_byte_budget() -> None:
+    cache = similarity._ByteLRU(200_000)
     rng = random.Random(4)
     for i in range(30):
         texts = tuple(_texts(rng, 3, 4))
         model = similarity._build_model([similarity._stem_terms(t) for t in texts])
-        cache.put(("stem", (*texts, str(i))), model)
+        cache.put(("stem", (*texts, str(i))), model, model.nbytes)
         assert cache.size <= cache.budget
-    assert cache.size == sum(m.nbytes for m in cache.models.values())
+    assert cache.size == sum(m.nbytes for m, _ in cache.items.values())
+    assert cache.get(("stem", (*texts, "29"))) is model  # the last one is kept
