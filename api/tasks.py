@@ -16,7 +16,7 @@ from celery.signals import worker_process_init
 
 from api.services import documents, indexing
 from api.services.digest import send_daily_digest
-from api.services.findings import recompute_findings
+from api.services.findings import analysed_documents, recompute_findings
 from api.services.portfolio import import_portfolio
 from api.services.store import Store, open_store
 from api.settings import Settings
@@ -71,5 +71,6 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     def daily_scan(as_of: str | None = None) -> dict[str, Any]:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         store = _store(settings)
-        recompute_findings(store, as_of=day)
-        return send_daily_digest(store, as_of=day)
+        documents = analysed_documents(store)  # loaded once: the findings and the digest's calendar read them
+        recompute_findings(store, as_of=day, documents=documents)
+        return send_daily_digest(store, as_of=day, documents=documents)

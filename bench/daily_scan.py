@@ -454,7 +454,8 @@ def main() -> None:
                                                   for f in findings), encoding="utf-8")
         new = phases.timed("save_first", lambda: save_findings(store, findings))
         phases.timed("save_next", lambda: save_findings(store, findings))
-        digest = phases.timed("digest", lambda: send_daily_digest(store, as_of=AS_OF))
+        # as the daily scan task does: the documents loaded for the findings serve the calendar
+        digest = phases.timed("digest", lambda: send_daily_digest(store, as_of=AS_OF, documents=documents))
         wall = sum(r[1] for r in phases.rows if r[0] != "save_first")
         cpu = sum(r[2] for r in phases.rows if r[0] != "save_first")
         print(f"  {'TOTAL (daily scan)':<22} {wall:>8.2f} s wall {cpu:>8.2f} s CPU   peak RSS "

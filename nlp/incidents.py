@@ -45,8 +45,11 @@ _ROLE_KEYWORDS: tuple[tuple[DateRole, str], ...] = (
                   r"fournie?s?|montee?s?|arrivee?s?|restauree?|reparee?|resolue?|cloturee?|"
                   r"(?:re)?mise? en service|depannee?|intervention realisee|levee?s?|corrigee?s?"),
     ("order", r"notifiee? le|commandee?s? le|bon de commande [^;:]{0,40} du|emise? le|passee? le|"
-              r"ordre de service [^;:]{0,30} du|\bos\b[^;:]{0,12} du"),
-    ("rejection", r"rejet(?:e|ee|ees|es)?|refusee?s?|ajournee?s?"),
+              r"ordre de service [^;:]{0,30} du|\bos\b[^;:]{0,12} du|"
+              r"(?:ordre de service|\bos\b) (?:de demarrage|de commencement|prescrivant [a-z' ]{0,30})\s?:?"),
+    ("rejection", r"rejet(?:e|ee|ees|es)?|refusee?s?|ajournee?s?|"
+                  # « refus notifié le 18/11 »: the notice of the refusal, not an order
+                  r"(?:rejet|refus|ajournement)[^;,.]{0,30}? notifiee?s?(?: au [a-z]+)? le"),
     ("reported", r"signalee?s?|signalement|declaree?s?|constatee?s?|ouvert"),
     ("notified", r"notifiee? a (?:la |l'|au )(?:communaute|acheteur|collectivite|ville|commune|"
                  r"departement|region|maitre d'ouvrage|pouvoir adjudicateur|service)"),
@@ -63,16 +66,20 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
     "securite": ("regles de securite", "consignes de securite", "hygiene et securite",
                  "securite des personnes", "securite des travailleurs", "mise en danger", "garde-corps", "garde corps", "violation de donnees", "donnees a caractere",
                  "sps", "chute", "protections collectives", "epi non porte", "incendie", "amiante",
-                 "fuite de donnees", "confidentialite"),
+                 "fuite de donnees", "confidentialite",
+                 # drinking-water and hospital works: sanitary protection is the safety rule of the site
+                 "non desinfect", "protection sanitaire", "attestation sanitaire", "conformite sanitaire"),
     "social": ("travail dissimule", "urssaf", "non declare", "sans titre de sejour", "detachement"),
     "indisponibilite": ("indisponib", "panne", "inaccessible", "inaccessibilite", "interruption",
                         "coupure", "hors service", "anomalie bloquante", "service retabli",
-                        "retablissement", "acces impossible", "acces a", "bloqu"),
+                        "retablissement", "acces impossible", "acces a", "bloqu", "perte totale", "perte de la",
+                        "perte des", "perte du", "inoperant", "non remont", "hors d'usage"),
     "absence": ("absence", "absent", "ni presente", "ni present", "non represente", "pas represente",
                 "n'etait pas present", "sans excuse", "aucun representant", "personne de l'entreprise",
                 "personne du titulaire", "ne s'est pas presente", "aucun motif", "non excuse"),
     "document": ("rapport", "bilan", "doe", "dossier des ouvrages", "compte rendu", "compte-rendu",
-                 "attestation", "planning", "releve", "justificatif", "document"),
+                 "attestation", "planning", "releve", "justificatif", "document", "fiche de donnees",
+                 "sans fiche", "sans la fiche", "sans sa fiche"),
     "non_conformite": ("non conforme", "non-conforme", "malfacon", "mauvaise execution", "mal execute",
                        "prestation non realisee", "defaut de nettoyage", "defaut de qualite", "reserves non levees", "rejet", "rejete", "montage non realise",
                        "sans montage", "defectueu", "casse", "endommag", "erreur de livraison",
@@ -103,6 +110,9 @@ _SUPPLIER_SIDE = ("titulaire", "entreprise", "fournisseur", "prestataire", "soci
                   "bureau", "editeur", "hebergeur", "cabinet", "groupement", "mandataire", "sous-traitant")
 _BUYER_ENTITY = (r"(?:syndicat|collectivite|ville|commune|mairie|communaute|departement|region|acheteur|"
                  r"pouvoir adjudicateur|maitre d'ouvrage|etablissement|direction|service)")
+# the public body itself (not « service » or « direction », which a contractor has too)
+_BUYER_OWNER = (r"(?:syndicat|collectivite|ville|commune|mairie|communaute|departement|region|acheteur|"
+                r"pouvoir adjudicateur|maitre d'ouvrage)\b")
 _BUYER_SIDE = (
     r"reseau interne", r"pare-feu (?:du|de la|de l')[^.;]{0,40}(?:communaute|collectivite|ville|commune|interne)",
     r"operationnel cote (?:hebergeur|titulaire|prestataire|editeur)",
@@ -122,7 +132,16 @@ _BUYER_SIDE = (
     r"services)",
     r"acces (?:au site )?(?:refuse|impossible) (?:par|du fait de) (?:le|la|l') ?(?:gardien|service|mairie|ville)",
     r"(?:par|sur) (?:decision|ordre|instruction) (?:du|de la|de l') ?" + _BUYER_ENTITY,
-    r"(?:ferme|fermee|inaccessible|indisponible) (?:par|a la demande) (?:du|de la|de l') ?" + _BUYER_ENTITY,
+    r"(?:ferme|fermee|inaccessible|indisponible) (?:par|a la demande) (?:du|de la|de l'|le |la |l') ?" + _BUYER_ENTITY,
+    # the buyer's in-house operator did it (« réparation d'une fuite par la régie du Syndicat »):
+    # a régie is the public body's own service, never a contractor
+    r"\b(?:par|de) (?:la |sa |notre )regie\b",
+    r"\bsans (?:aucun )?lien avec (?:le |la |les |l')?(?:chantier|marche|prestations?|travaux|titulaire|contrat)\b",
+    # a failure of the buyer's own equipment (« panne de la pompe … (matériel du Syndicat) »,
+    # « coupure électrique de la salle serveurs du Syndicat »)
+    r"(?:panne|coupure|defaillance|arret|incident)[^.;]{0,80}?(?:materiel|equipements?|installations?|"
+    r"salle (?:des )?serveurs?|serveurs?|reseau (?:interne|electrique|informatique)|alimentation electrique)"
+    r" (?:propres? )?(?:du|de la|de l') ?" + _BUYER_OWNER,
     # the buyer's own decision or data came late (« la décision … n'a été notifiée … que le 30/06 »,
     # « les données à fournir par la commune n'ont été transmises que le 26/05 »)
     r"(?:decision|validation|reponse|admission|visa|approbation|accord)(?! de (?:rejet|refus|resiliation|penalit))"
@@ -209,9 +228,34 @@ def _role_of(folded: str, start: int, floor: int) -> DateRole:
         for m in pattern.finditer(context):
             if role == "performed" and _NEGATED.search(context[max(0, m.start() - 20): m.start()]):
                 continue  # « non livré au 02/10 »: the day it was seen missing, not performed
-            if best is None or m.end() > best[0] or (m.end() == best[0] and role == "notified"):
+            if best is None or m.end() > best[0] or (m.end() == best[0] and role in ("notified", "rejection")):
                 best = (m.end(), role)
+    if best and best[1] == "reported" and _PERFORMANCE_NOUN.search(context[: best[0]]):
+        return "performed"  # « achèvement des travaux constaté le », « mise en conformité constatée le »
     return best[1] if best else "other"
+
+
+# what was established as done when a date is « constaté » right after it
+_PERFORMANCE_NOUN = re.compile(
+    r"\b(?:achevement|mise en conformite|remise en (?:etat|conformite|service)|retablissement|correction|"
+    r"reprise|levee des reserves)\b[^;,(]{0,70}\bconstatee?s?(?: le)?\s*$")
+# an order « reçu(e) par le fournisseur le 02/09 » / « reçu le 06/10 par Hydrochimie »: the day the
+# titulaire received the order (its time runs from it), not a delivery the buyer received
+_ORDER_RECEIVED_BEFORE = re.compile(r"\brecue?s? par (?!nos |le service|la direction|l'usine|le magasin)"
+                                    r"[^;,.]{1,40}? le(?: (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))?\s*$")
+_ORDER_RECEIVED_AFTER = re.compile(r"^\s*par (?!nos |le service|la direction|l'usine|le magasin|la regie)[a-z]")
+_ORDER_NOUN = re.compile(r"\b(?:bon de commande|commande|bc)\b")
+_DELIVERY_WORD = re.compile(r"\blivr|\blivraison")
+
+
+def _order_received(folded: str, start: int, end: int, floor: int) -> bool:
+    clause_start = max(floor, folded.rfind(";", 0, start) + 1, folded.rfind(". ", 0, start) + 1)
+    before = folded[clause_start:start]
+    if not _ORDER_NOUN.search(before) or _DELIVERY_WORD.search(before):
+        return False
+    if _ORDER_RECEIVED_BEFORE.search(before):
+        return True
+    return bool(re.search(r"\brecue?s? le\s*$", before) and _ORDER_RECEIVED_AFTER.match(folded[end:end + 40]))
 
 
 _NEGATED = re.compile(r"(?:\bnon|\bpas|\bjamais|n'est|n'a|n'ont|n'etait|\brien|\baucune?)\s+(?:ete\s+|encore\s+)?$")
@@ -231,14 +275,17 @@ def _dated_facts(text: str, folded: str, written: dt.date | None = None) -> list
             # « reportée du 12/06 au 26/06 »: the second date is the new one
             role = "postponed"
         else:
-            role = _role_of(folded, start, previous_end if previous_end < start else 0)
+            floor = previous_end if previous_end < start else 0
+            role = _role_of(folded, start, floor)
+            if role == "performed" and _order_received(folded, start, end, floor):
+                role = "order"
         facts.append(DatedFact(role, day, start, end))
         previous_end, previous_start = end, start
     return facts
 
 
 def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
-    scores = {kind: sum(folded.count(w) for w in words) for kind, words in _FAILING_WORDS.items()}
+    scores = {kind: sum(map(folded.count, words)) for kind, words in _FAILING_WORDS.items()}
     if _DOCUMENT_MISSING.search(folded):
         scores["document"] += 2  # « rapport mensuel non transmis »: the failing is the document itself
     best = max(_FAILING_ORDER, key=lambda k: (scores[k], -_FAILING_ORDER.index(k)))
@@ -352,6 +399,16 @@ def _buyer_blamed(buyer_names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}(?:" + "|".join(keys) + ")")
 
 
+# « (prolongation accordée par OS n° 4) »: the delay is the one an extension covers
+_EXTENSION_GRANTED = re.compile(
+    r"\b(?:prolongation|prorogation|report)s? (?:de (?:delai|\d+ jours) )?(?:accordee?|octroyee?|consentie?|notifiee?)s?\b|"
+    r"\bcouverte?s? par (?:la |une |l')?(?:prolongation|prorogation|os\b|ordre de service|avenant)")
+# « absence annoncée par courrier du 29/09 », « absence excusée »: written notice before the meeting
+_ABSENCE_EXCUSED = re.compile(
+    r"\babsen\w* (?:annoncee?|excusee?|justifiee?|signalee?|prevenue?)s? (?:par (?:courrier|courriel|ecrit|mail|lettre)"
+    r"|au prealable|a l'avance|la veille|des le)|\babsence excusee\b")
+
+
 def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBreachHint]:
     hints: list[NotBreachHint] = []
     # a request only excuses when it changed the plan (« reportée … à la demande de la directrice »);
@@ -371,6 +428,10 @@ def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBre
             buyer_side = True
     if buyer_side:
         hints.append(NotBreachHint("defaillance_acheteur", "Défaillance imputable à l'acheteur, non au titulaire."))
+    if _EXTENSION_GRANTED.search(folded):
+        hints.append(NotBreachHint("prolongation", "Retard couvert par une prolongation de délai accordée."))
+    if failing == "absence" and _ABSENCE_EXCUSED.search(folded):
+        hints.append(NotBreachHint("absence_justifiee", "Absence annoncée ou justifiée par écrit à l'avance."))
     if re.search(r"dans le delai (?:de retablissement|contractuel|imparti)|sans depassement", folded):
         hints.append(NotBreachHint("dans_delai", "Rétablissement ou exécution dans le délai contractuel."))
     return hints
@@ -433,7 +494,9 @@ def read_incident(
     start, end, hours = _outage(text, facts, incident.occurred_on)
     limit_at, performed_at = _limit_and_performed(text, facts, incident.occurred_on)
     due = first("due")
+    order_on = first("order")
     if failing == "autre" and ((due and performed and performed > due)
+                               or (orders and order_on and performed and performed > order_on)
                                or (limit_at and performed_at and performed_at > limit_at)):
         failing, confidence = "retard", 0.5  # the line itself shows performance after the limit
     return IncidentFacts(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from api.services.monitoring import AnalysedDocument
 from api.services.schedule import digest_section
 from api.services.store import Store
 from models.db import tables as t
@@ -22,8 +23,9 @@ def _eur(value: float | None) -> str:
     return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
 
 
-def build_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:
-    """What the contract manager must look at today."""
+def build_digest(store: Store, *, as_of: dt.date, documents: list[AnalysedDocument] | None = None) -> dict[str, Any]:
+    """What the contract manager must look at today. `documents`: the store's analysed documents
+    when the caller (the daily scan) has them loaded already."""
     since = dt.datetime.combine(as_of - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     f_ = t.FindingRow
     with store.sessions() as session:
@@ -46,7 +48,7 @@ def build_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:
     return {"date": as_of.isoformat(), "nouveaux": [item(f) for f in new], "echeances_proches": [item(f) for f in near],
             "en_retard": [item(f) for f in overdue], "total_non_traites": len(rows),
             "enjeu_eur": round(sum(f.penalty_eur or 0 for f in rows), 2),
-            **digest_section(store, as_of=as_of, days=NEAR_DAYS)}
+            **digest_section(store, as_of=as_of, days=NEAR_DAYS, documents=documents)}
 
 
 def digest_text(digest: dict[str, Any]) -> str:
@@ -81,8 +83,9 @@ def _due_line(it: dict[str, Any]) -> str:
     return f"  - {it['echeance_fr'] or 'non datée'} — marché {it['marche'] or '—'} — {it['libelle']}{doubt}"
 
 
-def send_daily_digest(store: Store, *, as_of: dt.date) -> dict[str, Any]:
-    digest = build_digest(store, as_of=as_of)
+def send_daily_digest(store: Store, *, as_of: dt.date,
+                      documents: list[AnalysedDocument] | None = None) -> dict[str, Any]:
+    digest = build_digest(store, as_of=as_of, documents=documents)
     settings = store.settings
     digest["envoye"] = False
     if settings.smtp_host and settings.digest_recipients:

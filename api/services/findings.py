@@ -56,12 +56,18 @@ def _grouped(rows: Iterable[Row[Any]]) -> dict[int, list[Row[Any]]]:
     return out
 
 
-def recompute_findings(store: Store, *, as_of: dt.date) -> list[Finding]:
+def recompute_findings(store: Store, *, as_of: dt.date,
+                       documents: list[AnalysedDocument] | None = None) -> list[Finding]:
+    """Findings of every logged incident as of `as_of`, saved. `documents`: the store's analysed
+    documents when the caller has loaded them already (the daily scan, which needs them again
+    for the digest's calendar)."""
     with store.sessions() as session:
         contracts = all_contracts(session)
         suppliers = all_suppliers(session)
         incidents = all_incidents(session)
-    findings = evaluate_portfolio(contracts=contracts, suppliers=suppliers, documents=analysed_documents(store),
+    if documents is None:
+        documents = analysed_documents(store)
+    findings = evaluate_portfolio(contracts=contracts, suppliers=suppliers, documents=documents,
                                   incidents=incidents, as_of=as_of)
     save_findings(store, findings)
     return findings

@@ -85,14 +85,16 @@ def contract_files(contracts: Sequence[ContractInfo], documents: Sequence[Analys
 
 
 def build_schedule(store: Store, *, as_of: dt.date, horizon_days: int = 30,
-                   lookback_days: int = DEFAULT_LOOKBACK_DAYS) -> list[DueItem]:
+                   lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+                   documents: list[AnalysedDocument] | None = None) -> list[DueItem]:
     """Due items of every contract from `lookback_days` before `as_of` to `horizon_days` after,
-    plus undated recurring obligations; overdue first, then by date."""
+    plus undated recurring obligations; overdue first, then by date. `documents`: the store's
+    analysed documents when the caller has them loaded already."""
     if horizon_days < 0 or lookback_days < 0:
         raise ValueError("L'horizon et le recul doivent être des nombres de jours positifs.")
     with store.sessions() as session:
         contracts = all_contracts(session)
-    files = contract_files(contracts, analysed_documents(store))
+    files = contract_files(contracts, documents if documents is not None else analysed_documents(store))
     items: list[DueItem] = []
     for file in files:
         items.extend(contract_schedule(file, as_of=as_of, lookback_days=lookback_days, horizon_days=horizon_days))
@@ -100,10 +102,11 @@ def build_schedule(store: Store, *, as_of: dt.date, horizon_days: int = 30,
                                           lookback_days=lookback_days))
 
 
-def upcoming(store: Store, *, as_of: dt.date, days: int, include_overdue: bool = False) -> list[DueItem]:
+def upcoming(store: Store, *, as_of: dt.date, days: int, include_overdue: bool = False,
+             documents: list[AnalysedDocument] | None = None) -> list[DueItem]:
     """Dated items falling due from `as_of` to `as_of + days` (for the digest), optionally
     preceded by the overdue ones."""
-    items = build_schedule(store, as_of=as_of, horizon_days=days)
+    items = build_schedule(store, as_of=as_of, horizon_days=days, documents=documents)
     wanted = {"a_venir", "en_retard"} if include_overdue else {"a_venir"}
     return [i for i in items if i.due is not None and i.status in wanted]
 
@@ -155,9 +158,10 @@ def item_json(item: DueItem, as_of: dt.date) -> dict[str, object]:
     }
 
 
-def digest_section(store: Store, *, as_of: dt.date, days: int) -> dict[str, list[dict[str, object]]]:
+def digest_section(store: Store, *, as_of: dt.date, days: int,
+                   documents: list[AnalysedDocument] | None = None) -> dict[str, list[dict[str, object]]]:
     """For the daily digest: items falling due within `days`, and those already overdue."""
-    items = upcoming(store, as_of=as_of, days=days, include_overdue=True)
+    items = upcoming(store, as_of=as_of, days=days, include_overdue=True, documents=documents)
     return {
         "echeances_a_venir": [item_json(i, as_of) for i in items if i.status == "a_venir"],
         "echeances_depassees": [item_json(i, as_of) for i in items if i.status == "en_retard"],
