@@ -481,15 +481,16 @@ def _document_frequency(counts: sp.csr_matrix, times: npt.NDArray[np.int64]) -> 
 
 
 class _Source:
-    """One analysis seen through an index: its columns mapped to the index's vocabulary."""
+    """One analysis seen through an index: its columns mapped to the index's vocabulary
+    (``columns`` None when they already are the index's columns)."""
 
-    def __init__(self, analysis: TextAnalysis, columns: npt.NDArray[np.int32]) -> None:
+    def __init__(self, analysis: TextAnalysis, columns: npt.NDArray[np.int32] | None) -> None:
         self.analysis = analysis
         self.columns = columns
 
     def row_terms(self, row: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
         columns, counts = self.analysis.row_counts(row)
-        return self.columns[columns], counts
+        return (columns if self.columns is None else self.columns[columns]), counts
 
 
 def _union_vocabulary(analyses: Sequence[TextAnalysis]) -> tuple[Any, _Alphabet | None, list[npt.NDArray[np.int32]]]:
@@ -532,7 +533,17 @@ class SimilarityIndex:
             analyses = [analysis, TextAnalysis(missing)] if missing else [analysis]
         terms, self._alphabet, maps = _union_vocabulary(analyses)
         self._terms = terms
-        self._sources = [_Source(a, m) for a, m in zip(analyses, maps)]
+        own = len(analyses) - 1 if analysis is None or len(analyses) == 2 else -1
+        if own >= 0:
+            # the analysis made here is ours: renumber its columns in place to the index's,
+            # so that its rows serve as the stored documents without a copy
+            blocks = analyses[own].blocks
+            for k, block in enumerate(blocks):
+                np.take(maps[own], block.indices, out=block.indices)
+                blocks[k] = sp.csr_matrix((block.data, block.indices, block.indptr),
+                                          shape=(block.shape[0], len(terms)), copy=False)
+                blocks[k].has_sorted_indices = True  # the map is increasing
+        self._sources = [_Source(a, None if n == own else m) for n, (a, m) in enumerate(zip(analyses, maps))]
         width = len(terms)
         df = np.zeros(width)
         located = [self._locate(t) for t in corpus]
@@ -545,66 +556,89 @@ class SimilarityIndex:
             start = 0
             for block in found.blocks:
                 # the column map is one-to-one: no two columns add into one
-                df[source.columns] += _document_frequency(block, times[start:start + block.shape[0]])
+                frequency = _document_frequency(block, times[start:start + block.shape[0]])
+                if source.columns is None:
+                    df += frequency
+                else:
+                    df[source.columns] += frequency
                 start += block.shape[0]
         self._known = df > 0
         self._empty = not documents or not self._known.any()
         self._idf = _idf(df, len(corpus))
-        self._store_documents(located[:len(documents)])
+        self._store_documents(located[:len(documents)], own)
         self._docs_t: sp.csr_matrix | None = None
-        # an analysis made here of documents only is not kept: the stored documents answer
-        # for those texts (a document asked as a query is still not re-analysed)
+        # an analysis made here of documents only is not kept as a source: the stored
+        # documents answer for those texts (a document asked as a query is not re-analysed)
         self._doc_rows: dict[str, int] = {}
-        if len(self._sources) == 2 and set(self._sources[1].analysis.rows) <= set(documents):
+        if own == 1 and set(self._sources[1].analysis.rows) <= set(documents):
             self._sources.pop()
             self._doc_rows = {text: position for position, text in enumerate(documents)}
         release_freed_memory()
 
-    def _store_documents(self, located: Sequence[tuple[int, int]]) -> None:
+    def _store_documents(self, located: Sequence[tuple[int, int]], own: int) -> None:
         """Documents kept as counts (1–4 bytes) + column (4 bytes) + two norms per row rather
         than float64 weights: a weight is recomputed, with sklearn's very operations
-        ((tf × idf) / norm1) / norm2, only where a query needs it."""
-        # filled in place, one document at a time: no list of per-document copies
-        bound = sum(self._sources[n].analysis.row_counts(r)[0].size if n >= 0 else 0 for n, r in located)
-        dtypes = [b.data.dtype for src in self._sources for b in src.analysis.blocks] or [np.dtype(np.uint8)]
-        cols = np.empty(bound, np.int32)
-        raw = np.empty(bound, np.result_type(*dtypes))
-        indptr = np.zeros(len(located) + 1, np.int64)
-        for i, where in enumerate(located):
-            c, n = self._terms_of("", where)
-            at = indptr[i]
-            cols[at:at + len(c)] = c
-            raw[at:at + len(c)] = n
-            indptr[i + 1] = at + len(c)
-        self._doc_indptr = indptr
-        self._doc_cols = cols[:indptr[-1]].copy() if indptr[-1] < bound else cols
-        top = int(raw[:indptr[-1]].max(initial=0))
-        self._doc_counts = raw[:indptr[-1]].astype(_count_dtype(top), copy=False)
+        ((tf × idf) / norm1) / norm2, only where a query needs it. The rows of the analysis
+        made here are used where they lie; other documents are copied into one more block."""
+        blocks: list[tuple[npt.NDArray[np.int32], npt.NDArray[Any], npt.NDArray[Any]]] = []
+        if own >= 0:
+            blocks = [(b.indices, b.data, b.indptr) for b in self._sources[own].analysis.blocks]
+        block_of = np.zeros(len(located), np.int32)
+        local = np.zeros(len(located), np.int32)
+        extra_cols: list[npt.NDArray[np.int32]] = []
+        extra_counts: list[npt.NDArray[Any]] = []
+        for i, (number, row) in enumerate(located):
+            if number == own:
+                block_of[i] = self._sources[own].analysis.block_of[row]
+                local[i] = self._sources[own].analysis.row_in_block[row]
+            else:  # found in the shared analysis
+                c, n = self._terms_of("", (number, row))
+                block_of[i], local[i] = len(blocks), len(extra_cols)
+                extra_cols.append(c.astype(np.int32))
+                extra_counts.append(n)
+        if extra_cols:
+            indptr = np.zeros(len(extra_cols) + 1, np.int64)
+            np.cumsum([len(c) for c in extra_cols], out=indptr[1:])
+            blocks.append((np.concatenate(extra_cols), np.concatenate(extra_counts), indptr))
+        self._doc_blocks, self._doc_block, self._doc_local = blocks, block_of, local
+        top = max((int(counts.max(initial=0)) for _, counts, _ in blocks), default=0)
         self._tf = np.zeros(top + 1)
         self._tf[1:] = _sublinear(np.arange(1, top + 1))
         self._norm1 = np.ones(len(located))
         self._norm2 = np.ones(len(located))
-        step = max(1, len(located) * (1 << 20) // max(len(raw), 1))  # about 1M weights at a time
-        for lo in range(0, len(located), step):
-            hi = min(lo + step, len(located))
-            a, b = indptr[lo], indptr[hi]
-            rows = indptr[lo:hi + 1] - a
-            values = self._tf[self._doc_counts[a:b]] * self._idf[self._doc_cols[a:b]]
-            self._norm1[lo:hi] = _row_norms(values, rows)
-            values /= np.repeat(self._norm1[lo:hi], np.diff(rows))
-            self._norm2[lo:hi] = _row_norms(values, rows)
+        for number, (cols, counts, indptr) in enumerate(blocks):
+            mine = np.flatnonzero(block_of == number)
+            if not len(mine):
+                continue
+            values = self._tf[counts] * self._idf[cols]
+            norm1 = _row_norms(values, indptr)
+            values /= np.repeat(norm1, np.diff(indptr))
+            norm2 = _row_norms(values, indptr)
+            self._norm1[mine] = norm1[local[mine]]
+            self._norm2[mine] = norm2[local[mine]]
 
-    def _doc_weights(self, lo: int, hi: int, entries: npt.NDArray[np.int64] | slice, row: Any) -> FloatArray:
-        values = self._tf[self._doc_counts[lo:hi][entries]] * self._idf[self._doc_cols[lo:hi][entries]]
+    def _doc_row(self, position: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
+        cols, counts, indptr = self._doc_blocks[self._doc_block[position]]
+        row = self._doc_local[position]
+        lo, hi = indptr[row], indptr[row + 1]
+        return cols[lo:hi], counts[lo:hi]
+
+    def _doc_weights(self, cols: npt.NDArray[np.int32], counts: npt.NDArray[Any], row: Any) -> FloatArray:
+        values: FloatArray = self._tf[counts] * self._idf[cols]
         values /= self._norm1[row]
         values /= self._norm2[row]
         return values
 
     def _documents(self) -> sp.csr_matrix:
         """The normalised document weights as a CSR matrix (what sklearn would hold)."""
-        rows = np.repeat(np.arange(self._count), np.diff(self._doc_indptr))
-        values = self._doc_weights(0, len(self._doc_cols), slice(None), rows)
-        return sp.csr_matrix((values, self._doc_cols, self._doc_indptr), shape=(self._count, len(self._terms)))
+        rows = [self._doc_row(i) for i in range(self._count)]
+        indptr = np.zeros(self._count + 1, np.int64)
+        np.cumsum([len(c) for c, _ in rows], out=indptr[1:])
+        cols = np.concatenate([c for c, _ in rows]) if rows else np.empty(0, np.int32)
+        counts = np.concatenate([n for _, n in rows]) if rows else np.empty(0, np.uint8)
+        del rows
+        values = self._doc_weights(cols, counts, np.repeat(np.arange(self._count), np.diff(indptr)))
+        return sp.csr_matrix((values, cols, indptr), shape=(self._count, len(self._terms)))
 
     def _locate(self, text: str) -> tuple[int, int]:
         for number, source in enumerate(self._sources):
@@ -619,8 +653,7 @@ class SimilarityIndex:
         if number >= 0:
             columns, counts = self._sources[number].row_terms(row)
         elif number == _STORED:
-            lo, hi = self._doc_indptr[row], self._doc_indptr[row + 1]
-            return self._doc_cols[lo:hi], self._doc_counts[lo:hi]
+            return self._doc_row(row)
         else:
             columns, counts = self._transform(text)
         keep = self._known[columns]
@@ -694,22 +727,22 @@ class SimilarityIndex:
         out: list[float] = []
         last = len(q_cols)
         for position in positions:
-            lo, hi = self._doc_indptr[position], self._doc_indptr[position + 1]
-            row = self._doc_cols[lo:hi]
+            row, counts = self._doc_row(position)
             at = np.searchsorted(row, q_cols)
-            at[at == hi - lo] = 0
-            hit = row[at] == q_cols if hi > lo else np.zeros(last, bool)
-            products = q_vals[hit] * self._doc_weights(lo, hi, at[hit], position)
+            at[at == len(row)] = 0
+            hit = row[at] == q_cols if len(row) else np.zeros(last, bool)
+            entries = at[hit]
+            products = q_vals[hit] * self._doc_weights(row[entries], counts[entries], position)
             # left to right in column order, as the sparse product adds them
             out.append(float(np.cumsum(products)[-1]) if len(products) else 0.0)
         return out
 
     def nbytes(self) -> int:
         """Memory held by the index itself (not by a shared analysis)."""
-        held = self._doc_counts.nbytes + self._doc_cols.nbytes + self._doc_indptr.nbytes
-        held += self._norm1.nbytes + self._norm2.nbytes + self._tf.nbytes
+        held = sum(c.nbytes + n.nbytes + p.nbytes for c, n, p in self._doc_blocks)
+        held += self._norm1.nbytes + self._norm2.nbytes + self._tf.nbytes + 2 * self._doc_block.nbytes
         held += self._idf.nbytes + self._known.nbytes + getattr(self._terms, "nbytes", 0)
-        held += sum(s.columns.nbytes for s in self._sources)
+        held += sum(s.columns.nbytes for s in self._sources if s.columns is not None)
         if self._docs_t is not None:
             held += self._docs_t.data.nbytes + self._docs_t.indices.nbytes + self._docs_t.indptr.nbytes
         return int(held)

@@ -119,6 +119,7 @@ def test_short_words_and_separators_follow_char_wb() -> None:
 def test_index_values_are_bit_identical(seed: int) -> None:
     rng = random.Random(seed)
     documents = _texts(rng, 25, 6) + [""]
+    documents.append(documents[3])  # a document given twice counts twice in the IDF
     queries = _texts(rng, 30, 2) + documents[:2]
     reference = _reference_index(documents, queries)
     own = SimilarityIndex(documents, queries)
