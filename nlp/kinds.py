@@ -255,7 +255,9 @@ _TITULAIRE_VOICE = re.compile(
     r"\bnous (contestons|accusons reception|reconnaissons|sollicitons|vous prions|refusons|"
     r"considerons que|ne pouvons accepter|vous transmettons|vous adressons)|"
     r"\bnotre societe\b|\bnos equipes\b|\bvotre (mise en demeure|courrier|courriel|decision|bon de commande|invitation)\b|"
-    r"\bvos penalites\b"
+    r"\bvos penalites\b|"
+    # a company speaks of its own staff (« notre conducteur de travaux ne pourra pas assister »)
+    r"\bnotre (conducteur de travaux|chef de chantier|chef d'equipe|technicien|intervenant|personnel|agence)\b"
 )
 _BUYER_VOICE = re.compile(
     r"\bje vous (mets|met) en demeure|\bvous (etes|serez) mis en demeure|\bnous vous mettons en demeure|"
@@ -268,6 +270,10 @@ _BUYER_VOICE = re.compile(
 _TO_BUYER_OFFICIAL = re.compile(
     r"(?m)^\s*(madame|monsieur) (le|la) (maire|president|presidente|directeur general des services|"
     r"directrice generale des services|prefet|prefete|vice-president|vice-presidente)\b")
+# « À l'attention du maître d'œuvre »: written to the buyer's side (its project manager or services)
+_FOR_BUYER_SIDE = re.compile(
+    r"\ba l'attention (?:du|de la|de l') ?(?:maitre d'(?:oe|\u0153)uvre|maitre d'ouvrage|pouvoir adjudicateur|"
+    r"acheteur|service des marches|president|presidente|maire)\b")
 _SIGNED_BUYER = re.compile(r"\b(le|la) (maire|presidente?|directeur general des services|directrice generale des services)\b|"
                            r"\bpar delegation\b|\bpour le (maire|president)\b|\bl'adjoint(e)? (au|a la|delegue)")
 _SIGNED_TITULAIRE = re.compile(r"\bgerante?\b|\b(sas|sasu|sarl|eurl)\b|\bcharge(e)? d'affaires\b|"
@@ -306,7 +312,7 @@ def sender_side(head: Head) -> Side | None:
         r_buyer, r_company = _org_score(block)
         if r_buyer and not buyer and not r_company:
             score -= 1.5
-    if _TO_BUYER_OFFICIAL.search(head.body):
+    if _TO_BUYER_OFFICIAL.search(head.body) or _FOR_BUYER_SIDE.search(head.body[:1500]):
         score -= 1.0
     score += _signature_score(head.tail)
     score -= 1.0 * min(3, len(_TITULAIRE_VOICE.findall(head.body)))
@@ -334,11 +340,21 @@ _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _PIECE_PREFIX = re.compile(r"^([#*_>\s]+|piece\s*n\W*\s*\d+\s*[:\-]\s*|\d+\s*[-.)]\s*)")
 
 
+# A line after one ending on a preposition or an article continues a sentence wrapped by the
+# PDF layout (« … exigée par l'article 5 du » / « CCAP. »): it cites a document, it is no title.
+_DANGLING_END = re.compile(r"\b(?:du|de|des|d'|le|la|les|l'|au|aux|a|et|ou|en|par|pour|sur|dans|son|sa|ses|"
+                           r"leur|leurs|ce|cet|cette|un|une)\s*$")
+
+
 def contract_kind_from_title(head: Head) -> str | None:
     if head.is_letter:  # a letter citing a CCAP is not a CCAP
         return None
-    for line in head.title.split("\n"):
-        line = _PIECE_PREFIX.sub("", line.strip())
+    previous = ""
+    for raw in head.title.split("\n"):
+        wrapped, previous = bool(_DANGLING_END.search(previous)), raw.strip()
+        if wrapped:
+            continue
+        line = _PIECE_PREFIX.sub("", raw.strip())
         if len(line) > 160 or line.startswith(("objet", "vu ", "conformement")):
             continue
         for kind, pattern in _TITLE_CUES:
