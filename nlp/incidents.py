@@ -237,7 +237,8 @@ def _role_of(folded: str, start: int, floor: int) -> DateRole:
 
 # what was established as done when a date is « constaté » right after it
 _PERFORMANCE_NOUN = re.compile(
-    r"\b(?:achevement|mise en conformite|remise en (?:etat|conformite|service)|retablissement|correction|"
+    r"\b(?:achevement|fin des travaux|fin de chantier|mise en conformite|remise en (?:etat|conformite|service)|"
+    r"retablissement|correction|"
     r"reprise|levee des reserves)\b[^;,(]{0,70}\bconstatee?s?(?: le)?\s*$")
 # an order « reçu(e) par le fournisseur le 02/09 » / « reçu le 06/10 par Hydrochimie »: the day the
 # titulaire received the order (its time runs from it), not a delivery the buyer received
