@@ -292,11 +292,11 @@ def _count_by_words(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArra
     word_ids: dict[str, int] = {}
     numbered: list[npt.NDArray[np.int32]] = []
     indptr = np.zeros(len(joined) + 1, np.int64)
-    # texts taken a few thousand at a time: the word strings of one batch are freed before
-    # the next (millions of small objects at once would raise the peak memory)
-    for lo in range(0, len(joined), 4096):
+    # texts taken about CHUNK_CHARS characters at a time: the word strings of one batch are
+    # freed before the next (millions of small objects at once would raise the peak memory)
+    for lo, hi in _chunks(joined, len(joined) or 1):
         batch: list[str] = []
-        for i, text in enumerate(joined[lo:lo + 4096], start=lo):
+        for i, text in enumerate(joined[lo:hi], start=lo):
             if text:
                 batch.extend(text.split(" "))
             indptr[i + 1] = indptr[lo] + len(batch)
@@ -310,7 +310,7 @@ def _count_by_words(joined: Sequence[str], alphabet: _Alphabet) -> tuple[IntArra
     per_word = (sp.vstack(word_blocks, format="csr") if len(word_blocks) > 1 else word_blocks[0]
                 if word_blocks else sp.csr_matrix((0, len(terms)), dtype=np.int32)).astype(np.int32)
     blocks: list[sp.csr_matrix] = []
-    step = max(1, len(joined) * (1 << 18) // max(len(words), 1))  # about 256k words a block
+    step = max(1, len(joined) * (1 << 16) // max(len(words), 1))  # about 64k words a block
     for lo in range(0, len(joined), step):
         hi = min(lo + step, len(joined))
         a, b = indptr[lo], indptr[hi]
