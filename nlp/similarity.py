@@ -725,16 +725,23 @@ class SimilarityIndex:
         if not len(q_cols):
             return [0.0] * len(positions)
         out: list[float] = []
-        last = len(q_cols)
+        tf, idf, norm1, norm2 = self._tf, self._idf, self._norm1, self._norm2
         for position in positions:
             row, counts = self._doc_row(position)
-            at = np.searchsorted(row, q_cols)
-            at[at == len(row)] = 0
-            hit = row[at] == q_cols if len(row) else np.zeros(last, bool)
+            if not len(row):
+                out.append(0.0)
+                continue
+            at = row.searchsorted(q_cols)
+            np.minimum(at, len(row) - 1, out=at)
+            hit = row.take(at) == q_cols
             entries = at[hit]
-            products = q_vals[hit] * self._doc_weights(row[entries], counts[entries], position)
+            # the document's weights where needed, with sklearn's operations in its order
+            weights = tf.take(counts.take(entries)) * idf.take(row.take(entries))
+            weights /= norm1[position]
+            weights /= norm2[position]
+            products = q_vals[hit] * weights
             # left to right in column order, as the sparse product adds them
-            out.append(float(np.cumsum(products)[-1]) if len(products) else 0.0)
+            out.append(float(products.cumsum()[-1]) if len(products) else 0.0)
         return out
 
     def nbytes(self) -> int:
