@@ -123,7 +123,7 @@ def _ngram_codes(ranks: IntArray, space: int, base: int) -> tuple[IntArray, IntA
 
 def _recode(terms: IntArray, old: _Alphabet, new: _Alphabet) -> IntArray:
     """Packed n-grams of one alphabet re-packed in a larger one (order kept)."""
-    if old.base == new.base:
+    if old.base == new.base:  # `new` contains `old`: the same size means the same alphabet
         return terms
     table = np.zeros(old.base, np.int64)
     table[1:] = np.searchsorted(new.points, old.points) + 1
@@ -153,11 +153,13 @@ def _decode(terms: IntArray, alphabet: _Alphabet) -> list[str]:
 # ---------------------------------------------------------------------------- bulk analysis
 
 class TextAnalysis:
-    """Character 3–5-gram counts of many texts, each distinct text analysed once.
+    """Character 3–5-gram counts of many texts, each distinct text (and each distinct word)
+    analysed once.
 
-    ``counts`` has one row per distinct text (``row(text)``) and one column per n-gram of
-    ``terms`` (sorted like the n-gram strings, as sklearn's vocabulary). Share one analysis of
-    the scan's incident descriptions between the indexes that use them as queries."""
+    One row per distinct text (``row(text)``, ``row_counts(row)``), one column per n-gram of
+    ``terms`` (sorted like the n-gram strings, as sklearn's vocabulary); the rows are held in
+    CSR blocks (``blocks``; ``counts`` stacks them, a copy). Share one analysis of the scan's
+    incident descriptions between the indexes that use them as queries; treat it as read-only."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self.rows: dict[str, int] = {}
