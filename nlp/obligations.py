@@ -183,7 +183,7 @@ _OPTION = re.compile(r"\b(peut|peuvent|pourra|pourront|a la faculte|se reserve l
 _PENALTY = re.compile(r"\bpenalit|\bencour(?:t|ent|ra)\b|\bretenue de\b")
 _PENALTY_PROCEDURE = re.compile(r"\bavant (?:toute application|d'appliquer|l'application|de prononcer)|\binvite\b")
 _DEFINITION = re.compile(
-    r"^\W*(on entend|il faut entendre|est defini|sont definis)|\bs'entend (de|comme)|"
+    r"^\W*(on entend|il faut entendre|est defini|sont definis|(?:[\d.]+\s+)?il s'agit d)|\bs'entend (de|comme)|"
     r"\b(le terme|l'expression|la mention|le mot|la notion)\b.{0,60}\b(designe|signifie|vise)\b"
 )
 _COND_ONLY = re.compile(r"^\W*(en cas de|si |lorsque|a defaut)")

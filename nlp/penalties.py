@@ -131,7 +131,7 @@ _PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d
 # Triggers, tested in this order on the failing's description (first match wins).
 _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
     ("securite", re.compile(
-        r"hygiene|bionettoyage|chaine\s+du\s+froid|(?:mesures?|regles?)\s+de\s+confinement|risque\s+infectieux|asepsie|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
+        r"hygiene|protection\s+sanitaire|mesures?\s+sanitaires|bionettoyage|chaine\s+du\s+froid|(?:mesures?|regles?)\s+de\s+confinement|risque\s+infectieux|asepsie|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
         r"coordonnateur)\s+(?:\w+\s+){0,3}(?:de\s+)?securite|violation\s+de\s+(?:donnees|la\s+confidentialite)|"
         r"donnees\s+a\s+caractere\s+personnel|confidentialite|rgpd|cybersecurite|incident\s+de\s+securite")),
     ("social", re.compile(
@@ -139,13 +139,17 @@ _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
         r"declarations?\s+sociales|urssaf|salarie\w*\s+detache|detachement|salaries?\s+non\s+declares?|"
         r"(?:emploi|travail)\s+(?:\w+\s+){0,4}non\s+declare|inspection\s+du\s+travail|travailleurs?\s+non\s+declares?")),
     ("indisponibilite", re.compile(
-        r"retablissement|indisponibilit|interruption\s+(?:du|de|des)\s+service|disponibilite|panne|coupure|"
+        r"retablissement|\bretablie?s?\b|indisponibilit|interruption\s+(?:du|de|des)\s+service|disponibilite|panne|coupure|"
         r"remise\s+en\s+service|arret\s+(?:du|de)\s+service|temps\s+de\s+(?:reponse|retablissement)")),
     ("absence", re.compile(
         r"absence\s+(?:\w+\s+){0,5}(?:a|aux|au|en)\s+(?:une?\s+|la\s+|les\s+|chaque\s+)?(?:reunion|comite|visite|"
         r"convocation|seance|rendez-vous|point|revue)|absent\w*\s+(?:a|aux|au|lors)\s+(?:d'une?\s+|la\s+|les\s+)?(?:reunion|comite|visite|seance)|"
         r"non[- ]participation|non[- ]presentation|par\s+absence|"
-        r"absence\s+non\s+(?:excusee|justifiee)")),
+        r"absence\s+non\s+(?:excusee|justifiee)|"
+        # « qui ne se fait pas représenter à une réunion de chantier », « par réunion manquée »
+        r"ne\s+se\s+fait\s+pas\s+represent\w*\s+(?:a|aux|lors)|non[- ]represente\w*\s+(?:a|aux|lors)|"
+        r"reunions?\s+manquees?|ne\s+(?:se\s+presente|participe)\s+pas\s+(?:a|aux)\s+(?:la\s+|une\s+|les\s+)?"
+        r"(?:reunion|comite|visite|seance)")),
     ("non_conformite", re.compile(
         r"non[- ]conform|rejet|rejete|non[- ]remplacement|ne\s+(?:sont|est)\s+pas\s+remplace|ne\s+remplace\s+pas|"
         r"defaut\s+de\s+remplacement|"

@@ -257,8 +257,11 @@ def document_sentences(text: str, *, max_chars: int = 1200) -> list[SentenceFact
     return list(analyse_sentences(triples))
 
 
-# a numbered heading line glued to the sentence under it (no final punctuation, short)
+# a numbered heading line glued to the sentence under it (no final punctuation, short); a line
+# the next one continues in lower case is an inline paragraph wrapped by the PDF layout
+# (« 6.1 Le titulaire se fait représenter … hebdomadaire » / « de chantier. »), not a heading
 _HEADING_LINE = re.compile(
-    r"[ \t]*(?:(?:article|art\.?)\s+)?\d+(?:\.\d+)*\.?\s*[-–—:.)]?[ \t]+[^\n]{0,110}(?<![.;:,])[ \t]*\n\s*",
+    r"[ \t]*(?:(?:article|art\.?)\s+)?\d+(?:\.\d+)*\.?\s*[-–—:.)]?[ \t]+[^\n]{0,110}(?<![.;:,])[ \t]*\n\s*"
+    r"(?!(?-i:[a-zà-ÿœ(]))",
     re.IGNORECASE,
 )
