@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from models.domain.types import Clause, Deadline, ParsedDocument, Party, Span
 from nlp.normalize.durations import Duration, find_durations
@@ -44,7 +45,7 @@ _NEXT_UNIT = re.compile(
 # « sous huitaine », « dans la quinzaine »: 8 and 15 days in French usage
 _HUITAINE = re.compile(r"\b(?:sous|dans la|dans une|d'une)\s+(huitaine|quinzaine)\b")
 _CONTRACT_TERM = re.compile(
-    r"\b(marche|accord-cadre|contrat|convention)\b.{0,40}\b(conclu|passe|prend effet|dure|duree)|"
+    r"\b(marche|accord-cadre|contrat|convention)\b.{0,40}\b(conclu|passe|prend effet|dure|duree|court)\b|"
     r"duree (?:du|de l'|initiale du|globale du) (?:marche|accord-cadre|contrat)|reconductible|reconduit"
 )
 _PAYMENT = re.compile(r"\b(paiement|payee?s?|sommes dues|acomptes?|verse(?:e|es|s)?|mandatement|solde|reglement des factures)\b")
@@ -182,6 +183,8 @@ def _contract_noun(folded_before: str, folded_doc_head: str) -> str:
 _MARKER = re.compile(
     r"\b(?:a compter|a partir|a dater)\s+(?:du|de la|de l'|des|de)\s*|\b(?:suivant|qui suit|qui suivent|apres|avant|courant a compter de)\s+"
     r"|\bdes\s+(?=la\b|le\b|l'|sa\b|son\b|leur\b|reception|notification|signature|constat)"
+    # « L'accord-cadre prend effet à sa notification pour une durée de 36 mois »
+    r"|\bprend(?:ra|nent)? effet\s+(?:a compter de\s+|des\s+|a\s+)"
 )
 _EVENT_STOP = re.compile(
     r"[,;:.()\[\]]|\s(?:pour|sous|sauf|sans|faute|lorsque|si|afin|dans|a peine|jusqu|et (?:au|a|le|la|dans|en|a)|"
@@ -231,7 +234,7 @@ def find_deadline_anchor(facts: SentenceFacts, dur_start: int, dur_end: int, fol
     if marker is None:
         # « dans un délai de 15 jours à compter de … » may also be written before the number
         for m in _MARKER.finditer(folded):
-            if m.end() <= dur_start and (folded[m.start():m.start() + 9] in ("a compter", "a partir ")
+            if m.end() <= dur_start and (folded[m.start():m.start() + 9] in ("a compter", "a partir ", "prend eff")
                                          or folded.startswith("apres", m.start()) and dur_start - m.end() < 80):
                 marker = m
     if marker is None:
@@ -450,4 +453,27 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         if sentence_party is not None:
             previous = sentence_party
         previous_text = facts.text
-    return out
+    return _grid_anchors(out, facts_list, clauses, doc_head)
+
+
+# « Les délais courent à compter de l'ouverture du ticket » under (or over) a grid of délais:
+# the event every row of the grid counts from
+_RUNS_FROM = re.compile(r"\bdelais?\b[^.;]{0,40}?\b(?:courent|court|sont decomptes|se decomptent|partent)\b")
+
+
+def _grid_anchors(deadlines: list[Deadline], facts_list: Sequence[SentenceFacts], clauses: Sequence[Clause],
+                  doc_head: str) -> list[Deadline]:
+    if not any(d.anchor is None and " | " in d.quote for d in deadlines):
+        return deadlines
+    anchors: dict[str | None, str] = {}
+    for facts in facts_list:
+        folded = fold(re.sub(r"\s", " ", facts.text))
+        m = _RUNS_FROM.search(folded)
+        if m is None or " | " in facts.text:
+            continue
+        anchor = find_deadline_anchor(facts, m.start(), m.end(), doc_head)
+        article = _article(clauses, facts.start)
+        if anchor and article not in anchors:
+            anchors[article] = anchor
+    return [replace(d, anchor=anchors[d.article], confidence=round(min(1.0, d.confidence + 0.2), 3))
+            if d.anchor is None and " | " in d.quote and d.article in anchors else d for d in deadlines]
