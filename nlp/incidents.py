@@ -219,6 +219,10 @@ class IncidentFacts:
     due_includes_extension: bool = False
     supplier_mentions: tuple[str, ...] = ()
     not_breach_hints: tuple[NotBreachHint, ...] = ()
+    # last day of the period a periodic deliverable covers (« relevé du 3e trimestre 2025 » →
+    # 30/09/2025, « rapport de septembre 2025 » → 30/09/2025): what « dans les 15 jours suivant
+    # la fin de chaque trimestre » counts from
+    period_end: dt.date | None = None
 
 
 def _role_of(folded: str, start: int, floor: int) -> DateRole:
@@ -383,6 +387,48 @@ def _stated_hours(folded: str) -> float | None:
     return int(m.group(1)) + int(m.group(2) or 0) / 60
 
 
+_MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+           "novembre", "decembre")
+_ORDINALS = {"1er": 1, "1re": 1, "premier": 1, "premiere": 1, "1e": 1, "2e": 2, "2eme": 2, "deuxieme": 2,
+             "second": 2, "seconde": 2, "3e": 3, "3eme": 3, "troisieme": 3, "4e": 4, "4eme": 4, "quatrieme": 4}
+_QUARTER = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+trimestre(?:\s+(?:de\s+|de l'annee\s+)?(\d{4}))?"
+                      r"|\bt([1-4])[\s/-]+(\d{4})\b")
+_HALF = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+semestre(?:\s+(?:de\s+)?(\d{4}))?|\bs([12])[\s/-]+(\d{4})\b")
+# a monthly deliverable named by its month (not a date: « le 10 septembre » is a day)
+_MONTH_OF = re.compile(r"\b(?:rapport|releve|bilan|compte[- ]rendu|etat|tableau de bord|reporting|facture|"
+                       r"situation)s?\b[^.;]{0,30}?\b(?:du mois de|de|d'|du)\s*(" + "|".join(_MONTHS) +
+                       r")(?:\s+(\d{4}))?\b")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
+
+
+def _period_end(folded: str, written: dt.date | None) -> dt.date | None:
+    """End of the quarter, half-year or month a periodic deliverable of the line covers; a
+    missing year is the latest one that puts the period before the line was written."""
+    def year_of(raw: str | None, last_month: int) -> int | None:
+        if raw:
+            return int(raw)
+        if written is None:
+            return None
+        return written.year if last_month <= written.month else written.year - 1
+
+    if m := _QUARTER.search(folded):
+        quarter = _ORDINALS.get(m.group(1) or "", 0) or int(m.group(3) or 0)
+        year = year_of(m.group(2) or m.group(4), 3 * quarter)
+        return _month_end(year, 3 * quarter) if year and 1 <= quarter <= 4 else None
+    if m := _HALF.search(folded):
+        half = _ORDINALS.get(m.group(1) or "", 0) or int(m.group(3) or 0)
+        year = year_of(m.group(2) or m.group(4), 6 * half)
+        return _month_end(year, 6 * half) if year and half in (1, 2) else None
+    if m := _MONTH_OF.search(folded):
+        month = _MONTHS.index(m.group(1)) + 1
+        year = year_of(m.group(2), month)
+        return _month_end(year, month) if year else None
+    return None
+
+
 def _occurrences(folded: str) -> int:
     m = _COUNT.search(folded)
     if not m:
@@ -530,4 +576,5 @@ def read_incident(
         supplier_mentions=(supplier_names if isinstance(supplier_names, KnownNames)
                            else KnownNames(supplier_names)).named_in(text),
         not_breach_hints=tuple(_hints(folded, failing, buyer_names)),
+        period_end=_period_end(folded, incident.reported_on or incident.occurred_on),
     )

@@ -91,3 +91,17 @@ def test_failing_kinds_of_real_logs() -> None:
                               dt.date(2025, 5, 2))).failing_type == "document"
     assert read_incident(_inc("Outils non désinfectés avant intervention sur la conduite le 02/05/2025.",
                               dt.date(2025, 5, 2))).failing_type == "securite"
+
+
+def test_period_a_periodic_deliverable_covers() -> None:
+    def end(description: str, written: dt.date = dt.date(2026, 1, 20)) -> dt.date | None:
+        return read_incident(_inc(description, written)).period_end
+
+    assert end("Relevé des volumes du 2e trimestre 2025 transmis le 28/07/2025.") == dt.date(2025, 6, 30)
+    assert end("Reporting T4 2025 toujours absent.") == dt.date(2025, 12, 31)
+    assert end("Bilan du premier semestre 2025 non remis.") == dt.date(2025, 6, 30)
+    assert end("Rapport d'exploitation de février 2025 reçu avec trois semaines de retard.") == dt.date(2025, 2, 28)
+    # without a year: the latest such month before the line was written
+    assert end("Compte rendu de décembre non reçu.") == dt.date(2025, 12, 31)
+    # a day of a month is a date, not a period
+    assert end("Livraison du 10 septembre 2025 arrivée à 15 h.") is None
