@@ -299,14 +299,15 @@ class NameFinder:
                 self._by_word.setdefault(rarest, []).append(position)
             elif key:
                 self._always.append(position)
+        self._indexed = frozenset(self._by_word)
 
     def mentioned(self, text: str) -> list[int]:
         """Positions (in `keys` order) of the names the text mentions."""
         folded = fold(text)
         words = set(_WORD.findall(folded))
         candidates = set(self._always)
-        for word in words:
-            for position in self._by_word.get(word, ()):
+        for word in words & self._indexed:
+            for position in self._by_word[word]:
                 if self._words[position] <= words:
                     candidates.add(position)
         return [p for p in sorted(candidates) if _whole_word(self._keys[p]).search(folded)]

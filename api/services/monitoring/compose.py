@@ -8,11 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from api.services.monitoring.clauses import _link_clause, _occurrences
 from api.services.monitoring.contracts import (
     ContractEvidence,
+    Signals,
     _build_contracts,
     _link_contract,
+    log_confirmed,
     regime_penalties,
 )
 from api.services.monitoring.due import _due_and_penalty, _extension_days, _not_breach_reason
@@ -98,10 +102,17 @@ def evaluate_portfolio(
     linked_all: list[_Linked] = []
     for start in range(0, len(incidents), _CHUNK):
         chunk = incidents[start:start + _CHUNK]
-        profile_sims = profiles.similarity_matrix(descriptions[start:start + _CHUNK])
-        for inc, sims in zip(chunk, profile_sims):
-            facts = read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names)
-            link = _link_contract(inc, facts, evidence, sims)
+        facts_of = [read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names) for inc in chunk]
+        signals_of = [Signals.read(inc, facts, evidence) for inc, facts in zip(chunk, facts_of)]
+        # a log reference the description confirms needs no comparison with every contract
+        compared = [i for i, (inc, signals) in enumerate(zip(chunk, signals_of))
+                    if not log_confirmed(inc, signals, evidence)]
+        matrix = profiles.similarity_matrix([chunk[i].description for i in compared])
+        profile_sims: list[np.ndarray | None] = [None] * len(chunk)
+        for row, i in enumerate(compared):
+            profile_sims[i] = matrix[row]
+        for inc, facts, signals, sims in zip(chunk, facts_of, signals_of, profile_sims):
+            link = _link_contract(inc, evidence, signals, sims)
             linked = _Linked(inc, facts, link)
             if link.reason and link.source != "deduit":
                 linked.reviews.append(link.reason)

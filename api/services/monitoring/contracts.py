@@ -95,6 +95,43 @@ class ContractEvidence:
 
 
 @dataclass
+class Signals:
+    """What in an incident's description names a contract (titulaire, SIRET, reference, order),
+    with the score each adds, in the order they are added."""
+
+    why: dict[int, list[str]]  # contract position → reasons
+    bonuses: list[tuple[int, float]]  # (contract position, weight)
+
+    @classmethod
+    def read(cls, inc: Incident, facts: IncidentFacts, evidence: ContractEvidence) -> Signals:
+        directory = evidence.directory
+        why: dict[int, list[str]] = defaultdict(list)
+        bonuses: list[tuple[int, float]] = []
+        found = (
+            (directory.named_in(inc.description), 0.8, "titulaire nommé dans la description"),
+            (directory.with_sirets(find_sirets(inc.description)), 0.8, "SIRET du titulaire"),
+            (directory.refs_in(inc.description), 0.8, "référence citée dans la description"),
+        )
+        for refs, weight, reason in found:
+            for ref in refs:
+                position = directory.position[ref]
+                bonuses.append((position, weight))
+                why[position].append(reason)
+        ordered = sorted({i for o in facts.order_refs for i in evidence.order_contracts.get(order_key(o), ())})
+        for position in ordered:
+            bonuses.append((position, 0.5))
+            why[position].append("bon de commande ou ticket retrouvé dans la correspondance du marché")
+        return cls(dict(why), bonuses)
+
+
+def log_confirmed(inc: Incident, signals: Signals, evidence: ContractEvidence) -> bool:
+    """The log's reference is a contract of the portfolio and the description names it too: the
+    link needs no comparison with the other contracts' texts."""
+    logged = evidence.directory.known_ref(inc.contract_ref)
+    return logged is not None and bool(signals.why.get(evidence.directory.position[logged]))
+
+
+@dataclass
 class _Scores:
     values: np.ndarray  # one score per contract, in portfolio order
     why: dict[int, list[str]]  # the signals naming a contract, when any
@@ -103,28 +140,15 @@ class _Scores:
         return float(self.values[position]), self.why.get(position, [])
 
 
-def _contract_scores(inc: Incident, facts: IncidentFacts, evidence: ContractEvidence,
-                     similarities: Sequence[float]) -> _Scores:
+def _contract_scores(inc: Incident, evidence: ContractEvidence, signals: Signals,
+                     similarities: Sequence[float] | np.ndarray) -> _Scores:
     """Each contract's score for this incident: text similarity to the contract's profile,
-    plus the signals that name it (titulaire, SIRET, reference, order), plus the share of
-    the reporting service's incidents logged under it."""
+    plus the signals that name it, plus the share of the reporting service's incidents
+    logged under it."""
     directory = evidence.directory
     scores = 0.6 * np.asarray(similarities, dtype=float)
-    why: dict[int, list[str]] = defaultdict(list)
-    signals = (
-        (directory.named_in(inc.description), 0.8, "titulaire nommé dans la description"),
-        (directory.with_sirets(find_sirets(inc.description)), 0.8, "SIRET du titulaire"),
-        (directory.refs_in(inc.description), 0.8, "référence citée dans la description"),
-    )
-    for refs, weight, reason in signals:
-        for ref in refs:
-            position = directory.position[ref]
-            scores[position] += weight
-            why[position].append(reason)
-    ordered = sorted({i for o in facts.order_refs for i in evidence.order_contracts.get(order_key(o), ())})
-    for position in ordered:
-        scores[position] += 0.5
-        why[position].append("bon de commande ou ticket retrouvé dans la correspondance du marché")
+    for position, weight in signals.bonuses:
+        scores[position] += weight
     counts = evidence.service_counts.get(fold(inc.service))
     if counts is not None:
         own_logged = directory.known_ref(inc.contract_ref)
@@ -134,7 +158,7 @@ def _contract_scores(inc: Incident, facts: IncidentFacts, evidence: ContractEvid
         total = counts.sum()
         if total:
             scores += 0.3 * counts / total
-    return _Scores(scores, dict(why))
+    return _Scores(scores, signals.why)
 
 
 def _best_two(values: np.ndarray) -> tuple[int, int | None]:
@@ -147,13 +171,19 @@ def _best_two(values: np.ndarray) -> tuple[int, int | None]:
     return best, int(np.argmax(rest))
 
 
-def _link_contract(inc: Incident, facts: IncidentFacts, evidence: ContractEvidence,
-                   similarities: Sequence[float]) -> _ContractLink:
+def _link_contract(inc: Incident, evidence: ContractEvidence, signals: Signals,
+                   similarities: Sequence[float] | np.ndarray | None) -> _ContractLink:
+    """The incident's contract. `similarities` (description × every contract's profile) may be
+    None only when `log_confirmed` holds: the log then wins whatever the texts say."""
     directory = evidence.directory
     if not directory.refs:
         return _ContractLink(inc.contract_ref, "journal" if inc.contract_ref else "inconnu", 0.3,
                              "aucun marché connu dans le portefeuille")
-    scores = _contract_scores(inc, facts, evidence, similarities)
+    if similarities is None:
+        logged = directory.known_ref(inc.contract_ref)
+        assert logged is not None and log_confirmed(inc, signals, evidence)
+        return _ContractLink(logged, "journal", 0.95)
+    scores = _contract_scores(inc, evidence, signals, similarities)
     best_at, runner_at = _best_two(scores.values)
     best_ref = directory.refs[best_at]
     best, best_why = scores.of(best_at)
@@ -197,14 +227,8 @@ def _link_contract(inc: Incident, facts: IncidentFacts, evidence: ContractEviden
 
 def _only_title_match(words: frozenset[str], logged: str, directory: ContractDirectory) -> str | None:
     """The one other contract whose title shares most (two or more) of the description's words."""
-    counts = directory.title_word_counts(words)
-    counts.pop(logged, None)
-    if not counts:
-        return None
-    ranked = sorted(((n, ref) for ref, n in counts.items()), reverse=True)
-    top, other = ranked[0]
-    alone = len(directory.refs) == 2 or len(ranked) == 1 or ranked[1][0] < top
-    return other if top >= 2 and alone else None
+    best = directory.best_title_match(words, excluded=logged)
+    return best[0] if best is not None and best[1] >= 2 else None
 
 
 # A CCAP sentence removing the CCAG exoneration threshold (FCS/TIC 2021 art. 14.1.3, Travaux

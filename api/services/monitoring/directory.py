@@ -3,8 +3,9 @@ up by reference, titulaire name, SIRET and title words without a pass over all c
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+
+import numpy as np
 
 from api.services.monitoring.records import _Contract, title_words
 from nlp.linking import NameFinder, RefFinder, fold, ref_key
@@ -32,12 +33,14 @@ class ContractDirectory:
         self._names = NameFinder(keys)
         self._name_owner = owners
         self._by_siret: dict[str, list[int]] = {}
-        self._by_title_word: dict[str, list[int]] = {}
+        by_title_word: dict[str, list[int]] = {}
         for i, ref in enumerate(self.refs):
             for siret in contracts[ref].sirets:
                 self._by_siret.setdefault(siret, []).append(i)
             for word in title_words(contracts[ref].info.title):
-                self._by_title_word.setdefault(word, []).append(i)
+                by_title_word.setdefault(word, []).append(i)
+        # a common title word (« repas ») names hundreds of contracts: counted with arrays
+        self._by_title_word = {w: np.array(ids, dtype=np.int64) for w, ids in by_title_word.items()}
 
     def known_ref(self, ref: str | None) -> str | None:
         """The portfolio's reference written in `ref`: same characters (separators free), or
@@ -64,10 +67,16 @@ class ContractDirectory:
         found = sorted({i for s in sirets for i in self._by_siret.get(s, ())})
         return [self.refs[i] for i in found]
 
-    def title_word_counts(self, words: Iterable[str]) -> Counter[str]:
-        """For each contract sharing at least one of `words` with its title: how many."""
-        counts: Counter[str] = Counter()
-        for word in set(words):
-            for i in self._by_title_word.get(word, ()):
-                counts[self.refs[i]] += 1
-        return counts
+    def best_title_match(self, words: Iterable[str], excluded: str) -> tuple[str, int] | None:
+        """The contract (other than `excluded`) whose title shares the most of `words`, with how
+        many, when no other contract shares as many; None on a tie or when none shares any."""
+        hits = [self._by_title_word[w] for w in set(words) if w in self._by_title_word]
+        if not hits:
+            return None
+        counts = np.bincount(np.concatenate(hits), minlength=len(self.refs))
+        counts[self.position[excluded]] = 0
+        top = int(counts.max())
+        if top == 0:
+            return None
+        tied = np.flatnonzero(counts == top)
+        return (self.refs[int(tied[0])], top) if len(tied) == 1 else None
