@@ -13,15 +13,30 @@ from sqlalchemy import select
 
 from api.services.store import Store
 from models.db import tables as t
+from nlp.linking import fold
 
 REQUIRED = ("id", "reported_on", "contract_ref", "service", "description", "occurred_on", "resolved_on")
-# French headers a service may use in its own spreadsheet.
-HEADER_ALIASES = {
-    "identifiant": "id", "n°": "id", "numero": "id", "date_signalement": "reported_on",
-    "signale_le": "reported_on", "marche": "contract_ref", "reference_marche": "contract_ref",
-    "date_incident": "occurred_on", "survenu_le": "occurred_on", "resolu_le": "resolved_on",
-    "date_resolution": "resolved_on",
+# The headers a service writes in its own spreadsheet, once folded by `_norm` (accents, case,
+# punctuation and the little words « de », « du », « l' » dropped): « N° incident »,
+# « Date de l'incident », « Réf. marché »… Each names one column of the log.
+HEADER_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("identifiant", "identifiant_incident", "numero", "numero_incident", "num_incident",
+                     "ref_incident", "reference_incident", "incident", "numero_fiche", "numero_ticket",
+                     "ticket"), "id"),
+    **dict.fromkeys(("date_signalement", "signale_le", "date_declaration", "declare_le", "date_saisie",
+                     "date_remontee"), "reported_on"),
+    **dict.fromkeys(("marche", "reference_marche", "ref_marche", "numero_marche", "num_marche", "contrat",
+                     "reference_contrat", "ref_contrat", "numero_contrat"), "contract_ref"),
+    **dict.fromkeys(("service_declarant", "service_demandeur", "direction", "direction_service", "declarant",
+                     "service_emetteur"), "service"),
+    **dict.fromkeys(("descriptif", "libelle", "description_incident", "detail", "details", "constat",
+                     "faits", "objet"), "description"),
+    **dict.fromkeys(("date_incident", "survenu_le", "date_survenance", "date_faits", "date_evenement",
+                     "date_constat"), "occurred_on"),
+    **dict.fromkeys(("resolu_le", "date_resolution", "date_cloture", "cloture_le", "date_retablissement",
+                     "retabli_le"), "resolved_on"),
 }
+_LITTLE_WORDS = frozenset({"de", "du", "des", "d", "l", "la", "le", "les"})
 
 
 class IncidentLogError(ValueError):
@@ -91,18 +106,30 @@ def _cell(value: object) -> str:
 
 
 def _norm(name: str) -> str:
-    key = name.strip().lower().replace(" ", "_")
+    """The column a header names: « N° incident » → id, « Date de l'incident » → occurred_on."""
+    folded = fold(name).replace("n°", "numero ").replace("nº", "numero ")
+    words = [w for w in re.split(r"[^a-z0-9_]+", folded.replace("_", " ")) if w and w not in _LITTLE_WORDS]
+    key = "_".join(words)
     return HEADER_ALIASES.get(key, key)
 
 
 def _check_header(fieldnames: Sequence[str]) -> None:
-    present = {_norm(f) for f in fieldnames if f}
+    named = [(f, _norm(f)) for f in fieldnames if f]
+    present = {column for _, column in named}
     missing = [c for c in REQUIRED if c not in present]
     if missing:
         raise IncidentLogError(
             "En-tête du journal des incidents incorrect : colonne(s) manquante(s) "
-            + ", ".join(missing) + ". Colonnes attendues : " + ",".join(REQUIRED) + "."
+            + ", ".join(missing) + ". Colonnes attendues : " + ",".join(REQUIRED)
+            + " (ou leurs équivalents français : « N° incident », « Date de signalement », « Référence marché », "
+            "« Service », « Description », « Date de l'incident », « Date de résolution »)."
         )
+    for column in REQUIRED:
+        headers = [f for f, c in named if c == column]
+        if len(headers) > 1:
+            raise IncidentLogError(
+                f"En-tête du journal des incidents ambigu : les colonnes {', '.join(f'« {h} »' for h in headers)} "
+                f"désignent toutes « {column} ». Renommez ou supprimez l'une d'elles.")
 
 
 def import_incidents(store: Store, *, data: bytes, filename: str) -> IncidentImport:

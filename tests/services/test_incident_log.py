@@ -67,3 +67,29 @@ def test_semicolon_csv_in_windows_1252_and_xlsx_are_read(with_contract):
     buf = io.BytesIO()
     wb.save(buf)
     assert import_incidents(with_contract, data=buf.getvalue(), filename="journal.xlsx").created == 1
+
+
+def test_a_services_own_french_headers_are_understood(with_contract):
+    """The log as a service keeps it: accents, « N° », « de l' », another column order."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["N° incident", "Date de l'incident", "Référence marché", "Service déclarant", "Libellé",
+               "Date de signalement", "Date de résolution"])
+    ws.append(["JRN-7", "2025-03-04", "2025-NET-01", "Écoles", "Sanitaires non nettoyés", "05/03/2025", None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = import_incidents(with_contract, data=buf.getvalue(), filename="journal.xlsx")
+    assert (result.created, result.errors) == (1, [])
+    with with_contract.sessions() as session:
+        row = session.query(t.IncidentRow).one()
+        assert (row.ext_id, row.description, row.service) == ("JRN-7", "Sanitaires non nettoyés", "Écoles")
+        assert row.occurred_on.isoformat() == "2025-03-04" and row.reported_on.isoformat() == "2025-03-05"
+        assert row.contract_id is not None
+
+
+def test_two_columns_naming_the_same_field_are_refused(store):
+    data = ("N° incident,Identifiant,reported_on,contract_ref,service,description,occurred_on,resolved_on\n"
+            "1,A,2025-01-02,X,Achats,retard,2025-01-02,\n").encode()
+    with pytest.raises(IncidentLogError) as err:
+        import_incidents(store, data=data, filename="incidents.csv")
+    assert "ambigu" in str(err.value) and "« N° incident »" in str(err.value)
