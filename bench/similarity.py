@@ -22,6 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from collections.abc import Sequence  # noqa: E402
+
+from nlp.linking import fold, stems  # noqa: E402
+
 WORDS = (
     "le la les de du des un une et en au aux par pour dans sur avec sans titulaire marché prestataire "
     "pénalité pénalités retard livraison livrée livré intervention intervenu rétablissement service "
@@ -101,10 +105,8 @@ def run_engine(engine: str, scale: float) -> dict[str, float]:
     before = _rss_mb()
     start = time.perf_counter()
     if engine == "old":
-        from nlp.linking import SimilarityIndex as OldIndex
-
-        by_letter = OldIndex(letters, queries)
-        by_profile = OldIndex(profiles, queries)
+        by_letter = _SklearnIndex(letters, queries)
+        by_profile = _SklearnIndex(profiles, queries)
     else:
         from nlp.similarity import SimilarityIndex, TextAnalysis
 
@@ -144,8 +146,7 @@ def run_pairwise(engine: str) -> dict[str, float]:
     quote_lists = [[_sentence(rng, 200) for _ in range(5)] for _ in range(20)]
     calls = [(_sentence(rng, 150), rng.choice(quote_lists)) for _ in range(2000)]
     if engine == "old":
-        from nlp.linking import tfidf_similarities as char_sims
-        from nlp.linking import word_similarities as stem_sims
+        char_sims, stem_sims = _sklearn_char_similarities, _sklearn_stem_similarities
         calls = calls[:200]
     else:
         from nlp.similarity import char_similarities as char_sims
@@ -155,6 +156,81 @@ def run_pairwise(engine: str) -> dict[str, float]:
         out[f"{name}_first_call_us"] = _per_call_us(fn, calls)  # new queries: analysis included
         out[f"{name}_warm_us"] = _per_call_us(fn, calls)  # same calls again: queries cached
     return out
+
+
+
+# ------------------------------------------------------------------ the plain sklearn reference
+# (what the scan used before nlp.similarity; kept here only to compare speed and values)
+
+def _sklearn_char_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """Cosine similarity of `query` to each candidate (TF-IDF over words and character
+    n-grams, accents folded), in [0, 1]. Character n-grams make « livraison » meet « livré »."""
+    if not candidates or not query.strip():
+        return [0.0] * len(candidates)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    texts = [fold(query)] + [fold(c) for c in candidates]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # empty vocabulary
+        return [0.0] * len(candidates)
+    sims = cosine_similarity(matrix[0:1], matrix[1:]).ravel()
+    return [float(s) for s in sims]
+
+
+def _sklearn_stem_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """Cosine similarity on TF-IDF weighted stems: words that every candidate shares weigh
+    little, the words that tell candidates apart weigh most."""
+    if not candidates or not stems(query):
+        return [0.0] * len(candidates)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
+    try:
+        vectorizer.fit(list(candidates) + [query])
+        matrix = vectorizer.transform([query, *candidates])
+    except ValueError:
+        return [0.0] * len(candidates)
+    return [float(s) for s in cosine_similarity(matrix[0:1], matrix[1:]).ravel()]
+
+
+class _SklearnIndex:
+    """TF-IDF (character n-grams, accents folded) fitted once on a set of documents, so that
+    many short queries can be compared with them without refitting: one fit per portfolio
+    rather than one per incident × letter pair."""
+
+    def __init__(self, documents: Sequence[str], queries: Sequence[str] = ()) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        corpus = [fold(d) for d in documents] + [fold(q) for q in queries]
+        self._count = len(documents)
+        self._empty = not documents or not any(text.strip() for text in corpus)
+        if not self._empty:
+            self._vectorizer.fit(corpus)
+            self._docs = self._vectorizer.transform([fold(d) for d in documents])
+            # what cosine_similarity does to the documents on every call (normalise, transpose,
+            # back to CSR), done once: the per-query product is then the very same computation
+            from sklearn.preprocessing import normalize
+
+            self._docs_t = normalize(self._docs, copy=True).T.tocsr()
+
+    def similarities(self, query: str) -> list[float]:
+        """Cosine similarity of `query` to every document, in document order."""
+        if self._empty:
+            return [0.0] * self._count
+        vector = self._vectorizer.transform([fold(query)])
+        try:
+            from sklearn.preprocessing import normalize
+            from sklearn.utils.sparsefuncs import sparse_matmul_to_dense
+        except ImportError:  # older scikit-learn: the plain (slower) path
+            from sklearn.metrics.pairwise import cosine_similarity
+
+            return [float(s) for s in cosine_similarity(vector, self._docs).ravel()]
+        return [float(s) for s in sparse_matmul_to_dense(normalize(vector, copy=True), self._docs_t).ravel()]
 
 
 def main() -> None:

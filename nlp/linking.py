@@ -400,25 +400,7 @@ def find_articles(text: str) -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------------------- similarity
-
-def tfidf_similarities(query: str, candidates: Sequence[str]) -> list[float]:
-    """Cosine similarity of `query` to each candidate (TF-IDF over words and character
-    n-grams, accents folded), in [0, 1]. Character n-grams make « livraison » meet « livré »."""
-    if not candidates or not query.strip():
-        return [0.0] * len(candidates)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
-    texts = [fold(query)] + [fold(c) for c in candidates]
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # empty vocabulary
-        return [0.0] * len(candidates)
-    sims = cosine_similarity(matrix[0:1], matrix[1:]).ravel()
-    return [float(s) for s in sims]
-
+# ---------------------------------------------------------------------------- words
 
 _STOP = frozenset(
     "le la les de du des un une et en au aux a par pour dans sur est sont qui que ne pas se sa son ses "
@@ -430,56 +412,3 @@ def stems(text: str) -> list[str]:
     """Crude French stems: accent-folded words of 4+ letters cut to 6 characters
     (« livraison », « livré » and « livrée » meet on « livr »-words; « rétablissement » on « retabl »)."""
     return [w[:6] for w in re.findall(r"[a-z]{4,}", fold(text)) if w not in _STOP]
-
-
-def word_similarities(query: str, candidates: Sequence[str]) -> list[float]:
-    """Cosine similarity on TF-IDF weighted stems: words that every candidate shares weigh
-    little, the words that tell candidates apart weigh most."""
-    if not candidates or not stems(query):
-        return [0.0] * len(candidates)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
-    vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
-    try:
-        vectorizer.fit(list(candidates) + [query])
-        matrix = vectorizer.transform([query, *candidates])
-    except ValueError:
-        return [0.0] * len(candidates)
-    return [float(s) for s in cosine_similarity(matrix[0:1], matrix[1:]).ravel()]
-
-
-class SimilarityIndex:
-    """TF-IDF (character n-grams, accents folded) fitted once on a set of documents, so that
-    many short queries can be compared with them without refitting: one fit per portfolio
-    rather than one per incident × letter pair."""
-
-    def __init__(self, documents: Sequence[str], queries: Sequence[str] = ()) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        corpus = [fold(d) for d in documents] + [fold(q) for q in queries]
-        self._count = len(documents)
-        self._empty = not documents or not any(text.strip() for text in corpus)
-        if not self._empty:
-            self._vectorizer.fit(corpus)
-            self._docs = self._vectorizer.transform([fold(d) for d in documents])
-            # what cosine_similarity does to the documents on every call (normalise, transpose,
-            # back to CSR), done once: the per-query product is then the very same computation
-            from sklearn.preprocessing import normalize
-
-            self._docs_t = normalize(self._docs, copy=True).T.tocsr()
-
-    def similarities(self, query: str) -> list[float]:
-        """Cosine similarity of `query` to every document, in document order."""
-        if self._empty:
-            return [0.0] * self._count
-        vector = self._vectorizer.transform([fold(query)])
-        try:
-            from sklearn.preprocessing import normalize
-            from sklearn.utils.sparsefuncs import sparse_matmul_to_dense
-        except ImportError:  # older scikit-learn: the plain (slower) path
-            from sklearn.metrics.pairwise import cosine_similarity
-
-            return [float(s) for s in cosine_similarity(vector, self._docs).ravel()]
-        return [float(s) for s in sparse_matmul_to_dense(normalize(vector, copy=True), self._docs_t).ravel()]

@@ -10,13 +10,13 @@ sublinear_tf=True)`` on ``fold()``ed texts (and, for :func:`stem_similarities`, 
   so « abc » sorts before « abcd » as in Python). An n-gram with a space at an interior
   position spans two words and is dropped: what remains is exactly sklearn's ``_char_wb_ngrams``.
   When the alphabet is too large to pack, a plain Python path gives the same counts.
-* :class:`SimilarityIndex` fits the IDF on documents + queries like ``nlp.linking.SimilarityIndex``
+* :class:`SimilarityIndex` fits the IDF on documents + queries like a ``TfidfVectorizer`` fitted on both
   and computes the very same floating-point operations (same order of summation), so its values
   are bit-identical; one :class:`TextAnalysis` of the scan's incident descriptions can be shared
   by several indexes. Documents are stored as small integer counts plus two norms per row, the
   float weights being recomputed (same operations) only where a query needs them.
-* :func:`char_similarities` / :func:`stem_similarities` replace ``tfidf_similarities`` /
-  ``word_similarities`` (query fitted with its candidates): the candidates' model is cached and
+* :func:`char_similarities` / :func:`stem_similarities` give what a ``TfidfVectorizer`` fitted on the query and its
+  candidates gives (char n-grams / word stems): the candidates' model is cached and
   only the IDF of the query's own terms is corrected per call (equal within 1e-12).
 """
 
@@ -518,7 +518,7 @@ _STORED, _UNKNOWN = -2, -1  # where a text's counts are: stored documents, or no
 
 class SimilarityIndex:
     """TF-IDF (character 3–5-grams of folded texts, sublinear tf) fitted on documents + queries,
-    the same values as ``nlp.linking.SimilarityIndex`` but each text analysed once.
+    the same values as a ``TfidfVectorizer`` fitted on both, but each text analysed once.
 
     Pass ``analysis=TextAnalysis(descriptions)`` to share the analysis of the queries between
     indexes; texts it lacks are analysed here. ``similarities_to`` reads only the wanted
@@ -960,7 +960,7 @@ def _string_path(query: str, candidates: Sequence[str]) -> list[float]:
 
 
 def char_similarities(query: str, candidates: Sequence[str]) -> list[float]:
-    """``nlp.linking.tfidf_similarities``: cosine of TF-IDF character 3–5-grams (folded texts,
+    """Cosine of TF-IDF character 3–5-grams (folded texts,
     fitted on the query and its candidates), in [0, 1]; the candidates' model is cached."""
     if not candidates or not query.strip():
         return [0.0] * len(candidates)
@@ -972,7 +972,7 @@ def char_similarities(query: str, candidates: Sequence[str]) -> list[float]:
 
 
 def stem_similarities(query: str, candidates: Sequence[str]) -> list[float]:
-    """``nlp.linking.word_similarities``: cosine of TF-IDF word stems (fitted on the query and
+    """Cosine of TF-IDF word stems (fitted on the query and
     its candidates); the candidates' model is cached."""
     if not candidates:
         return []

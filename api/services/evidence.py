@@ -35,9 +35,9 @@ from nlp.linking import (
     order_key,
     ref_key,
     stems,
-    word_similarities,
 )
 from nlp.sentences import sentence_spans
+from nlp.similarity import stem_similarities
 
 DISPUTE_KINDS = frozenset({"reclamation", "contestation"})
 
@@ -375,7 +375,7 @@ def _score_letters(dispute: _Doc, body: str, letters: list[_Candidate]) -> None:
     mentioned = _dates_in(dispute)
     orders = _orders(dispute)
     body_stems = set(stems(body))
-    sims = word_similarities(body, [c.doc.text + c.doc.children_text for c in letters])
+    sims = stem_similarities(body, [c.doc.text + c.doc.children_text for c in letters])
     top = max(sims, default=0.0) or 1.0
     folded_body = fold(body)
     delay_causes = any(th.argument.search(folded_body) for th in THEMES if th.name in DELAY_CAUSE_THEMES)
@@ -458,7 +458,7 @@ def _score_clauses(dispute: _Doc, body: str, clauses: list[_Candidate], letters:
             related[cited] = max(related.get(cited, 0.0), strength)
     procedure_argued = PROCEDURE in active
     body_stems = set(stems(body))
-    sims = word_similarities(body, [c.text for c in clauses])
+    sims = stem_similarities(body, [c.text for c in clauses])
     top = max(sims, default=0.0) or 1.0
     for cand, sim in zip(clauses, sims, strict=True):
         f = cand.features
