@@ -13,6 +13,7 @@ inventing a number.
 | module | job |
 |---|---|
 | `records.py` | shared records (`AnalysedDocument`, contract, letter, incident link) and constants |
+| `directory.py` | the portfolio's contracts indexed once per scan (references, names, SIRETs, title words) |
 | `contracts.py` | incident → contract |
 | `letters.py` | reading letters, linking written acts to an incident |
 | `clauses.py` | incident → penalty clause, occurrence count |
