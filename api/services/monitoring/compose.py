@@ -19,7 +19,7 @@ from api.services.monitoring.contracts import (
     log_confirmed,
     regime_penalties,
 )
-from api.services.monitoring.due import _due_and_penalty, _extension_days, _not_breach_reason
+from api.services.monitoring.due import _due_and_penalty, _extension_days, _not_breach_reason, granting_acts
 from api.services.monitoring.letters import (
     _build_letters,
     _formal_notice_day,
@@ -99,7 +99,11 @@ def evaluate_portfolio(
     index = SimilarityIndex([_letter_body(lt) for lt in letters], descriptions, analysis=analysis)
     profiles = SimilarityIndex([" ".join(r.profile) for r in records.values()], descriptions, analysis=analysis)
     letter_groups = _letters_by_contract(letters)
+    # the orders of service and amendments each contract's due dates may be prolonged by
+    grants = {ref: granting_acts([lt for _, lt in group if lt.corr.date is None or lt.corr.date <= as_of])
+              for ref, group in letter_groups.items() if ref is not None}
     linked_all: list[_Linked] = []
+    pending: list[list[tuple[_Letter, float]]] = []
     for start in range(0, len(incidents), _CHUNK):
         chunk = incidents[start:start + _CHUNK]
         facts_of = [read_incident(inc, supplier_names=supplier_names, buyer_names=buyer_names) for inc in chunk]
@@ -112,16 +116,18 @@ def evaluate_portfolio(
         for row, i in enumerate(compared):
             profile_sims[i] = matrix[row]
         for inc, facts, signals, sims in zip(chunk, facts_of, signals_of, profile_sims):
-            link = _link_contract(inc, evidence, signals, sims)
+            link = _link_contract(inc, evidence, signals, sims, failing_type=facts.failing_type)
             linked = _Linked(inc, facts, link)
             if link.reason and link.source != "deduit":
                 linked.reviews.append(link.reason)
+            near: list[tuple[_Letter, float]] = []
             if link.ref is not None and link.ref in records:
                 record = records[link.ref]
                 _link_clause(linked, record, regimes[record.info.ref])
-                _link_letters(linked, record, as_of, letter_groups.get(record.info.ref, []), index)
+                near = _link_letters(linked, record, as_of, letter_groups.get(record.info.ref, []), index)
             linked_all.append(linked)
-    return _compute_findings(linked_all, records, regimes, as_of)
+            pending.append(near)
+    return _compute_findings(linked_all, records, regimes, as_of, grants, pending)
 
 
 @dataclass
@@ -138,10 +144,15 @@ class _Draft:
 
 
 def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
-                      regimes: dict[str, PenaltyRegime], as_of: dt.date) -> list[Finding]:
+                      regimes: dict[str, PenaltyRegime], as_of: dt.date,
+                      grants: dict[str, list[_Letter]] | None = None,
+                      pending: list[list[tuple[_Letter, float]]] | None = None) -> list[Finding]:
+    """`grants`: each contract's prolonging acts; `pending`: per incident, the letters that
+    scored just under the link threshold but state an amount (confirmed once the penalty is known)."""
     drafts: list[_Draft] = []
     per_contract: dict[str, list[tuple[_Draft, ContractPenaltyItem]]] = defaultdict(list)
-    for linked in linked_all:
+    grants = grants or {}
+    for position, linked in enumerate(linked_all):
         inc, facts = linked.incident, linked.facts
         record = records.get(linked.link.ref or "")
         draft = _Draft(linked)
@@ -151,8 +162,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
             if logged_act:
                 linked.reviews.append(f"acte de l'acheteur mentionné au journal (« {logged_act} ») mais absent "
                                       "du dossier : joindre le document")
-        due, penalty, due_text = (_due_and_penalty(linked, record) if record is not None and linked.penalty
-                                  else (None, None, ""))
+        due, penalty, due_text = (_due_and_penalty(linked, record, grants.get(record.info.ref, ()))
+                                  if record is not None and linked.penalty else (None, None, ""))
         reason = _not_breach_reason(linked, penalty)
         if reason:
             # caveats about the clause do not concern an incident that is no breach
@@ -164,7 +175,9 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
             draft.computation = "Manquement relevé ; aucune clause de pénalité rattachée."
             linked.reviews.append("montant non calculé : marché ou clause non identifié")
             continue
-        extension, _source = _extension_days(linked)
+        extension, source = _extension_days(linked)
+        if extension and source and due is not None:
+            due_text = f"{due_text} ; prolongation de {extension} jours accordée ({source})".strip(" ;")
         if facts.due_includes_extension and due is not None:
             due_text = f"{due_text} (prolongation déjà comprise dans l'échéance du journal)".strip()
         value = facts.order_value_eur
@@ -188,6 +201,8 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                                  f"délai{' prolongé' if extension else ''}, pas de manquement.")
             continue
         draft.penalty, draft.comp, draft.computation = penalty, comp, due_text
+        if pending and pending[position]:
+            _confirm_by_amount(linked, pending[position], comp.amount_eur)
         if facts.never_performed and comp.days_late and record.info.terminated is None:
             linked.reviews.append(f"prestation toujours non exécutée au {format_date(as_of)} : "
                                   "pénalités provisoires, arrêtées à cette date")
@@ -200,6 +215,22 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         for (draft, _item), result in zip(pairs, limited):
             draft.limited = result
     return [_finding(draft, records, regimes, as_of) for draft in drafts]
+
+
+def _confirm_by_amount(linked: _Linked, near: list[tuple[_Letter, float]], amount: float | None) -> None:
+    """A penalty letter that names the incident's order or day and states the very amount
+    computed for it (« je vous notifie la pénalité de 360 € HT relative au bon de commande
+    25-0871 ») is the act about this incident, even if its wording scored under the threshold."""
+    if not amount:
+        return
+    rate = linked.penalty.amount_eur if linked.penalty else None
+    for letter, score in near:
+        if rate is not None and abs(amount - rate) < 0.01 and not linked.order_keys & letter.order_keys:
+            continue  # one unit's rate (« 200 € par livraison ») may be another failing's amount
+        if any(abs(a - amount) < 0.01 for a in letter.corr.amounts_eur) and \
+                all(letter.path != lt.path for lt, _ in linked.actions):
+            linked.actions.append((letter, score))
+    linked.actions.sort(key=lambda pair: (pair[0].corr.date or dt.date.max, pair[0].path))
 
 
 def _finding(draft: _Draft, records: dict[str, _Contract], regimes: dict[str, PenaltyRegime],

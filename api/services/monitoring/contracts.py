@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from api.services.monitoring.directory import ContractDirectory
+from api.services.monitoring.letters import place_names
 from api.services.monitoring.records import (
     AnalysedDocument,
     _Contract,
@@ -172,9 +173,11 @@ def _best_two(values: np.ndarray) -> tuple[int, int | None]:
 
 
 def _link_contract(inc: Incident, evidence: ContractEvidence, signals: Signals,
-                   similarities: Sequence[float] | np.ndarray | None) -> _ContractLink:
+                   similarities: Sequence[float] | np.ndarray | None,
+                   failing_type: str | None = None) -> _ContractLink:
     """The incident's contract. `similarities` (description × every contract's profile) may be
-    None only when `log_confirmed` holds: the log then wins whatever the texts say."""
+    None only when `log_confirmed` holds: the log then wins whatever the texts say.
+    `failing_type`: what the log line describes (« retard », « absence »…), when read."""
     directory = evidence.directory
     if not directory.refs:
         return _ContractLink(inc.contract_ref, "journal" if inc.contract_ref else "inconnu", 0.3,
@@ -200,9 +203,14 @@ def _link_contract(inc: Incident, evidence: ContractEvidence, signals: Signals,
                                  f"({', '.join(best_why)})")
         # or it speaks of another contract's object in that contract's own words, and of
         # nothing in the logged one's title
-        words = title_words(inc.description)
+        # Proper names (« réservoir de la Garenne ») are left out: a site hosts several contracts
+        # (the works on a reservoir, the software supervising it), so they do not tell which one.
+        words = title_words(inc.description) - place_names(inc.description)
         if not own_why and not words & title_words(directory.contracts[logged].info.title):
             other = _only_title_match(words, logged, directory)
+            if other is not None and not _prices_failing(directory.contracts[other], failing_type) \
+                    and _prices_failing(directory.contracts[logged], failing_type):
+                other = None  # only the logged contract has a penalty for this kind of failing
             if other is not None:
                 theirs = words & title_words(directory.contracts[other].info.title)
                 return _ContractLink(other, "corrige", 0.6,
@@ -223,6 +231,13 @@ def _link_contract(inc: Incident, evidence: ContractEvidence, signals: Signals,
         return _ContractLink(best_ref, "corrige", confidence,
                              f"référence du journal « {inc.contract_ref} » inconnue, corrigée en {best_ref} ({why})")
     return _ContractLink(best_ref, "deduit", confidence, f"marché déduit : {why}")
+
+
+def _prices_failing(record: _Contract, failing_type: str | None) -> bool:
+    """The contract has a penalty clause for this kind of failing (an unknown kind: assume so)."""
+    if failing_type in (None, "autre"):
+        return True
+    return any(p.trigger == failing_type for p, _ in record.penalties)
 
 
 def _only_title_match(words: frozenset[str], logged: str, directory: ContractDirectory) -> str | None:

@@ -7,9 +7,10 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
+from api.services.monitoring.clauses import _acronyms
 from api.services.monitoring.grid import hours_in_row, level_hours, row_label
 from api.services.monitoring.letters import _formal_notice_day
-from api.services.monitoring.records import ACTING_KINDS, ANSWER_KINDS, _Contract, _Linked
+from api.services.monitoring.records import ACTING_KINDS, ANSWER_KINDS, _Contract, _Letter, _Linked
 from models.compliance import (
     add_duration,
     normalise_article,
@@ -31,6 +32,8 @@ from nlp.similarity import char_similarities, stem_similarities
 # ------------------------------------------------------------------ dates the clause counts from
 
 _ANCHORS: tuple[tuple[str, str], ...] = (
+    # « dans les 15 jours suivant la fin de chaque trimestre civil »: a periodic deliverable
+    (r"\bfin (?:de chaque|de chacun des|du|de la|de l'|de sa|de son)\s?(?:trimestre|semestre|mois|annee)", "period_end"),
     (r"rejet|refus|ajourn", "rejected_on"),
     (r"mise en demeure", "mise_en_demeure"),
     (r"reception|achevement", "reception_on"),
@@ -52,14 +55,19 @@ def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tu
             return day, ("mise en demeure du" if day else "")
         if what == "contract_notified":
             return contract.notified_on, "notification du marché le"
+        if what == "period_end":
+            day = _period_end_for(folded, facts.period_end)
+            return day, ("fin de la période le" if day else "")
         if what == "reported_on":
             day = facts.reported_on or (facts.outage_start.date() if facts.outage_start else None) or inc.occurred_on
             return day, "signalement le"
         value = getattr(facts, what)
         if value:
             label = {"rejected_on": "rejet le", "reception_on": "réception le", "order_on": "commande notifiée le",
-                     "requested_on": "demande du"}
-            return value, label.get(what, "")
+                     "requested_on": "demande du"}.get(what, "")
+            if what == "order_on" and pattern == "ordre de service":
+                label = "ordre de service du"
+            return value, label
     return _named_event_day(anchor_text, linked)
 
 
@@ -78,13 +86,36 @@ def _named_event_day(anchor_text: str, linked: _Linked) -> tuple[dt.date | None,
     return None, ""
 
 
+# Months a period of each length ends in: a quarterly deliverable's period ends in March, June,
+# September or December; the log's period must be one of the clause's (« 3e trimestre », not « août »).
+_PERIOD_END_MONTHS = {"trimestre": (3, 6, 9, 12), "semestre": (6, 12), "annee": (12,)}
+
+
+def _period_end_for(folded_anchor: str, period_end: dt.date | None) -> dt.date | None:
+    """The end of the period the log speaks of, when it is a period of the kind the clause counts
+    from: a quarter for « fin de chaque trimestre », a month for « fin de chaque mois »."""
+    if period_end is None:
+        return None
+    m = re.search(r"(trimestre|semestre|mois|annee)", folded_anchor)
+    months = _PERIOD_END_MONTHS.get(m.group(1)) if m else None
+    if months is not None and period_end.month not in months:
+        return None
+    if (period_end + dt.timedelta(days=1)).day != 1:
+        return None  # not the last day of a month: no calendar period ends there
+    return period_end
+
+
 _ANCHOR_FILLERS = frozenset("compter suivant partir apres avant celle celui chaque cette fin date jour".split())
 
 
 def _referenced_deadlines(penalty: Penalty, record: _Contract) -> list[Deadline]:
     """Deadlines of the article a clause points to (« dans le délai fixé à l'article 6.2 »)."""
     out = []
-    for number in re.findall(r"article\s+(\d+(?:\.\d+)*)", fold(penalty.quote)):
+    folded = fold(penalty.quote)
+    for m in re.finditer(r"articles?\s+(\d+(?:\.\d+)*)", folded):
+        number = m.group(1)
+        if _CCAG_AFTER.match(folded, m.end()):
+            continue  # « par dérogation à l'article 19.2.3 du CCAG-Travaux »: not a time limit of this contract
         for deadline in record.deadlines:
             article = normalise_article(deadline.article) or ""
             if article == number or article.startswith(number + "."):
@@ -92,18 +123,53 @@ def _referenced_deadlines(penalty: Penalty, record: _Contract) -> list[Deadline]
     return out
 
 
+_CCAG_AFTER = re.compile(r"[\s,]*(?:du|de l'|des)\s*(?:ccag|cahier des clauses administratives generales)")
+
+# A penalty for late completion of the whole contract (« retard dans l'achèvement des travaux »)
+# and the contract's execution period (« l'ensemble des travaux est exécuté dans un délai de 18
+# semaines à compter de l'ordre de service de démarrage »): the same time limit in other words.
+_COMPLETION_PENALTY = re.compile(
+    r"achevement|retard (?:dans |d')(?:l')?execution|delai (?:global )?d'execution|fin des travaux|"
+    r"retard (?:de|dans la) (?:fin|terminaison)")
+_EXECUTION_TERM = re.compile(
+    r"(?:travaux|prestations) (?:sont|est|seront|sera) (?:executee?s?|acheve(?:e?s?)|realisee?s?|terminee?s?)|"
+    r"delai (?:global )?d'execution|ordre de service (?:[a-z']+ ){0,3}(?:demarrage|commencement|debut)|"
+    r"achevement des travaux")
+_SIMILAR_MIN = 0.15
+
+
+def _deadline_affinity(penalty: Penalty | None, deadline: Deadline) -> tuple[float, str]:
+    """What ties a clause to a time limit beyond shared words: the deliverable's acronym both
+    name (« retard de remise du DOE » and « le titulaire remet le DOE sous 30 jours »), or a
+    completion penalty and the contract's execution period. Returns (bonus, why in French)."""
+    if penalty is None:
+        return 0.0, ""
+    shared = sorted(_acronyms(penalty.quote) & _acronyms(deadline.quote))
+    if shared:
+        return 0.2, f"sigle « {shared[0]} » commun à la clause et au délai"
+    if _COMPLETION_PENALTY.search(fold(penalty.quote)) and \
+            _EXECUTION_TERM.search(fold(f"{deadline.quote} {deadline.anchor or ''}")):
+        return 0.2, "pénalité de retard d'achèvement et délai d'exécution du marché"
+    return 0.0, ""
+
+
 def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
+    """The time limit a clause that cites none means: the contract's deadline that reads most
+    like the incident and the clause, and whose starting event the log dates."""
     pool = [d for d in record.deadlines if d.party != "acheteur" and d.unit in ("heure", "jour", "semaine", "mois")]
     if not pool:
         return None
     query = f"{linked.incident.description} {linked.penalty.quote if linked.penalty else ''}"
     texts = [f"{d.quote} {d.anchor or ''}" for d in pool]
     sims = [(a + b) / 2 for a, b in zip(char_similarities(query, texts), stem_similarities(query, texts))]
-    ranked = sorted(zip(sims, range(len(pool))), reverse=True)
-    for sim, index in ranked[:3]:
+    affinities = [_deadline_affinity(linked.penalty, d) for d in pool]
+    ranked = sorted(((sim + bonus, index) for index, (sim, (bonus, _w)) in enumerate(zip(sims, affinities))),
+                    reverse=True)
+    for score, index in ranked[:3]:
         deadline = pool[index]
-        if sim >= 0.15 and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
-            linked.reviews.append(f"délai rattaché par proximité de texte (art. {deadline.article}) : à vérifier")
+        if score >= _SIMILAR_MIN and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
+            why = affinities[index][1] or "proximité de texte"
+            linked.reviews.append(f"délai rattaché à la clause par {why} (art. {deadline.article}) : à vérifier")
             return deadline
     return None
 
@@ -133,8 +199,11 @@ def _closest_deadline(penalty: Penalty, deadlines: Sequence[Deadline]) -> Deadli
     return deadlines[max(range(len(deadlines)), key=lambda i: sims[i])]
 
 
-def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None, Penalty, str]:
-    """Last day of the time limit, the clause to compute with, and how the day was found."""
+def _due_and_penalty(linked: _Linked, record: _Contract,
+                     grants: Sequence[_Letter] = ()) -> tuple[dt.date | None, Penalty, str]:
+    """Last day of the time limit, the clause to compute with, and how the day was found.
+    `grants`: the contract's orders of service and amendments granting a prolongation; one that
+    prolongs the very article whose time limit sets the due date applies to this incident."""
     facts, penalty = linked.facts, linked.penalty
     assert penalty is not None
     referenced = _referenced_deadlines(penalty, record)
@@ -210,6 +279,7 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
             day, label = _anchor_day(deadline.quote, linked, record.info)
         if day:
             due = add_duration(day, deadline.duration, deadline.unit, deadline.day_type)
+            _add_cited_extensions(linked, deadline, grants)
             kind = {"ouvre": " ouvrés", "ouvrable": " ouvrables"}.get(deadline.day_type or "", "")
             return due, penalty, (f"{label} {format_date(day)} + {format_number(deadline.duration)} "
                                   f"{_UNIT_FR[deadline.unit]}{kind} "
@@ -221,6 +291,28 @@ def _due_and_penalty(linked: _Linked, record: _Contract) -> tuple[dt.date | None
         linked.reviews.append("échéance reconstituée à partir du retard indiqué dans le journal")
         return due, penalty, f"retard de {facts.stated_delay_days} jours indiqué au journal (exécution le {format_date(performed)})"
     return None, penalty, ""
+
+
+_FORMAL_GRANTS = ("ordre_de_service", "avenant")
+
+
+def granting_acts(letters: Sequence[_Letter]) -> list[_Letter]:
+    """The buyer's orders of service and amendments that grant a prolongation of some time limit."""
+    return [lt for lt in letters if lt.kind in _FORMAL_GRANTS and lt.corr.granted_extension_days
+            and lt.corr.direction != "entrant"]
+
+
+def _add_cited_extensions(linked: _Linked, deadline: Deadline, grants: Sequence[_Letter]) -> None:
+    """« Le délai d'exécution fixé à l'article 4.1 du CCAP est prolongé de 10 jours » (an OS or an
+    avenant) moves the due date of every incident whose time limit is that of article 4.1, even
+    when the act names neither the incident's day nor its words: a prolongation stops the
+    penalties for the days it grants (FACTS §2.4 [T], FCS 2009 art. 13.3)."""
+    article = normalise_article(deadline.article)
+    if not article:
+        return
+    for letter in grants:
+        if article in letter.cited_articles and letter not in linked.extensions:
+            linked.extensions.append(letter)
 
 
 # ------------------------------------------------------------------ breach decision
@@ -250,6 +342,14 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
             continue  # postponed at the buyer's request, but late even on the new date
         if hint.code in ("demande_acheteur", "defaillance_acheteur"):
             return hint.reason
+        if hint.code == "prolongation":
+            reason = _covered_by_prolongation(linked)
+            if reason:
+                return reason
+        if hint.code == "absence_justifiee":
+            reason = _excused_absence(linked, penalty)
+            if reason:
+                return reason
         if hint.code == "intemperies":
             days, source = _extension_days(linked)
             if days:
@@ -265,6 +365,77 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
             return (f"Durée de l'incident ({format_number(facts.outage_hours)} h) dans le délai de "
                     f"rétablissement de {format_number(grace)} h : pas de manquement.")
     return None
+
+
+def _covered_by_prolongation(linked: _Linked) -> str | None:
+    """The log says a prolongation covers the delay (« prolongation accordée par OS n° 4 »): no
+    breach when an order of service or an amendment granting days is tied to the incident and
+    the log does not show performance after the prolonged date. Time extensions stop penalties
+    (FACTS §2.4 [T]). Without such an act in the file, the breach stays, to be checked."""
+    facts = linked.facts
+    formal = {lt.path: lt for lt in linked.extensions if lt.kind in _FORMAL_GRANTS}
+    days = sum(lt.corr.granted_extension_days or 0 for lt in formal.values())
+    if not days:
+        linked.reviews.append("prolongation de délai mentionnée au journal, mais aucun ordre de service ni avenant "
+                              "l'accordant n'est rattaché à l'incident : joindre l'acte ou vérifier")
+        return None
+    if facts.due_on and facts.performed_on and not facts.due_includes_extension \
+            and facts.performed_on > facts.due_on + dt.timedelta(days=days):
+        return None  # late even on the prolonged date: the computation counts the remaining days
+    return (f"Retard couvert par la prolongation de {days} jours accordée ({', '.join(sorted(formal))}) : "
+            "pas de manquement.")
+
+
+# A clause that penalises only an absence not justified in writing beforehand (« sans
+# justification écrite préalable », « sauf excuse écrite adressée la veille »): the clause
+# itself makes a prior written notice an excuse.
+_WRITTEN_EXCUSE_CLAUSE = re.compile(
+    r"\b(?:sans|sauf|hors|a defaut d'|a defaut de|non)\s(?:[a-z']+\s){0,4}?"
+    r"(?:justifi|justificatif|excus|motif|avert|prevenu|prevenant|inform|signal)[a-z]*\s"
+    r"(?:[a-z'0-9()]+\s){0,5}?(?:par\s)?(?:ecrit|courrier|courriel|lettre|mail)")
+_PRIOR_IN_CLAUSE = re.compile(r"prealab|au prealable|a l'avance|\bavant\b|la veille")
+_WRITTEN_IN_LOG = re.compile(r"\b(?:par (?:un |une )?(?:courrier|courriel|ecrit|lettre|mail|e-mail|message ecrit))\b")
+_PRIOR_IN_LOG = re.compile(r"\bau prealable\b|\ba l'avance\b|\bla veille\b|\bprealablement\b")
+_NOTICE_HOURS = re.compile(r"(\d{1,3})\s?(?:\(\d{1,3}\)\s?)?(heures?|h|jours?)\s(?:au moins\s)?(?:avant|a l'avance)")
+
+
+def _excused_absence(linked: _Linked, penalty: Penalty | None) -> str | None:
+    """An absence the log says was announced in writing beforehand is no breach only when the
+    clause penalises solely an absence « sans justification écrite préalable » and the log shows
+    a written notice dated before the meeting (and early enough when the clause sets a notice
+    time). Otherwise the penalty stands, with a note for the contract manager."""
+    if penalty is None or penalty.trigger != "absence":
+        return None
+    clause = fold(penalty.quote)
+    where = f"art. {penalty.article}" if penalty.article else "la clause"
+    if not _WRITTEN_EXCUSE_CLAUSE.search(clause):
+        linked.reviews.append(f"absence annoncée au journal, mais {where} ne prévoit aucune excuse par "
+                              "justification écrite : pénalité maintenue, à vérifier")
+        return None
+    folded = linked.folded_description
+    written = _WRITTEN_IN_LOG.search(folded)
+    meeting = linked.incident.occurred_on
+    notice_day = None
+    if written:
+        following = [d for d, start, _e in find_dates(linked.incident.description[written.end(): written.end() + 40])
+                     if start <= 6]
+        notice_day = following[0] if following else None
+    beforehand = bool(notice_day and meeting and notice_day < meeting) or bool(
+        written and notice_day is None and _PRIOR_IN_LOG.search(folded))
+    if not written or not beforehand:
+        linked.reviews.append(f"absence annoncée au journal : vérifier qu'une justification écrite a été reçue "
+                              f"avant la réunion ({where} n'exonère que dans ce cas)")
+        return None
+    notice = _NOTICE_HOURS.search(clause)
+    if notice and _PRIOR_IN_CLAUSE.search(clause):
+        needed_days = int(notice.group(1)) / (24 if notice.group(2).startswith("h") else 1)
+        if notice_day is None or meeting is None or (meeting - notice_day).days < needed_days:
+            linked.reviews.append(f"absence annoncée par écrit : vérifier qu'elle l'a été dans le délai de "
+                                  f"prévenance de {where}")
+            return None
+    said = f"courrier du {format_date(notice_day)}" if notice_day else "écrit préalable"
+    return (f"Absence justifiée par écrit avant la réunion ({said}) : {where} ne pénalise que l'absence sans "
+            "justification écrite préalable, pas de manquement.")
 
 
 _NOTICE_TIME = re.compile(r"\bdelai (?:de |d'un |d'une )?(\d{1,3}|[a-z]+(?: \(\d{1,3}\))?) ?(h|heures?|jours?|semaines?)\b")

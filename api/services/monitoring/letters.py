@@ -155,7 +155,7 @@ _TYPE_WORDS = {
     "indisponibilite": ("indisponib", "panne", "retablissement", "interruption"),
     "absence": ("absence", "reunion", "comite"),
     "non_conformite": ("non-conform", "non conform", "rejet", "montage", "constat", "remplacement"),
-    "document": ("rapport", "bilan", "dossier", "doe", "document"),
+    "document": ("rapport", "bilan", "dossier", "doe", "document", "fiche"),
     "securite": ("securite", "protection", "violation", "donnees", "garde-corps"),
     "social": ("travail dissimule", "social"),
 }
@@ -204,8 +204,9 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
         score += 0.3
         # a letter listing several failings names each by its day and its place (« la panne du
         # 3 novembre au collège Les Tilleuls »): the same day and the same place name it
+        # the place may be only in the log's service column (« Usine de Fontbelle »)
         if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter.folded_text)
-               for w in place_names(inc.description, record.names)):
+               for w in place_names(inc.description, record.names) | place_names(inc.service or "", record.names)):
             score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
         score -= 0.2  # the letter describes failings on other days
@@ -282,13 +283,22 @@ def _letters_by_contract(letters: Sequence[_Letter]) -> dict[str | None, list[tu
     return groups
 
 
+# Acts that state the penalty they apply or intend: one that scores a little under the
+# threshold is kept aside, and tied to the incident if it states the amount computed for it.
+_AMOUNT_ACTS = frozenset({"notification_penalites", "invitation_observations"})
+_NEAR_MARGIN = 0.2
+
+
 def _link_letters(linked: _Linked, record: _Contract, as_of: dt.date,
-                  own_letters: Sequence[tuple[int, _Letter]], index: SimilarityIndex) -> None:
+                  own_letters: Sequence[tuple[int, _Letter]], index: SimilarityIndex) -> list[tuple[_Letter, float]]:
     """Tie to the incident the letters of its contract (`own_letters`: position in `index`,
-    letter) that are about it: the acts, the answers, the prolongations."""
+    letter) that are about it: the acts, the answers, the prolongations. Returns the penalty
+    letters just under the threshold that name the incident's order or day and state an amount
+    (see compose._confirm_by_amount)."""
     inc = linked.incident
     start = inc.occurred_on or inc.reported_on
     matched_dates: dict[dt.date, str] = {}
+    near: list[tuple[_Letter, float]] = []
     sims = index.similarities_to(inc.description, [position for position, _ in own_letters])
     for (_position, letter), sim in zip(own_letters, sims):
         day = letter.corr.date
@@ -303,6 +313,9 @@ def _link_letters(linked: _Linked, record: _Contract, as_of: dt.date,
             continue
         score = _letter_score(linked, letter, record, matched_dates, sim)
         if score < LETTER_LINK_THRESHOLD:
+            if (score >= LETTER_LINK_THRESHOLD - _NEAR_MARGIN and not before and letter.kind in _AMOUNT_ACTS
+                    and letter.corr.amounts_eur and _names_incident(linked, letter)):
+                near.append((letter, score))
             continue
         if letter.corr.date and not before and letter.kind in ACTING_KINDS | ANSWER_KINDS:
             # later letters that cite this one (« vos observations du 26 septembre ») follow it up
@@ -315,6 +328,16 @@ def _link_letters(linked: _Linked, record: _Contract, as_of: dt.date,
             linked.answers.append(letter)
         if grants:
             linked.extensions.append(letter)
+    return near
+
+def _names_incident(linked: _Linked, letter: _Letter) -> bool:
+    """The letter carries the incident's order or ticket number, or names its day and cites the
+    very clause engaged (a letter listing several failings of the contract does not)."""
+    if linked.order_keys & letter.order_keys:
+        return True
+    article = normalise_article(linked.penalty.article) if linked.penalty and linked.penalty.article else None
+    return bool(linked.days & letter.failing_days) and article is not None and article in letter.cited_articles
+
 
 def _formal_notice_day(linked: _Linked) -> dt.date | None:
     """The mise en demeure served about this incident: a linked letter, else the log's word
