@@ -283,3 +283,20 @@ chloré ont été déposés sans les consignes du fabricant. Copie au titulaire.
                        dt.date(2026, 5, 5), dt.date(2026, 5, 6))], documents=[pv])["F-1"]
     assert f.breach and f.clause_article == "12.3" and f.penalty_eur == pytest.approx(100.0)
     assert f.acted_on and f.action_documents == ("courriers/pv_valmy.pdf",)
+
+
+def test_letter_on_that_day_from_the_town_of_the_service_column_is_not_taken_for_the_act() -> None:
+    # the town of the service column is in every letterhead: only a PV de constat, drawn up on
+    # site, is identified by it
+    letter = _letter("courriers/med_vitrerie.pdf", "mise_en_demeure", f"""{BUYER}
+Chauray, le 6 mai 2026
+Propreté du Marais
+Objet : marché CCVS-26-N07 – vitrerie du gymnase non réalisée
+Nous avons constaté le 5 mai 2026 que le nettoyage des vitres du gymnase n'avait pas été réalisé.
+Je vous mets en demeure de le réaliser sous huit jours.
+""")
+    f = _run([Incident("F-2", dt.date(2026, 5, 5), CLEANING.ref, "Cuisine centrale de Chauray",
+                       "Livraison de détergent chloré du 05/05/2026 sans fiche de données de sécurité.",
+                       dt.date(2026, 5, 5), dt.date(2026, 5, 6))], documents=[letter])["F-2"]
+    assert f.breach and f.penalty_eur == pytest.approx(100.0)
+    assert not f.acted_on and f.action_documents == ()

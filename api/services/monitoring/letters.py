@@ -204,9 +204,13 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
         score += 0.3
         # a letter listing several failings names each by its day and its place (« la panne du
         # 3 novembre au collège Les Tilleuls »): the same day and the same place name it
-        # the place may be only in the log's service column (« Usine de Fontbelle »)
-        if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter.folded_text)
-               for w in place_names(inc.description, record.names) | place_names(inc.service or "", record.names)):
+        places = place_names(inc.description, record.names)
+        if letter.kind == "pv_constat":
+            # a PV de constat is drawn up on site: the site may be only in the log's service column
+            # (« Usine de Fontbelle »); the buyer's own name (its town, in every letterhead) is no site
+            buyer = fold(record.info.buyer_name or "")
+            places |= {w for w in place_names(inc.service or "", record.names) if w not in buyer}
+        if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter.folded_text) for w in places):
             score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
         score -= 0.2  # the letter describes failings on other days
