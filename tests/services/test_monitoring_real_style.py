@@ -300,3 +300,17 @@ Je vous mets en demeure de le réaliser sous huit jours.
                        dt.date(2026, 5, 5), dt.date(2026, 5, 6))], documents=[letter])["F-2"]
     assert f.breach and f.penalty_eur == pytest.approx(100.0)
     assert not f.acted_on and f.action_documents == ()
+
+
+def test_prolongation_of_one_order_does_not_move_the_others() -> None:
+    # a decision prolonging art. 6.1 for order 26-0388 only; order 26-0412 keeps its own date
+    decision = _letter("courriers/avenant_bc_0388.pdf", "avenant", f"""AVENANT N° 1
+Marché CCVS-26-N07 – Propreté du Marais
+Fait à Saint-Maixent, le 3 avril 2026.
+Pour le bon de commande 26-0388 seulement, le délai d'intervention fixé à l'article 6.1 du CCAP est
+prolongé de cinq (5) jours.
+La présidente de la {BUYER}
+""")
+    f = _run([ORDER_DELAY], documents=[decision])["B-1"]
+    assert f.days_late == 4 and f.penalty_eur == pytest.approx(100.0)
+    assert "prolongation" not in f.computation

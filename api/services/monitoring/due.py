@@ -311,8 +311,13 @@ def _add_cited_extensions(linked: _Linked, deadline: Deadline, grants: Sequence[
     if not article:
         return
     for letter in grants:
-        if article in letter.cited_articles and letter not in linked.extensions:
-            linked.extensions.append(letter)
+        if article not in letter.cited_articles or letter in linked.extensions:
+            continue
+        # an act prolonging the delivery time of one order (« BC 26-014 ») leaves the others alone
+        orders = {k for k in letter.order_keys if not k.startswith(("OS:", "AVENANT:"))}
+        if orders and not orders & linked.order_keys:
+            continue
+        linked.extensions.append(letter)
 
 
 # ------------------------------------------------------------------ breach decision
@@ -390,7 +395,7 @@ def _covered_by_prolongation(linked: _Linked) -> str | None:
 # justification écrite préalable », « sauf excuse écrite adressée la veille »): the clause
 # itself makes a prior written notice an excuse.
 _WRITTEN_EXCUSE_CLAUSE = re.compile(
-    r"\b(?:sans|sauf|hors|a defaut d'|a defaut de|non)\s(?:[a-z']+\s){0,4}?"
+    r"(?:\b(?:sans|sauf|hors|non)\s|\ba defaut d(?:e\s|')|\ben l'absence d(?:e\s|'))(?:[a-z']+\s){0,4}?"
     r"(?:justifi|justificatif|excus|motif|avert|prevenu|prevenant|inform|signal)[a-z]*\s"
     r"(?:[a-z'0-9()]+\s){0,5}?(?:par\s)?(?:ecrit|courrier|courriel|lettre|mail)")
 _PRIOR_IN_CLAUSE = re.compile(r"prealab|au prealable|a l'avance|\bavant\b|la veille")
