@@ -138,17 +138,15 @@ _EXECUTION_TERM = re.compile(
 _SIMILAR_MIN = 0.15
 
 
-def _deadline_affinity(penalty: Penalty | None, deadline: Deadline) -> tuple[float, str]:
+def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline) -> tuple[float, str]:
     """What ties a clause to a time limit beyond shared words: the deliverable's acronym both
     name (« retard de remise du DOE » and « le titulaire remet le DOE sous 30 jours »), or a
-    completion penalty and the contract's execution period. Returns (bonus, why in French)."""
-    if penalty is None:
-        return 0.0, ""
-    shared = sorted(_acronyms(penalty.quote) & _acronyms(deadline.quote))
+    completion penalty and the contract's execution period. `acronyms`, `completion`: the
+    clause's acronyms and whether it prices late completion. Returns (bonus, why in French)."""
+    shared = sorted(acronyms & _acronyms(deadline.quote)) if acronyms else []
     if shared:
         return 0.2, f"sigle « {shared[0]} » commun à la clause et au délai"
-    if _COMPLETION_PENALTY.search(fold(penalty.quote)) and \
-            _EXECUTION_TERM.search(fold(f"{deadline.quote} {deadline.anchor or ''}")):
+    if completion and _EXECUTION_TERM.search(fold(f"{deadline.quote} {deadline.anchor or ''}")):
         return 0.2, "pénalité de retard d'achèvement et délai d'exécution du marché"
     return 0.0, ""
 
@@ -162,7 +160,9 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
     query = f"{linked.incident.description} {linked.penalty.quote if linked.penalty else ''}"
     texts = [f"{d.quote} {d.anchor or ''}" for d in pool]
     sims = [(a + b) / 2 for a, b in zip(char_similarities(query, texts), stem_similarities(query, texts))]
-    affinities = [_deadline_affinity(linked.penalty, d) for d in pool]
+    clause = linked.penalty.quote if linked.penalty else ""
+    acronyms, completion = _acronyms(clause), bool(_COMPLETION_PENALTY.search(fold(clause)))
+    affinities = [_deadline_affinity(acronyms, completion, d) for d in pool]
     ranked = sorted(((sim + bonus, index) for index, (sim, (bonus, _w)) in enumerate(zip(sims, affinities))),
                     reverse=True)
     for score, index in ranked[:3]:
