@@ -314,3 +314,12 @@ La présidente de la {BUYER}
     f = _run([ORDER_DELAY], documents=[decision])["B-1"]
     assert f.days_late == 4 and f.penalty_eur == pytest.approx(100.0)
     assert "prolongation" not in f.computation
+
+
+def test_completion_late_even_after_the_prolongation_the_log_mentions_is_still_a_breach() -> None:
+    late = Incident("P-3", dt.date(2026, 6, 22), WORKS.ref, "Services techniques",
+                    "Achèvement des travaux de l'aile nord constaté le 22/06/2026 (ordre de service de démarrage "
+                    "du 09/03/2026 ; prolongation accordée par OS n° 3).", dt.date(2026, 6, 9), dt.date(2026, 6, 22))
+    f = _run([late], documents=[OS_PROLONGATION])["P-3"]
+    # due 01/06 + 7 days = 08/06; done 22/06: the prolongation does not cover these 14 days
+    assert f.breach and f.days_late == 14 and f.penalty_eur == pytest.approx(2800.0)

@@ -164,7 +164,7 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                                       "du dossier : joindre le document")
         due, penalty, due_text = (_due_and_penalty(linked, record, grants.get(record.info.ref, ()))
                                   if record is not None and linked.penalty else (None, None, ""))
-        reason = _not_breach_reason(linked, penalty)
+        reason = _not_breach_reason(linked, penalty, due)
         if reason:
             # caveats about the clause do not concern an incident that is no breach
             linked.reviews[:] = [r for r in linked.reviews

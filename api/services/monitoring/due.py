@@ -339,7 +339,9 @@ def _extension_days(linked: _Linked) -> tuple[int, str]:
         return best.corr.granted_extension_days or 0, best.path
     return 0, ""
 
-def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
+def _not_breach_reason(linked: _Linked, penalty: Penalty | None, due: dt.date | None = None) -> str | None:
+    """Why the incident is no breach, in French, or None. `due`: the due date found for it,
+    when one was (the computation then decides whether a prolongation covers the delay)."""
     facts = linked.facts
     for hint in facts.not_breach_hints:
         if hint.code == "demande_acheteur" and facts.postponed_to and facts.performed_on \
@@ -348,7 +350,7 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
         if hint.code in ("demande_acheteur", "defaillance_acheteur"):
             return hint.reason
         if hint.code == "prolongation":
-            reason = _covered_by_prolongation(linked)
+            reason = _covered_by_prolongation(linked, due)
             if reason:
                 return reason
         if hint.code == "absence_justifiee":
@@ -357,7 +359,8 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
                 return reason
         if hint.code == "intemperies":
             days, source = _extension_days(linked)
-            if days:
+            if days and (due is None or not (facts.performed_on or facts.never_performed)):
+                # with a due date, the computation adds the days and counts any delay left
                 return f"Arrêt pour intempéries couvert par la prolongation de {days} jours accordée ({source})."
             if facts.failing_type in ("autre", "retard") and facts.due_on is None:
                 return hint.reason
@@ -372,11 +375,11 @@ def _not_breach_reason(linked: _Linked, penalty: Penalty | None) -> str | None:
     return None
 
 
-def _covered_by_prolongation(linked: _Linked) -> str | None:
+def _covered_by_prolongation(linked: _Linked, due: dt.date | None) -> str | None:
     """The log says a prolongation covers the delay (« prolongation accordée par OS n° 4 »): no
-    breach when an order of service or an amendment granting days is tied to the incident and
-    the log does not show performance after the prolonged date. Time extensions stop penalties
-    (FACTS §2.4 [T]). Without such an act in the file, the breach stays, to be checked."""
+    breach when an order of service or an amendment granting days is tied to the incident and no
+    due date was found to count from (an interruption, not a late completion). Time extensions
+    stop penalties (FACTS §2.4 [T]). Without such an act in the file, the breach stays, to be checked."""
     facts = linked.facts
     formal = {lt.path: lt for lt in linked.extensions if lt.kind in _FORMAL_GRANTS}
     days = sum(lt.corr.granted_extension_days or 0 for lt in formal.values())
@@ -384,9 +387,8 @@ def _covered_by_prolongation(linked: _Linked) -> str | None:
         linked.reviews.append("prolongation de délai mentionnée au journal, mais aucun ordre de service ni avenant "
                               "l'accordant n'est rattaché à l'incident : joindre l'acte ou vérifier")
         return None
-    if facts.due_on and facts.performed_on and not facts.due_includes_extension \
-            and facts.performed_on > facts.due_on + dt.timedelta(days=days):
-        return None  # late even on the prolonged date: the computation counts the remaining days
+    if due is not None and (facts.performed_on or facts.never_performed):
+        return None  # the computation adds the granted days to the due date and counts what remains
     return (f"Retard couvert par la prolongation de {days} jours accordée ({', '.join(sorted(formal))}) : "
             "pas de manquement.")
 
