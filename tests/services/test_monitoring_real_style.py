@@ -323,3 +323,12 @@ def test_completion_late_even_after_the_prolongation_the_log_mentions_is_still_a
     f = _run([late], documents=[OS_PROLONGATION])["P-3"]
     # due 01/06 + 7 days = 08/06; done 22/06: the prolongation does not cover these 14 days
     assert f.breach and f.days_late == 14 and f.penalty_eur == pytest.approx(2800.0)
+
+
+def test_month_named_in_the_log_does_not_end_a_quarter_of_the_clause() -> None:
+    # the clause counts from the end of a calendar quarter; August ends none: no amount is guessed
+    f = _run([Incident("Q-2", dt.date(2026, 9, 24), CLEANING.ref, "Direction des bâtiments",
+                       "Bilan d'hygiène d'août 2026 reçu le 24/09/2026.",
+                       dt.date(2026, 9, 11), dt.date(2026, 9, 24))])["Q-2"]
+    assert f.breach and f.penalty_eur is None
+    assert f.needs_review

@@ -57,7 +57,9 @@ def _anchor_day(anchor_text: str, linked: _Linked, contract: ContractInfo) -> tu
             return contract.notified_on, "notification du marché le"
         if what == "period_end":
             day = _period_end_for(folded, facts.period_end)
-            return day, ("fin de la période le" if day else "")
+            if day:
+                return day, "fin de la période le"
+            continue  # no period in the log: another event of the anchor may be dated
         if what == "reported_on":
             day = facts.reported_on or (facts.outage_start.date() if facts.outage_start else None) or inc.occurred_on
             return day, "signalement le"
