@@ -83,7 +83,9 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
     "non_conformite": ("non conforme", "non-conforme", "malfacon", "mauvaise execution", "mal execute",
                        "prestation non realisee", "defaut de nettoyage", "defaut de qualite", "reserves non levees", "rejet", "rejete", "montage non realise",
                        "sans montage", "defectueu", "casse", "endommag", "erreur de livraison",
-                       "au lieu de la", "non-conformite", "non conformite", "livree au lieu"),
+                       "au lieu de la", "non-conformite", "non conformite", "livree au lieu",
+                       "aucun montage", "pas de montage", "non monte", "pas monte", "laisse en carton",
+                       "laisses en carton", "laissees en carton"),
     "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "rien n'a ete livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
                "non acheve", "achevement", "toujours en place", "au lieu du", "correctif",
                "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu",
@@ -101,6 +103,21 @@ _NEVER_DONE = re.compile(
     r"\b(non|pas|jamais|toujours pas|aucune?|rien n'a|rien n'est|rien n'a ete)\s+(?:encore\s+|ete\s+)?(livre|livree|livres|livrees|livraison|"
     r"remis|remise|transmis|transmise|recu|recue|realise|realisee|acheve|achevee?s?|fourni|fournie?s?|"
     r"effectue|effectuee?s?|installe|installee?s?|retabli)", re.IGNORECASE)
+
+# A service that goes with the delivery (assembly, installation, connection, commissioning) said
+# not done while the goods themselves were delivered: the delivery does not conform to the
+# contract (« livré mais non installé »), it is not late. A delivery never made stays a delay.
+_ACCESSORY = r"(?:montage|assemblage|installation|mise en place|pose|raccordement|mise en service)"
+_ACCESSORY_NOT_DONE = re.compile(
+    r"\b(?:aucune?|sans|pas de|ni)\s+(?:(?:le|la|l')\s*)?" + _ACCESSORY + r"\b|"
+    r"\b" + _ACCESSORY + r"s?\b[^.;,]{0,25}?\b(?:non|pas|jamais)\s+(?:ete\s+|encore\s+)?"
+    r"(?:realisee?s?|effectuee?s?|faite?s?|assuree?s?|fait)\b|"
+    r"\b(?:non|pas|jamais|ni)\s+(?:ete\s+|encore\s+)?(?:montee?s?|assemblee?s?|installee?s?|posee?s?|"
+    r"raccordee?s?|mise?s? en service)\b")
+# the goods were delivered (« livrés le 09/10 »), not « non livrés » / « pas été livrés »
+_DELIVERED = re.compile(r"(?<!non )(?<!pas )(?<!jamais )(?<!ete )(?<!rien n'est )\blivree?s?\b|"
+                        r"\blivraison (?:effectuee|realisee|faite|recue|intervenue)\b|\bont ete livree?s\b|"
+                        r"\ba ete livree?\b")
 
 _BUYER_REQUEST = re.compile(r"a la demande (?:de la |de l'|du |des |de )\s*([a-z-]+)")
 _CHANGE = re.compile(r"report|decal|repouss|differ|modifi|annul|suspen|ajourn|arret|interromp|fermetur|ferme\b|"
@@ -293,6 +310,8 @@ def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
     scores = {kind: sum(map(folded.count, words)) for kind, words in _FAILING_WORDS.items()}
     if _DOCUMENT_MISSING.search(folded):
         scores["document"] += 2  # « rapport mensuel non transmis »: the failing is the document itself
+    if "livr" in folded and _ACCESSORY_NOT_DONE.search(folded) and _DELIVERED.search(folded):
+        scores["non_conformite"] += 2  # delivered, but the assembly / installation owed with it not done
     best = max(_FAILING_ORDER, key=lambda k: (scores[k], -_FAILING_ORDER.index(k)))
     total = sum(scores.values())
     if scores[best] == 0:
@@ -429,10 +448,33 @@ def _period_end(folded: str, written: dt.date | None) -> dt.date | None:
     return None
 
 
-def _occurrences(folded: str) -> int:
+# Named public places (« rue des Lilas », « impasse du Moulin », « allée B »): collection,
+# cleaning and road contracts price a failing per street or place missed. A capital or a
+# number must follow, so « remis en place » or « sur place » are no place.
+_PLACE_NAMED = re.compile(
+    # the lookahead on first letters lets the scan skip most positions (case-blind alternations are slow)
+    r"\b(?=[rRiIaAbBcCpPqQsSlLhHeE])(?i:rue|ruelle|impasse|avenue|all[ée]e|boulevard|chemin|place|placette|"
+    r"route|quai|square|cours|sentier|passage|lotissement|r[ée]sidence|hameau|lieu-dit|parvis|esplanade|"
+    r"promenade)\s+(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?[A-ZÀ-Ý0-9]")
+# the failing said of them all at once: a negated participle in the plural (« non collectées »)
+_MISSED_PLURAL = re.compile(r"\b(?:non|pas|jamais)\s+(?:(?:ete|encore)\s+)?[a-z]+es\b")  # on folded text
+_SENTENCE_END = re.compile(r"[.;]\s|\n")
+
+
+def _places_missed(text: str, folded: str) -> int:
+    """How many named places one sentence says were all missed (« Rue des Lilas et impasse du
+    Moulin non collectées » → 2); 0 unless two or more."""
+    if not ("non " in folded or "pas " in folded or "jamais " in folded) or not _MISSED_PLURAL.search(folded):
+        return 0  # most lines have no plural negated participle: two cheap checks and out
+    counts = [len(_PLACE_NAMED.findall(sentence)) for sentence in _SENTENCE_END.split(text)
+              if _MISSED_PLURAL.search(fold(sentence))]
+    return max(counts, default=0) if max(counts, default=0) >= 2 else 0
+
+
+def _occurrences(folded: str, text: str = "") -> int:
     m = _COUNT.search(folded)
     if not m:
-        return 1
+        return _places_missed(text, folded) or 1
     value = words_to_int(m.group(1))
     return value if value and value < 50 else 1
 
@@ -571,7 +613,7 @@ def read_incident(
         outage_hours=hours,
         limit_at=limit_at,
         performed_at=performed_at,
-        occurrences=_occurrences(folded),
+        occurrences=_occurrences(folded, text),
         due_includes_extension=bool(_EXTENSION_INCLUDED.search(folded)) and first("due") is not None,
         supplier_mentions=(supplier_names if isinstance(supplier_names, KnownNames)
                            else KnownNames(supplier_names)).named_in(text),

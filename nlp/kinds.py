@@ -327,9 +327,16 @@ def sender_side(head: Head) -> Side | None:
 # --------------------------------------------------------------------------- rules
 
 # A contract document announces itself in a title line (not in a sentence citing it).
+# A title names its piece as a whole segment of the line: first (« CCAP — Marché n° … »), or
+# after a separator (« Université de … — CCAP »); « l'article 9 du CCAP » in a sentence does not.
+def _acronym_title(letters: str) -> str:
+    acronym = r"\.?".join(letters) + r"\.?"
+    return rf"^{acronym}\b|\s[-|]\s*{acronym}\s*(?:$|\(|n\W|du marche|de l'accord|[-|](?!\s*art))"
+
+
 _TITLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ccap", re.compile(r"cahier des clauses administratives particulieres|^c\.?c\.?a\.?p\.?\b")),
-    ("cctp", re.compile(r"cahier des clauses techniques particulieres|^c\.?c\.?t\.?p\.?\b")),
+    ("ccap", re.compile(r"cahier des clauses administratives particulieres|" + _acronym_title("ccap"))),
+    ("cctp", re.compile(r"cahier des clauses techniques particulieres|" + _acronym_title("cctp"))),
     ("ccag", re.compile(r"^(extraits?\W+(du )?)?(cahier des clauses administratives generales|ccag\b)"
                         r"|portant approbation du cahier des clauses administratives generales")),
     ("ae", re.compile(r"acte d'engagement|^a\.?e\.?$|^a\.?e\.? [-:]|formulaire attri1")),
@@ -508,6 +515,32 @@ def buyer_body_kind(head: Head) -> str | None:
     return None
 
 
+# A numbered article or clause opens the body of a regulated document (« Article 9 —
+# Pénalités », « 9.1 Par dérogation… »): its title ends there, and what the articles say
+# about penalties is the content of a contract, not the act of notifying them.
+_ARTICLE_LINE = re.compile(r"^[#*_\s]*(?:article|art\.)\s*\d+(?:er)?\b|^[#*_\s]*\d{1,2}(?:\.\d{1,2})+\.?\s")
+
+
+def _title_before_articles(head: Head) -> Head:
+    lines = head.title.split("\n")
+    cut = next((i for i, line in enumerate(lines) if _ARTICLE_LINE.match(line)), len(lines))
+    return replace(head, title="\n".join(lines[:cut]))
+
+
+_ARTICLE_HEADING = re.compile(r"(?m)^[#*_\s]*(?:article|art\.)\s*\d+(?:er)?\s*(?:[-:.)]|$)")
+# an arrêté or a decision is also cut in articles, after its « Vu … » and « Arrête / Décide »
+_ACT_PREAMBLE = re.compile(r"(?m)^[#*_\s]*(?:vu|considerant|arrete|decide|decidons|arretons)\b")
+_PRICES_FAILINGS = re.compile(r"penalit|\bccag\b")
+
+
+def _contract_structure(head: Head) -> bool:
+    """A document cut in numbered articles that prices failings, with no letter, header or act
+    preamble: the body of a CCAP even when its title does not name it (« Cahier des charges »)."""
+    if head.is_letter or head.sender or head.subject or _ACT_PREAMBLE.search(head.body):
+        return False
+    return len(_ARTICLE_HEADING.findall(head.body)) >= 3 and bool(_PRICES_FAILINGS.search(head.body))
+
+
 def rule_kind(head: Head) -> tuple[str | None, Side | None, bool]:
     """(kind, side, from_body): from_body tells a cue read in sentences from one read in a title."""
     side = sender_side(head)
@@ -522,7 +555,8 @@ def rule_kind(head: Head) -> tuple[str | None, Side | None, bool]:
         # « réponse à votre mémoire » is not one
         return "reclamation", "titulaire", False
     # the first title lines say what the document is; deeper lines may only cite other acts
-    act = buyer_act_kind(replace(head, title="\n".join(head.title.split("\n")[:3]))) or buyer_act_kind(head)
+    act = buyer_act_kind(replace(head, title="\n".join(head.title.split("\n")[:3]))) \
+        or buyer_act_kind(_title_before_articles(head))
     if act == "notification_penalites" and _announces_penalty(head) \
             and not _has(r"notifi|decision|decompte|titre de recette", head.subject, head.title):
         # « Objet : pénalités de retard » over a body that only announces them and asks for observations
@@ -531,6 +565,9 @@ def rule_kind(head: Head) -> tuple[str | None, Side | None, bool]:
         return act, side, False
     if side == "acheteur" and _has(r"\breponse a (votre|vos)\b", head.subject):
         return "autre", side, False
+    if _contract_structure(head):
+        # read from the structure, not a title: shown « à vérifier » unless the model agrees
+        return "ccap", side, True
     return buyer_body_kind(head), side, True
 
 

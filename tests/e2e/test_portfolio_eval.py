@@ -79,6 +79,7 @@ def test_breaches_one_finding_per_incident(scorer, name):
     assert metrics["breach"]["f1"] >= 0.9
     assert metrics["unacted_breach"]["f1"] >= 0.9
     assert metrics["contract_ref_accuracy"] >= 0.99
+    assert metrics["penalty_within_1eur"] >= 0.8  # 1.0 on b-e since the probe misses were fixed; one miss tolerated
 
 
 def test_eval_failure_is_one_french_line_and_a_non_zero_exit(tmp_path):
