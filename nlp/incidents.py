@@ -84,8 +84,7 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
                        "prestation non realisee", "defaut de nettoyage", "defaut de qualite", "reserves non levees", "rejet", "rejete", "montage non realise",
                        "sans montage", "defectueu", "casse", "endommag", "erreur de livraison",
                        "au lieu de la", "non-conformite", "non conformite", "livree au lieu",
-                       "aucun montage", "pas de montage", "non monte", "pas monte", "laisse en carton",
-                       "laisses en carton", "laissees en carton"),
+                       "aucun montage", "non monte", "pas monte"),
     "retard": ("retard", "non livre", "aucune livraison", "rien n'est livre", "rien n'a ete livre", "livraison complete", "pas livre", "non intervenue", "echeance", "date limite",
                "non acheve", "achevement", "toujours en place", "au lieu du", "correctif",
                "tardi", "hors delai", "depasse", "attendu", "non remis", "non transmis", "non recu",
@@ -108,6 +107,7 @@ _NEVER_DONE = re.compile(
 # not done while the goods themselves were delivered: the delivery does not conform to the
 # contract (« livré mais non installé »), it is not late. A delivery never made stays a delay.
 _ACCESSORY = r"(?:montage|assemblage|installation|mise en place|pose|raccordement|mise en service)"
+_ACCESSORY_STEMS = ("mont", "assembl", "install", "mise en", "mis en", "pose", "raccord")  # cheap gate
 _ACCESSORY_NOT_DONE = re.compile(
     r"\b(?:aucune?|sans|pas de|ni)\s+(?:(?:le|la|l')\s*)?" + _ACCESSORY + r"\b|"
     r"\b" + _ACCESSORY + r"s?\b[^.;,]{0,25}?\b(?:non|pas|jamais)\s+(?:ete\s+|encore\s+)?"
@@ -310,7 +310,8 @@ def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
     scores = {kind: sum(map(folded.count, words)) for kind, words in _FAILING_WORDS.items()}
     if _DOCUMENT_MISSING.search(folded):
         scores["document"] += 2  # « rapport mensuel non transmis »: the failing is the document itself
-    if "livr" in folded and _ACCESSORY_NOT_DONE.search(folded) and _DELIVERED.search(folded):
+    if "livr" in folded and any(w in folded for w in _ACCESSORY_STEMS) and _ACCESSORY_NOT_DONE.search(folded) \
+            and _DELIVERED.search(folded):
         scores["non_conformite"] += 2  # delivered, but the assembly / installation owed with it not done
     best = max(_FAILING_ORDER, key=lambda k: (scores[k], -_FAILING_ORDER.index(k)))
     total = sum(scores.values())
