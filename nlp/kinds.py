@@ -530,7 +530,9 @@ def _title_before_articles(head: Head) -> Head:
 _ARTICLE_HEADING = re.compile(r"(?m)^[#*_\s]*(?:article|art\.)\s*\d+(?:er)?\s*(?:[-:.)]|$)")
 # an arrêté or a decision is also cut in articles, after its « Vu … » and « Arrête / Décide »
 _ACT_PREAMBLE = re.compile(r"(?m)^[#*_\s]*(?:vu|considerant|arrete|decide|decidons|arretons)\b")
-_PRICES_FAILINGS = re.compile(r"penalit|\bccag\b")
+# a penalty priced in the text itself (« pénalité de 300 € HT par jour »), not one a CCTP
+# sends to the CCAP (« pénalités prévues au CCAP »)
+_PRICES_FAILINGS = re.compile(r"penalit[^.\n]{0,120}(?:€|\beuros?\b|\d\s?%)|(?:€|\beuros?\b)[^.\n]{0,80}penalit")
 
 
 def _contract_structure(head: Head) -> bool:

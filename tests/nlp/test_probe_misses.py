@@ -124,3 +124,13 @@ def test_a_sentence_citing_the_ccap_makes_no_ccap(model_dir: Path) -> None:
             "Application de l'article 7 du CCAP : retard de 5 jours × 300 € = 1 500 € HT, retenue sur l'acompte n° 4.\n")
     kind, _confidence = _kind(text, model_dir)
     assert kind == "notification_penalites"
+
+
+def test_a_cctp_sending_penalties_to_the_ccap_is_not_read_as_a_ccap(model_dir: Path) -> None:
+    text = ("Syndicat intercommunal des eaux du Val-Brûlé\nMarché de curage des réseaux\n\n"
+            "Article 1 - Consistance des travaux\nLe curage porte sur 12 km de collecteurs unitaires.\n\n"
+            "Article 2 - Matériel\nL'hydrocureuse dispose d'une pression de 150 bars au moins.\n\n"
+            "Article 3 - Comptes rendus\nChaque journée fait l'objet d'un rapport d'inspection télévisée ; "
+            "les pénalités sont celles prévues au CCAP.\n")
+    kind, _confidence = _kind(text, model_dir)
+    assert kind != "ccap"
