@@ -231,6 +231,9 @@ class IncidentFacts:
     limit_at: dt.datetime | None = None
     performed_at: dt.datetime | None = None
     occurrences: int = 1
+    # the count was not written but read from the places the line lists (« rue A et impasse B non
+    # collectées » → 2): right for a clause priced per street, not for one priced per round
+    occurrences_from_places: bool = False
     # « échéance au 11/09 après prolongation », « prolongation de l'OS n° 5 incluse »: the
     # logged due date is the extended one, the prolongation must not be added again
     due_includes_extension: bool = False
@@ -480,6 +483,10 @@ def _occurrences(folded: str, text: str = "") -> int:
     return value if value and value < 50 else 1
 
 
+def _counted_from_places(folded: str, text: str) -> bool:
+    return not _COUNT.search(folded) and _places_missed(text, folded) > 1
+
+
 @functools.lru_cache(maxsize=64)  # one pattern per portfolio's buyers, not one search per buyer and line
 def _buyer_blamed(buyer_names: tuple[str, ...]) -> re.Pattern[str] | None:
     """A failing of one of the buyer's own services or systems (« panne du réseau de la Ville »)."""
@@ -615,6 +622,7 @@ def read_incident(
         limit_at=limit_at,
         performed_at=performed_at,
         occurrences=_occurrences(folded, text),
+        occurrences_from_places=_counted_from_places(folded, text),
         due_includes_extension=bool(_EXTENSION_INCLUDED.search(folded)) and first("due") is not None,
         supplier_mentions=(supplier_names if isinstance(supplier_names, KnownNames)
                            else KnownNames(supplier_names)).named_in(text),
