@@ -15,6 +15,7 @@ from models.compliance import (
     add_duration,
     normalise_article,
 )
+from models.compliance.ccag_rules import default_rule_for_quote
 from models.compliance.fmt import format_date, format_number
 from models.domain.types import (
     ContractInfo,
@@ -78,11 +79,15 @@ def _named_event_day(anchor_text: str, linked: _Linked) -> tuple[dt.date | None,
     « suivant la réunion » and log « compte rendu de la réunion du 10/09/2025 »."""
     description = linked.incident.description
     folded = fold(description)
+    # staff write « notifié 3/2 », « signalé lun. 12/5 9h »: a day without its year is placed
+    # near the day the line was written
+    written = linked.incident.reported_on or linked.incident.occurred_on
     for noun in re.findall(r"[a-z]{5,}", fold(anchor_text)):
         if noun in _ANCHOR_FILLERS:
             continue
         for m in re.finditer(r"\b" + re.escape(noun[:6]) + r"[a-z]*\b", folded):
-            following = [d for d, start, _e in find_dates(description[m.end(): m.end() + 40]) if start <= 12]
+            following = [d for d, start, _e in find_dates(description[m.end(): m.end() + 40], default_year=written)
+                         if start <= 12]
             if following:
                 return following[0], f"{description[m.start():m.end()]} du"
     return None, ""
@@ -114,7 +119,8 @@ def _referenced_deadlines(penalty: Penalty, record: _Contract) -> list[Deadline]
     """Deadlines of the article a clause points to (« dans le délai fixé à l'article 6.2 »)."""
     out = []
     folded = fold(penalty.quote)
-    for m in re.finditer(r"articles?\s+(\d+(?:\.\d+)*)", folded):
+    # « au point 5.2 »: CCAPs whose headings carry no « Article » word cite their points
+    for m in re.finditer(r"(?:articles?|points?)\s+(\d+(?:\.\d+)*)", folded):
         number = m.group(1)
         if _CCAG_AFTER.match(folded, m.end()):
             continue  # « par dérogation à l'article 19.2.3 du CCAG-Travaux »: not a time limit of this contract
@@ -140,7 +146,8 @@ _EXECUTION_TERM = re.compile(
 _SIMILAR_MIN = 0.15
 
 
-def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline) -> tuple[float, str]:
+def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline,
+                       clause: str = "") -> tuple[float, str]:
     """What ties a clause to a time limit beyond shared words: the deliverable's acronym both
     name (« retard de remise du DOE » and « le titulaire remet le DOE sous 30 jours »), or a
     completion penalty and the contract's execution period. `acronyms`, `completion`: the
@@ -150,7 +157,21 @@ def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline)
         return 0.2, f"sigle « {shared[0]} » commun à la clause et au délai"
     if completion and _EXECUTION_TERM.search(fold(f"{deadline.quote} {deadline.anchor or ''}")):
         return 0.2, "pénalité de retard d'achèvement et délai d'exécution du marché"
+    level = _grid_level(deadline.quote)
+    if level and re.search(r"(?<![a-z0-9])" + re.escape(level) + r"(?![a-z0-9])", clause):
+        # « dépassement du délai de rétablissement d'une panne majeure » and the SLA grid's
+        # row « Majeure | … | 2 jours ouvrés »: the clause prices that level's time limit
+        return 0.2, f"niveau « {level} » de la grille de service"
     return 0.0, ""
+
+
+def _grid_level(quote: str) -> str | None:
+    """The level a table row names in its first cell (« Majeure | … | 2 jours ouvrés »), folded;
+    None for a sentence or a cell too long to be a level's name."""
+    if "|" not in quote:
+        return None
+    first = fold(quote.split("|", 1)[0]).strip()
+    return first if 3 <= len(first) <= 30 and len(first.split()) <= 3 else None
 
 
 def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
@@ -164,7 +185,7 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
     sims = [(a + b) / 2 for a, b in zip(char_similarities(query, texts), stem_similarities(query, texts))]
     clause = linked.penalty.quote if linked.penalty else ""
     acronyms, completion = _acronyms(clause), bool(_COMPLETION_PENALTY.search(fold(clause)))
-    affinities = [_deadline_affinity(acronyms, completion, d) for d in pool]
+    affinities = [_deadline_affinity(acronyms, completion, d, fold(clause)) for d in pool]
     ranked = sorted(((sim + bonus, index) for index, (sim, (bonus, _w)) in enumerate(zip(sims, affinities))),
                     reverse=True)
     for score, index in ranked[:3]:
@@ -174,6 +195,34 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
             linked.reviews.append(f"délai rattaché à la clause par {why} (art. {deadline.article}) : à vérifier")
             return deadline
     return None
+
+
+# The contract's own delivery / execution time limit: what the CCAG default delay penalty runs
+# after (FCS 2009 art. 14.1.1 [T]: penalties run « le lendemain du jour où le délai contractuel
+# d'exécution des prestations est expiré »).
+_EXECUTION_WORDS = re.compile(r"\blivr|\bexecut|\bachev|\bremis|\bremet|\bremise\b|\breali[sz]")
+
+
+def _execution_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
+    """The time limit the CCAG default delay penalty means: the CCAP points to no article, so
+    it is the contract's own delivery or execution period whose starting event the log dates
+    (« BC notifié le 2/9 » and « livraison sous 7 jours à compter de la notification du bon de
+    commande »). Day-counted limits first (the formula counts days of delay); the one reading
+    most like the log line wins, and the finding says which was used."""
+    pool = [d for d in record.deadlines if d.party != "acheteur" and d.unit in ("jour", "semaine", "mois")]
+    pool = pool or [d for d in record.deadlines if d.party != "acheteur" and d.unit == "heure"]
+    dated = [d for d in pool if _anchor_day(d.anchor or d.quote, linked, record.info)[0] is not None]
+    if not dated:
+        return None
+    texts = [f"{d.quote} {d.anchor or ''}" for d in dated]
+    query = linked.incident.description
+    sims = [(a + b) / 2 for a, b in zip(char_similarities(query, texts), stem_similarities(query, texts))]
+    scored = [(sim + (0.2 if _EXECUTION_WORDS.search(fold(d.quote)) else 0.0), -i) for i, (sim, d)
+              in enumerate(zip(sims, dated))]
+    best = dated[-max(scored)[1]]
+    linked.reviews.append(f"pénalité par défaut du CCAG comptée à partir du délai d'exécution de l'art. "
+                          f"{best.article} du marché : à vérifier")
+    return best
 
 
 _UNIT_FR = {"heure": "h", "jour": "jours", "semaine": "semaines", "mois": "mois", "an": "ans"}
@@ -274,7 +323,12 @@ def _due_and_penalty(linked: _Linked, record: _Contract,
             return due, cleared, (f"{label} {format_date(day)} + {format_number(penalty.grace_duration)} "
                                   f"{_UNIT_FR[penalty.grace_unit]} = {format_date(due)}")
     timed = [d for d in referenced if d.unit != "heure" or penalty.unit == "heure"]
-    deadline = _closest_deadline(penalty, timed) if timed else _similar_deadline(linked, record)
+    if timed:
+        deadline: Deadline | None = _closest_deadline(penalty, timed)
+    elif linked.clause_path is None and default_rule_for_quote(penalty.quote) is not None:
+        deadline = _execution_deadline(linked, record)
+    else:
+        deadline = _similar_deadline(linked, record)
     if deadline is not None:
         day, label = _anchor_day(deadline.anchor, linked, record.info) if deadline.anchor else (None, "")
         if day is None:
