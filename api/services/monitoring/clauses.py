@@ -29,7 +29,23 @@ _COMPATIBLE = {
 }
 
 
+# « reliquat … livré seulement le 24/2 », « livrés le 30/4 »: an order delivered on a later day
+_DELIVERED = re.compile(r"\blivr(?:e|ee|es|ees|aison)\b")
+
+
+def _failing_type(linked: _Linked) -> str:
+    """The failing the clause must price: the log reader's, except that a line it could not place
+    which records an order (« BC 25-0107 ») and the day it was delivered reads as a late delivery;
+    whether it was late is decided by the contract's deadline, not here."""
+    facts = linked.facts
+    if facts.failing_type == "autre" and facts.performed_on is not None and facts.order_refs \
+            and _DELIVERED.search(linked.folded_description):
+        return "retard"
+    return facts.failing_type
+
+
 def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> None:
+    failing_type = _failing_type(linked)
     candidates: list[tuple[Penalty, str | None]] = [(p, path) for p, path in record.penalties]
     seen: set[tuple[str | None, str]] = set()
     unique: list[tuple[Penalty, str | None]] = []
@@ -40,12 +56,12 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             unique.append((p, path))
     no_delay_clause = not any(p.trigger == "retard" for p, _ in unique)
     unread = ", ".join(record.unread)
-    if linked.facts.failing_type == "retard" and no_delay_clause and not record.applies_ccag and unread:
+    if failing_type == "retard" and no_delay_clause and not record.applies_ccag and unread:
         # a document of the contract's folder was not read as a contract document: its delay
         # clause may be there, so the CCAG default would be a guess
         linked.reviews.append(f"pièce du marché non analysée comme pièce contractuelle ({unread}) : pénalité "
                               "de retard du CCAP peut-être non lue, pénalité par défaut du CCAG non appliquée")
-    elif linked.facts.failing_type == "retard" and (record.applies_ccag or no_delay_clause):
+    elif failing_type == "retard" and (record.applies_ccag or no_delay_clause):
         # the CCAP applies the CCAG penalties, or has no delay clause of its own
         fallback = effective_regime(record.info, [p for p, _ in record.penalties], record.derogations, True)
         if fallback.default_delay is not None:
@@ -64,9 +80,9 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
     best: tuple[float, Penalty, str | None] | None = None
     for (penalty, path), sim in zip(unique, sims):
         score = sim
-        if penalty.trigger == facts.failing_type:
+        if penalty.trigger == failing_type:
             score += 0.15
-        elif penalty.trigger in _COMPATIBLE.get(facts.failing_type, set()):
+        elif penalty.trigger in _COMPATIBLE.get(failing_type, set()):
             score += 0.05
         if penalty.unit == "heure" and (facts.outage_hours is not None or facts.limit_at is not None):
             score += 0.1

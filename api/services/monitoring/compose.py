@@ -10,6 +10,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import re
+
 import numpy as np
 
 from api.services.monitoring.clauses import _link_clause, _occurrences
@@ -64,6 +66,7 @@ from models.domain.types import (
     SupplierInfo,
 )
 from nlp.incidents import KnownNames, read_incident
+from nlp.linking import find_amounts, fold
 from nlp.similarity import SimilarityIndex, TextAnalysis
 
 _CHUNK = 1000  # incidents scored against every contract at once
@@ -204,6 +207,11 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         if facts.due_includes_extension and due is not None:
             due_text = f"{due_text} (prolongation déjà comprise dans l'échéance du journal)".strip()
         value = facts.order_value_eur
+        late_part = _late_part_value(linked, penalty)
+        if late_part is not None and late_part != value:
+            value = late_part
+            linked.reviews.append(f"valeur V limitée au reliquat livré en retard ({format_number(late_part)} € HT, "
+                                  "journal) : à vérifier")
         if value is None and wants_element_value(penalty):
             element = element_value(inc.description, record.texts)
             if element is not None:
@@ -238,6 +246,22 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
         for (draft, _item), result in zip(pairs, limited):
             draft.limited = result
     return [_finding(draft, records, regimes, as_of) for draft in drafts]
+
+
+# « 8 200 € livrés le 10/2, reliquat de 4 100 € HT livré le 24/2 »: the part delivered late
+_LATE_PART = re.compile(r"\b(?:reliquat|solde|reste|complement)\s+(?:de\s+|d'un montant de\s+|:\s*)?"
+                        r"(\d[\d\s.,]*\d|\d)\s*(?:€|eur\b|euros?\b)")
+
+
+def _late_part_value(linked: _Linked, penalty: Penalty) -> float | None:
+    """V of a clause priced on the late part only (CCAG-FCS 2009 art. 14.1.1 [T]: « V est la
+    valeur … de la partie des prestations en retard »), when the log gives the remainder's
+    amount; None otherwise (V stays the order's value)."""
+    if penalty.basis != "ratio_per_unit" or "retard" not in fold(penalty.value_base or ""):
+        return None
+    m = _LATE_PART.search(linked.folded_description)
+    amounts = find_amounts(m.group(0)) if m else []
+    return amounts[0][0] if amounts else None
 
 
 def _confirm_by_amount(linked: _Linked, near: list[tuple[_Letter, float]], amount: float | None) -> None:
