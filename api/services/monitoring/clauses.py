@@ -35,12 +35,16 @@ _DELIVERED = re.compile(r"\blivr(?:e|ee|es|ees|aison)\b")
 
 def _failing_type(linked: _Linked) -> str:
     """The failing the clause must price: the log reader's, except that a line it could not place
-    which records an order (« BC 25-0107 ») and the day it was delivered reads as a late delivery;
-    whether it was late is decided by the contract's deadline, not here."""
+    which records an order (« BC 25-0107 ») and the day it was delivered reads as a late delivery
+    (whether it was late is decided by the contract's deadline, not here), and one that times an
+    interruption from its start to its restoration reads as an unavailability."""
     facts = linked.facts
-    if facts.failing_type == "autre" and facts.performed_on is not None and facts.order_refs \
-            and _DELIVERED.search(linked.folded_description):
+    if facts.failing_type != "autre":
+        return facts.failing_type
+    if facts.performed_on is not None and facts.order_refs and _DELIVERED.search(linked.folded_description):
         return "retard"
+    if facts.outage_hours is not None:
+        return "indisponibilite"  # « HS … appel 14h10, rétabli 23h40 »: an interruption the log times
     return facts.failing_type
 
 

@@ -197,6 +197,15 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                                  if not r.startswith(("clause de pénalité", "aucune clause de pénalité", "acte de"))]
             draft.breach, draft.computation, draft.rule = False, reason, "monitoring.non_manquement"
             continue
+        if linked.link.ref is None and linked.penalty is None:
+            # a breach is a failing to a contract's obligation: with no contract identified (the
+            # buyer's own equipment, another supplier's warranty…) none can be established; the
+            # line is left for the contract manager to attach, not counted as an unacted breach
+            draft.breach, draft.rule = False, "monitoring.marche_non_identifie"
+            draft.computation = ("Aucun marché identifié pour cet incident : manquement contractuel non établi.")
+            linked.reviews.append("incident sans marché : le rattacher à un marché s'il en relève, sinon "
+                                  "aucune suite contractuelle")
+            continue
         if record is None or penalty is None:
             draft.computation = "Manquement relevé ; aucune clause de pénalité rattachée."
             linked.reviews.append("montant non calculé : marché ou clause non identifié")

@@ -66,6 +66,60 @@ def _build_contracts(contracts: Sequence[ContractInfo], suppliers: Sequence[Supp
 
 # ------------------------------------------------------------------ incident → contract
 
+# Words of a company name that do not tell one titulaire from another (« Mobilis Conseil »,
+# « Groupe Martin »): only the distinctive word may be recognised under a typo.
+_GENERIC_NAME_WORDS = frozenset(
+    "societe groupe entreprise entreprises compagnie conseil conseils services service etablissements "
+    "cabinet bureau agence atelier ateliers generale france distribution territoires industrie "
+    "industries solutions systemes technologies ingenierie environnement batiment travaux "
+    "nettoyage transports international".split())
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every form with one letter removed (deletion neighbourhood)."""
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Exactly one insertion, deletion or substitution between two different words."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+
+
+class TypoNames:
+    """The distinctive word of each titulaire's name and aliases (6+ letters), indexed once per
+    scan by its deletion neighbourhood, so that a log line writing « billetis » for « Billettis »
+    finds its contract with a few dictionary look-ups, never a pass over every name."""
+
+    def __init__(self, directory: ContractDirectory) -> None:
+        self._keys: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        for position, ref in enumerate(directory.refs):
+            for name in directory.contracts[ref].names:
+                words = [w for w in re.findall(r"[a-z]+", fold(name)) if w not in _GENERIC_NAME_WORDS]
+                if words and len(words[0]) >= 6:
+                    for key in _deletions(words[0]):
+                        self._keys[key].add((words[0], position))
+
+    def misspelt_in(self, text: str) -> dict[int, tuple[str, str]]:
+        """Contract position → (word written, name word) for each word of `text` one edit away
+        from a titulaire's distinctive name word."""
+        found: dict[int, tuple[str, str]] = {}
+        if not self._keys:
+            return found
+        for word in set(re.findall(r"[a-z]{6,}", fold(text))):
+            for key in _deletions(word):
+                for name_word, position in self._keys.get(key, ()):
+                    if _one_edit(word, name_word):
+                        found.setdefault(position, (word, name_word))
+        return found
+
+
 @dataclass
 class ContractEvidence:
     """What the whole log and the correspondence say about the contracts, gathered once per
@@ -74,6 +128,7 @@ class ContractEvidence:
     directory: ContractDirectory
     service_counts: dict[str, np.ndarray]  # folded service → logged references per contract
     order_contracts: dict[str, set[int]]  # order key → contracts whose letters carry it
+    typo_names: TypoNames | None = None  # titulaires' names written with one typo
 
     @classmethod
     def gather(cls, incidents: Sequence[Incident], letters: Sequence[_Letter],
@@ -92,7 +147,7 @@ class ContractEvidence:
             if lt.contract_ref in directory.position:
                 for o in lt.corr.order_refs:
                     orders[order_key(o)].add(directory.position[lt.contract_ref])
-        return cls(directory, counts, dict(orders))
+        return cls(directory, counts, dict(orders), TypoNames(directory))
 
 
 @dataclass
@@ -118,6 +173,12 @@ class Signals:
                 position = directory.position[ref]
                 bonuses.append((position, weight))
                 why[position].append(reason)
+        if evidence.typo_names is not None:
+            for position, (written, name) in sorted(evidence.typo_names.misspelt_in(inc.description).items()):
+                if position not in why:
+                    # a weaker sign than the exact name: the words of the line must agree too
+                    bonuses.append((position, 0.5))
+                    why[position].append(f"titulaire reconnu malgré l'orthographe « {written} » (« {name} »)")
         ordered = sorted({i for o in facts.order_refs for i in evidence.order_contracts.get(order_key(o), ())})
         for position in ordered:
             bonuses.append((position, 0.5))
