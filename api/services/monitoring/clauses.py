@@ -77,8 +77,9 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
         return
     facts = linked.facts
     quotes = [p.quote for p, _ in unique]
-    sims = [(a + b) / 2 for a, b in zip(char_similarities(linked.incident.description, quotes),
-                                        stem_similarities(linked.incident.description, quotes))]
+    described = expand_abbreviations(linked.incident.description)
+    sims = [(a + b) / 2 for a, b in zip(char_similarities(described, quotes),
+                                        stem_similarities(described, quotes))]
     cited = {a.split(" ")[-1] for a in facts.articles_cited}
     acronyms = _acronyms(linked.incident.description)
     best: tuple[float, Penalty, str | None] | None = None
@@ -110,6 +111,26 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
     linked.penalty, linked.clause_path, linked.clause_score = penalty, path, score
     if score < 0.2:
         linked.reviews.append(f"clause de pénalité rattachée avec une faible certitude (art. {penalty.article})")
+
+# Shorthand of logs kept by operating staff, in the words a CCAP uses (« CR du cotech » and
+# « tout compte rendu transmis après le délai »); whole words only, case ignored. The meeting's
+# own name (« cotech », « copil ») is left as written: a clause about a meeting (an absence) is
+# not a clause about its minutes.
+_ABBREVIATIONS = (
+    (r"\bcr\b|\bc\.r\.", "compte rendu"),
+    (r"\brdv\b", "rendez-vous"),
+    (r"\br[ée]u\b\.?", "réunion"),
+    (r"\bliv\.", "livraison"),
+)
+_ABBREVIATION_RES = tuple((re.compile(pattern, re.IGNORECASE), words) for pattern, words in _ABBREVIATIONS)
+
+
+def expand_abbreviations(text: str) -> str:
+    """`text` with the log's shorthand written out, for comparing it with clauses."""
+    for pattern, words in _ABBREVIATION_RES:
+        text = pattern.sub(words, text)
+    return text
+
 
 def _occurrences(penalty: Penalty, description: str, default: int) -> int:
     """How many times a per-occurrence clause applies: the count the log gives for the

@@ -85,7 +85,8 @@ def _named_event_day(anchor_text: str, linked: _Linked) -> tuple[dt.date | None,
     for noun in re.findall(r"[a-z]{5,}", fold(anchor_text)):
         if noun in _ANCHOR_FILLERS:
             continue
-        for m in re.finditer(r"\b" + re.escape(noun[:6]) + r"[a-z]*\b", folded):
+        names = "|".join(re.escape(n) for n in (noun[:6], *_EVENT_SHORTHAND.get(noun, ())))
+        for m in re.finditer(r"\b(?:" + names + r")[a-z]*\b", folded):
             following = [d for d, start, _e in find_dates(description[m.end(): m.end() + 40], default_year=written)
                          if start <= 12]
             if following:
@@ -111,6 +112,10 @@ def _period_end_for(folded_anchor: str, period_end: dt.date | None) -> dt.date |
         return None  # not the last day of a month: no calendar period ends there
     return period_end
 
+
+# How a log names the event an anchor word means: a meeting is « le cotech du 17/6 ».
+_EVENT_SHORTHAND = {"reunion": ("cotech", "copil", "comite", "seance"),
+                    "reunions": ("cotech", "copil", "comite", "seance")}
 
 _ANCHOR_FILLERS = frozenset("compter suivant partir apres avant celle celui chaque cette fin date jour".split())
 

@@ -210,6 +210,9 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
             # (« Usine de Fontbelle »); the buyer's own name (its town, in every letterhead) is no site
             buyer = fold(record.info.buyer_name or "")
             places |= {w for w in place_names(inc.service or "", record.names) if w not in buyer}
+        places |= site_names(inc.description)
+        if letter.kind == "pv_constat":
+            places |= site_names(inc.service or "")
         if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter.folded_text) for w in places):
             score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
@@ -371,6 +374,20 @@ def place_names(description: str, supplier_names: Sequence[str] = ()) -> set[str
         if len(word) >= 4 and word not in _NOT_PLACES and word not in suppliers:
             out.add(word)
     return out
+
+
+# Nouns that introduce a site in operating staff's words, whatever the case they are written in:
+# « dépôt sud », « gare routière », « station Hôtel de Ville », « école des Lilas ».
+_SITE = re.compile(r"\b(depot|agence|site|gare|station|ecole|college|lycee|creche|gymnase|piscine|stade|"
+                   r"mairie annexe|centre technique|usine|reservoir|entrepot|magasin|parking|terminus|pole)"
+                   r"\s+((?:de la |de l'|du |des |de |d')?[a-z][a-z'-]{2,})")
+
+
+def site_names(text: str) -> set[str]:
+    """Sites a log line or its service column names by a site noun and the word after it
+    (« dépôt sud » → « depot sud »), folded, lower case or not: the capitalised words that
+    `place_names` reads are often missing in operating staff's shorthand."""
+    return {f"{m.group(1)} {m.group(2)}" for m in _SITE.finditer(fold(text))}
 
 
 def _named_in_log(linked: _Linked, letter: _Letter) -> bool:
