@@ -113,9 +113,10 @@ def _period_end_for(folded_anchor: str, period_end: dt.date | None) -> dt.date |
     return period_end
 
 
-# How a log names the event an anchor word means: a meeting is « le cotech du 17/6 ».
-_EVENT_SHORTHAND = {"reunion": ("cotech", "copil", "comite", "seance"),
-                    "reunions": ("cotech", "copil", "comite", "seance")}
+# How a log names the event an anchor word means: a meeting (« réunion », « séance », « comité »)
+# is « le cotech du 17/6 », « le copil du 3/3 ».
+_MEETING = ("reunio", "seance", "comite", "cotech", "copil", "coproj")
+_EVENT_SHORTHAND = {noun: _MEETING for noun in ("reunion", "reunions", "seance", "seances", "comite", "comites")}
 
 _ANCHOR_FILLERS = frozenset("compter suivant partir apres avant celle celui chaque cette fin date jour".split())
 
