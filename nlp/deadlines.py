@@ -17,7 +17,7 @@ from dataclasses import replace
 from models.domain.types import Clause, Deadline, ParsedDocument, Party, Span
 from nlp.normalize.durations import Duration, find_durations
 from nlp.normalize.text import fold
-from nlp.obligations import _BULLET, _article, _is_subject, party_mentions, subject_party
+from nlp.obligations import _BULLET, Aliases, _article, _is_subject, buyer_aliases, party_mentions, subject_party
 from nlp.pipeline import SentenceFacts, document_sentences
 
 # Words before a duration that make it a time limit or a term (folded text, 45 chars).
@@ -49,7 +49,16 @@ _CONTRACT_TERM = re.compile(
     r"duree (?:du|de l'|initiale du|globale du) (?:marche|accord-cadre|contrat)|reconductible|reconduit"
 )
 _PAYMENT = re.compile(r"\b(paiement|payee?s?|sommes dues|acomptes?|verse(?:e|es|s)?|mandatement|solde|reglement des factures)\b")
-_OFFER = re.compile(r"\b(offres?|acceptation lui est notifiee|validite des offres)\b")
+# The buyer must accept within the time (« … que si son acceptation lui est notifiée dans un délai de … »)
+_OFFER_ACCEPTANCE = re.compile(r"\bacceptation\b[^.;]{0,40}\bnotifiee?s?\b|\bnotifi\w*\s+(?:de\s+)?(?:l'|son\s+|leur\s+)?acceptation")
+# … whereas an offer's validity binds the one who made it: « l'offre est valable 120 jours »,
+# « le candidat reste engagé par son offre pendant … », « le délai de validité des offres est de … »
+_OFFER_VALIDITY = re.compile(
+    r"\boffres?\s+(?:est|sont|reste|restent|demeure|demeurent)\s+valables?|\bvalidite\s+(?:des|de\s+l'|de\s+son|de\s+leur)\s*offres?|"
+    r"\b(?:reste|restent|demeure|demeurent|est|sont)\s+(?:engage|lie|tenu)e?s?\s+par\s+(?:son|sa|ses|leur|leurs|l')\s*offres?|"
+    r"\bmaint(?:ient|iennent|enir)\s+(?:son|sa|leur|ses|leurs)\s+offres?"
+)
+_OFFER = re.compile(r"\b(offres?)\b")
 _EXECUTION = re.compile(r"\bdelai (?:d'execution|de livraison|de realisation|d'intervention|de garantie)|\bgarantie\b|garanti\b")
 # the party put in charge by another's act: « l'acheteur invite le titulaire à présenter… »
 _DIRECTED = re.compile(
@@ -85,14 +94,21 @@ def _is_limit(folded: str, start: int, end: int) -> bool:
     return anchored or bool(_LIMIT_BEFORE.search(before))
 
 
-_MONEY = re.compile(r"€|\beur\b|\beuros?\b|penalit|%|\bht\b")
+# A row prices something when it names a penalty or an amount of money, or a rate of a value per
+# unit (« 0,5 % du montant par jour »); a percentage in a level's definition (« plus de 20 % des
+# valideurs hors service ») is no price.
+_MONEY = re.compile(r"€|\beur\b|\beuros?\b|penalit|\bht\b|\bttc\b")
+_PRICED_PERCENT = re.compile(
+    r"%\s*(?:(?:du|de\s+la|de\s+l'|des)\s+(?:montant|valeur|prix|redevance|remuneration|marche|commande|facture|"
+    r"forfait|abonnement)|(?:par|/)\s*(?:jour|heure|semaine|mois|h\b|j\b))"
+)
 
 
 def _table_row_durations(text: str, folded: str) -> list[tuple[Duration, int, int]]:
     """A row of a table of time limits (« Intervention urgente | 4 heures | appel »): a cell
     that is only a duration is a time limit, unless the row prices something (penalty rows
     are the penalty extractor's)."""
-    if _MONEY.search(folded):
+    if _MONEY.search(folded) or _PRICED_PERCENT.search(folded):
         return []
     out: list[tuple[Duration, int, int]] = []
     pos = 0
@@ -361,29 +377,36 @@ def _object_of_advance(text: str, folded: str, dur_start: int, dur_end: int) -> 
     return chunk.strip() or None
 
 
-def deadline_party(facts: SentenceFacts, previous: Party | None, anchor: str | None) -> tuple[Party | None, bool]:
-    """(party that must act, whether a rule named it rather than a default)."""
+def deadline_party(facts: SentenceFacts, previous: Party | None, anchor: str | None,
+                   aliases: Aliases = ()) -> tuple[Party | None, bool]:
+    """(party that must act, whether a rule named it rather than a default). `aliases` are the
+    buyer's own acronyms in the document (« Le SMAV notifie sa décision dans un délai de … »)."""
     folded = fold(facts.text)
-    if _CONTRACT_TERM.search(folded) and not party_mentions(folded[:40]):
+    if _CONTRACT_TERM.search(folded) and not party_mentions(folded[:40], aliases):
         return None, True
     if _PAYMENT.search(folded):
         return "acheteur", True
-    if _OFFER.search(folded) and "titulaire" not in folded:
-        return "acheteur", True
+    if _OFFER.search(folded):
+        if _OFFER_ACCEPTANCE.search(folded):
+            return "acheteur", True
+        if _OFFER_VALIDITY.search(folded):
+            return "titulaire", True  # the candidate stays bound by its offer for that time
+        if "titulaire" not in folded:
+            return "acheteur", True
     directed = _DIRECTED.search(folded)
     if directed:
         return ("acheteur" if directed.group("who") in ("acheteur", "pouvoir adjudicateur") else "titulaire"), True
     if anchor and "mise en demeure" in fold(anchor):
         # a mise en demeure is addressed to the titulaire: the time it gives is theirs
         return "titulaire", True
-    party, _ = subject_party(facts, previous)
+    party, _ = subject_party(facts, previous, aliases)
     if party is not None:
         return party, True
     if previous is not None and _BULLET.match(facts.text):
         return previous, True  # a list item continues its lead-in (« Le titulaire s'engage à : - … »)
     if _EXECUTION.search(folded):
         return "titulaire", True
-    mentions = party_mentions(folded)
+    mentions = party_mentions(folded, aliases)
     # a party named as an agent or object (« les devis demandés par le maître d'ouvrage ») is not the actor
     actors = [m for k, m in enumerate(mentions) if _is_subject(folded, mentions, k)]
     if actors:
@@ -408,6 +431,7 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
     """Every time limit or term of the document, with its source sentence."""
     facts_list = list(sentences) if sentences is not None else document_sentences(parsed.text)
     doc_head = fold(parsed.text[:4000])
+    aliases = buyer_aliases(parsed.text)
     out: list[Deadline] = []
     previous: Party | None = None
     previous_anchor: str | None = None
@@ -420,7 +444,7 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         article = _article(clauses, facts.start)
         if article != previous_clause:
             previous_anchor, previous_clause = None, article
-        sentence_party, _ = subject_party(facts, previous)
+        sentence_party, _ = subject_party(facts, previous, aliases)
         if " | " in facts.text:
             found = _table_row_durations(facts.text, folded)
         else:
@@ -430,7 +454,7 @@ def extract_deadlines(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         for duration, start, end in sorted(found, key=lambda d: d[1]):
             anchor = (find_deadline_anchor(facts, start, end, doc_head, previous_anchor, previous_text)
                       or _act_anchor(folded, start))
-            party, party_sure = deadline_party(facts, previous, anchor)
+            party, party_sure = deadline_party(facts, previous, anchor, aliases)
             term = bool(_CONTRACT_TERM.search(folded))
             confidence = _confidence(duration, anchor, party if party_sure else None, term)
             out.append(Deadline(

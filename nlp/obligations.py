@@ -9,6 +9,7 @@ gives the confidence; low agreement puts the item « à vérifier ».
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,12 +43,93 @@ _PRONOUN_START = re.compile(
     r"^\W*(?:(?:article\s+)?\d+(?:\.\d+)*\.?\s*[-:)]?\s+)?(?:[a-z ,'-]{0,60},\s*)?(il|ils|elle|celui-ci|ce dernier)\s"
 )
 
+# A document's own name for its buyer (« Le SMAV notifie… »): folded acronyms, see buyer_aliases().
+Aliases = tuple[str, ...]
 
-def party_mentions(folded: str) -> list[tuple[Party, int, int]]:
+
+@functools.lru_cache(maxsize=64)
+def _party_re(aliases: Aliases) -> re.Pattern[str]:
+    if not aliases:
+        return PARTY_RE
+    # « smav » but not the « smav » of the contract number « SMAV-24-P02 »
+    named = "|".join(re.escape(a) for a in aliases)
+    return re.compile(rf"\b(?P<t>{_TITULAIRE})\b|(?P<a>{_ACHETEUR}|\b(?:{named})(?![\w-]))\b")
+
+
+def party_mentions(folded: str, aliases: Aliases = ()) -> list[tuple[Party, int, int]]:
     out: list[tuple[Party, int, int]] = []
-    for m in PARTY_RE.finditer(folded):
+    for m in _party_re(aliases).finditer(folded):
         out.append(("titulaire" if m.group("t") else "acheteur", m.start(), m.end()))
     return out
+
+
+# --------------------------------------------------------------------------- the buyer's own name
+
+# Heads of a public buyer's name (folded): « Syndicat mixte des mobilités … », « Communauté de communes … »
+_BUYER_HEAD = (
+    r"syndicat|communaute|commune|ville|departement|conseil\s+(?:departemental|regional)|region|metropole|"
+    r"etablissement|centre\s+hospitalier|office|agence|universite|institut|chambre|caisse|regie|"
+    r"groupement\s+hospitalier|service\s+departemental|etat|ministere|prefecture|assistance\s+publique"
+)
+# labels that introduce the buyer in an acte d'engagement or a title page
+_BUYER_LABEL = r"pouvoir\s+adjudicateur|acheteur|maitre\s+d'ouvrage|entite\s+adjudicatrice|personne\s+publique|collectivite"
+_TITULAIRE_LABEL = re.compile(r"\b(?:titulaire|prestataire|fournisseur|mandataire|cotraitant|sous-traitant|candidat|"
+                              r"raison\s+sociale|societe|sarl|sas|eurl|sasu)\b")  # a line naming the titulaire
+_DECLARED = re.compile(r"\((?P<acr>[A-Z][A-Z0-9&]{1,9})\)")  # « … valcourtoise (SMAV) »
+_LEADING_ACRONYM = re.compile(r"^\W*(?P<acr>[A-Z][A-Z0-9&]{1,9})\s*[–—-]\s+(?P<name>.+)$", re.M)  # « SMAV – Syndicat … »
+_BUYER_BEFORE = re.compile(rf"(?:\b(?:{_BUYER_LABEL})\s*:|^\W*(?:{_BUYER_HEAD})\b|\b(?:le|la|l')\s*(?:{_BUYER_HEAD})\b)")
+# « Le SMAV procède… », « La CCPO valide… »: an all-capital subject right after its article
+_CAPITAL_SUBJECT = re.compile(r"(?:^|[\s(«\"])(?:Le|La|L'|L’)\s*(?P<acr>[A-Z][A-Z0-9&]{1,9})\s+(?:(?:ne|n'|se|s'|lui|leur|en|y)\s*)*[a-zà-ÿ]{3,}")
+# Acronyms of documents, procedures and bodies that are no party to the contract
+_NOT_BUYER = frozenset({
+    "ccag", "ccap", "cctp", "ccp", "ccat", "ae", "attri", "bpu", "dpgf", "dqe", "dce", "rc", "os", "pv", "tva", "ht",
+    "ttc", "rib", "siret", "siren", "pme", "doe", "diuo", "ppsps", "paq", "sla", "gtr", "gti", "pgc", "csps", "sps",
+    "opc", "moe", "moa", "amo", "dgd", "dume", "boamp", "joue", "ugap", "cgct", "urssaf", "rgpd", "cnil", "insee",
+    "dsp", "vsr", "epi", "sav", "tma", "pse", "vrd", "bet", "ao", "afnor", "nf", "iso", "en", "cee", "ue", "pdf",
+    "dgfip", "cpv", "ccp", "sie", "pca", "pra", "cr", "ot", "bc", "bl", "ar", "lrar", "med", "mise", "art", "tic",
+    "fcs", "pi", "mi", "tx", "moe", "opr", "dict", "dt", "ssi", "erp", "ipc", "ici", "bt", "tp", "smic", "hors",
+})
+
+
+_TITULAIRE_NAMED = re.compile(
+    r"\b(?:titulaire|prestataire|fournisseur|mandataire|co-?traitant|sous-traitant|raison\s+sociale|denomination|"
+    r"candidat|entreprise|societe)\s*(?::|\bdenommee?\b|\bsuivante\b)?\s*(?P<name>[^,;\n]{1,80})"
+)
+
+
+def _titulaire_words(text: str) -> set[str]:
+    """Folded words that name the titulaire (« Titulaire : Billettis SAS, … », « la société ACME »)."""
+    words: set[str] = set()
+    for m in _TITULAIRE_NAMED.finditer(fold(text)):
+        if ":" in m.group(0) or re.search(r"societe|entreprise|denomm", m.group(0)):
+            words.update(re.findall(r"[a-z0-9&]+", m.group("name"))[:6])
+    return words
+
+
+@functools.lru_cache(maxsize=256)
+def buyer_aliases(text: str) -> Aliases:
+    """The buyer's acronyms as this document writes them (folded): declared after its name
+    (« Syndicat mixte … (SMAV) », « SMAV – Syndicat mixte … ») or used as an all-capital subject
+    (« Le SMAV procède au paiement ») that is neither a document's acronym nor the titulaire's name."""
+    found: list[str] = []
+    not_ours = _titulaire_words(text)
+
+    def keep(acronym: str) -> None:
+        folded = fold(acronym)
+        if folded not in _NOT_BUYER and folded not in not_ours and folded not in found and not folded.isdigit():
+            found.append(folded)
+
+    for m in _DECLARED.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = fold(text[max(line_start, m.start() - 160):m.start()])
+        if _BUYER_BEFORE.search(before) and not _TITULAIRE_LABEL.search(before):
+            keep(m.group("acr"))
+    for m in _LEADING_ACRONYM.finditer(text):
+        if re.match(rf"\W*(?:{_BUYER_HEAD})\b", fold(m.group("name"))):
+            keep(m.group("acr"))
+    for m in _CAPITAL_SUBJECT.finditer(text):
+        keep(m.group("acr"))
+    return tuple(found)
 
 
 _SUBORDINATE = re.compile(
@@ -56,7 +138,8 @@ _SUBORDINATE = re.compile(
     r"pour (?:beneficier|obtenir)|afin d)"
 )
 _FIRST_PERSON = re.compile(r"\b(je|nous|le soussigne|la soussignee|les soussignes)\b|\bm'$")
-_LABEL = re.compile(r"\s*:")  # « Acheteur : Commune de … » is a heading label, not a subject
+# « Acheteur : Commune de … », « SMAV – Syndicat mixte … » are heading labels, not subjects
+_LABEL = re.compile(r"\s*(?::|[–—-]\s)")
 _ON_BEHALF = re.compile(rf"\bde la part (?:du |de la |de l'|des )(?P<who>{_TITULAIRE}|{_ACHETEUR})")
 _AGENT = re.compile(rf"\bpar (?:le |la |l'|les )?(?:(?!la societe)(?:{_TITULAIRE})|(?:{_ACHETEUR}))")
 
@@ -90,6 +173,25 @@ def _is_subject(folded: str, mentions: list[tuple[Party, int, int]], k: int) -> 
 _AFTER_SUBJECT = re.compile(
     rf"(?:{_TITULAIRE}|{_ACHETEUR})\s+(?:(?:ne|n'|lui|leur|les|l'|en|y|se|s')\s*)*(?P<verb>[a-z]{{3,}}(?:e|ent))\b"
 )
+
+
+@functools.lru_cache(maxsize=64)
+def _after_subject_re(aliases: Aliases) -> re.Pattern[str]:
+    if not aliases:
+        return _AFTER_SUBJECT
+    named = "|".join(re.escape(a) for a in aliases)
+    return re.compile(
+        rf"(?:{_TITULAIRE}|{_ACHETEUR}|\b(?:{named})(?![\w-]))\s+(?:(?:ne|n'|lui|leur|les|l'|en|y|se|s')\s*)*"
+        rf"(?P<verb>[a-z]{{3,}}(?:e|ent))\b"
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _agent_re(aliases: Aliases) -> re.Pattern[str]:
+    if not aliases:
+        return _AGENT
+    named = "|".join(re.escape(a) for a in aliases)
+    return re.compile(rf"\bpar (?:le |la |l'|les )?(?:(?!la societe)(?:{_TITULAIRE})|(?:{_ACHETEUR})|(?:{named})(?![\w-]))")
 _ADJECTIVES_AFTER_PARTY = frozenset({
     "unique", "public", "publique", "principale", "responsable", "concerne", "interesse", "suivante",
     "meme", "titulaire", "defaillante", "retenue", "sortante", "entrante", "pressentie", "mandataire",
@@ -97,10 +199,10 @@ _ADJECTIVES_AFTER_PARTY = frozenset({
 })
 
 
-def _fallback_cue(facts: SentenceFacts, folded: str, after: int) -> Cue | None:
+def _fallback_cue(facts: SentenceFacts, folded: str, after: int, aliases: Aliases = ()) -> Cue | None:
     """The small tagger misses some verbs (« l'acheteur prolonge le délai »): a word in -e/-ent
     right after a party (clitics allowed) is read as its present-tense verb."""
-    for m in _AFTER_SUBJECT.finditer(folded, after):
+    for m in _after_subject_re(aliases).finditer(folded, after):
         word = m.group("verb")
         if word in _ADJECTIVES_AFTER_PARTY:
             continue
@@ -112,7 +214,7 @@ def _fallback_cue(facts: SentenceFacts, folded: str, after: int) -> Cue | None:
     return None
 
 
-def _verb_cues(facts: SentenceFacts, folded: str) -> tuple[list[Cue], int]:
+def _verb_cues(facts: SentenceFacts, folded: str, aliases: Aliases = ()) -> tuple[list[Cue], int]:
     """Duty-bearing cues of the main clause, skipping a leading « Lorsque …, » clause."""
     verbs = [c for c in facts.cues if c.kind != "passive"]
     clause_start = 0
@@ -121,27 +223,29 @@ def _verb_cues(facts: SentenceFacts, folded: str) -> tuple[list[Cue], int]:
         if comma > 0:
             main = [c for c in verbs if c.index < len(facts.offsets) and facts.offsets[c.index] > comma]
             if not main:
-                fallback = _fallback_cue(facts, folded, comma + 2)
+                fallback = _fallback_cue(facts, folded, comma + 2, aliases)
                 main = [fallback] if fallback else []
             if main:
                 return main, comma + 2
     if not verbs:
-        fallback = _fallback_cue(facts, folded, 0)
+        fallback = _fallback_cue(facts, folded, 0, aliases)
         verbs = [fallback] if fallback else []
     return verbs, clause_start
 
 
-def subject_party(facts: SentenceFacts, previous: Party | None) -> tuple[Party | None, int | None]:
+def subject_party(facts: SentenceFacts, previous: Party | None,
+                  aliases: Aliases = ()) -> tuple[Party | None, int | None]:
     """The party acting in the sentence and the index of its governing cue.
 
     The subject is the last party named before the first duty-bearing verb of the main
     clause; a pronoun subject (« Il transmet… ») takes the party named in the leading
     subordinate clause or the previous sentence's; in the passive, the agent after « par »
-    is the one who acts; « de la part du titulaire » names the actor too.
+    is the one who acts; « de la part du titulaire » names the actor too. `aliases` are the
+    buyer's own acronyms in this document (buyer_aliases).
     """
     folded = _flat(facts.text)
-    mentions = [m for m in party_mentions(folded) if not _LABEL.match(folded, m[2])]
-    verbs, clause_start = _verb_cues(facts, folded)
+    mentions = [m for m in party_mentions(folded, aliases) if not _LABEL.match(folded, m[2])]
+    verbs, clause_start = _verb_cues(facts, folded, aliases)
     passive = [c for c in facts.cues if c.kind == "passive"]
     if verbs:
         cue = verbs[0]
@@ -165,9 +269,9 @@ def subject_party(facts: SentenceFacts, previous: Party | None) -> tuple[Party |
     if passive:
         cue = passive[0]
         at = facts.offsets[cue.index] if cue.index < len(facts.offsets) else 0
-        m = _AGENT.search(folded, at)
+        m = _agent_re(aliases).search(folded, at)
         if m:
-            return party_mentions(folded[m.start():m.end()])[0][0], cue.index
+            return party_mentions(folded[m.start():m.end()], aliases)[0][0], cue.index
     return None, None
 
 
@@ -204,19 +308,20 @@ _CLAIM_VERBS = frozenset({"pretendre", "reclamer", "prevaloir", "beneficier", "o
                           "exiger", "invoquer", "demander"})
 
 
-def rule_verdict(facts: SentenceFacts, previous: Party | None) -> tuple[bool, Party | None, str]:
+def rule_verdict(facts: SentenceFacts, previous: Party | None,
+                 aliases: Aliases = ()) -> tuple[bool, Party | None, str]:
     """(looks like an obligation, acting party, why) from rules alone."""
     folded = _flat(facts.text)
     if len(folded) < 25 or " | " in facts.text:
         return False, None, "trop court ou ligne de tableau"
     if _DEFINITION.search(folded):
         return False, None, "définition"
-    party, cue_index = subject_party(facts, previous)
+    party, cue_index = subject_party(facts, previous, aliases)
     if party is None:
         return False, None, "aucune partie sujet"
     cue = next((c for c in facts.cues if c.index == cue_index), None)
     if cue is None and cue_index is not None:
-        cue = _fallback_cue(facts, folded, 0)
+        cue = _fallback_cue(facts, folded, 0, aliases)
     if cue is None:
         return False, party, "aucun verbe"
     if _PENALTY.search(folded) and not _PENALTY_PROCEDURE.search(folded) and cue.kind not in _DUTY_KINDS:
@@ -308,6 +413,7 @@ def extract_obligations(parsed: ParsedDocument, clauses: Sequence[Clause], *,
                         cache_dir: Path | None = None) -> list[Obligation]:
     """Every sentence of the document that binds a party, with its source."""
     facts_list = list(sentences) if sentences is not None else document_sentences(parsed.text)
+    aliases = buyer_aliases(parsed.text)
     previous: Party | None = None
     previous_clause: str | None = None
     candidates: list[tuple[int, int, Party, str]] = []  # start, end, party, article
@@ -316,7 +422,7 @@ def extract_obligations(parsed: ParsedDocument, clauses: Sequence[Clause], *,
         top = (article or "").split(".")[0]
         if top != previous_clause:
             previous, previous_clause = None, top  # a pronoun never crosses an article
-        is_obligation, party, _why = rule_verdict(facts, previous)
+        is_obligation, party, _why = rule_verdict(facts, previous, aliases)
         if (candidates and _BULLET.match(facts.text) and candidates[-1][1] == _list_end(facts_list, i)
                 and not is_obligation):
             # « Le titulaire s'engage à : - fournir… ; - remettre… »: an item without its own

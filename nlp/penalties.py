@@ -131,6 +131,11 @@ _PRESENT_ARTICLE = re.compile(r"(?:du|au|le)\s+present\s+article(?:\s+(?P<num>\d
 # Triggers, tested in this order on the failing's description (first match wins).
 _TRIGGERS: tuple[tuple[PenaltyTrigger, re.Pattern[str]], ...] = (
     ("securite", re.compile(
+        # a worker without the clearance the job requires (« technicien dépourvu de l'habilitation électrique »)
+        r"habilitations?\s+(?:\w+\s+){0,2}(?:electri|securite|requise|necessaire|reglementaire|adaptee|valide)|"
+        r"(?:sans|depourvu\w*\s+d[e']?|defaut\s+d'|absence\s+d'|non\s+titulaire\s+d[e']?)\s*(?:l'|d'|de\s+l'|de\s+son\s+|des\s+)?habilitations?|"
+        r"non\s+habilite\w*\s+(?:a\s+intervenir|electriquement|a\s+travailler)|titres?\s+d'habilitation|"
+        r"equipements?\s+de\s+protection\s+individuelle|\bepi\b|"
         r"hygiene|protection\s+sanitaire|mesures?\s+sanitaires|bionettoyage|chaine\s+du\s+froid|(?:mesures?|regles?)\s+de\s+confinement|risque\s+infectieux|asepsie|(?:regles?|consignes?|obligations?|prescriptions?|mesures?|manquements?|incidents?|failles?|plan|"
         r"coordonnateur)\s+(?:\w+\s+){0,3}(?:de\s+)?securite|violation\s+de\s+(?:donnees|la\s+confidentialite)|"
         r"donnees\s+a\s+caractere\s+personnel|confidentialite|rgpd|cybersecurite|incident\s+de\s+securite")),
@@ -434,15 +439,30 @@ def _penalty_amounts(folded: str) -> list[tuple[float, int, int]]:
 
 
 _FRACTION_OF = re.compile(
-    r"^\s*(?:e|eme)?\s*(?:\w+\s+){0,3}(?:du|de\s+la|de\s+l'|des|par)\s+(?:\w+\s+){0,2}"
+    # « un millième (1/1000e) du montant », « (1/1000e) du montant »: the same rate repeated in
+    # figures in brackets, or the bracket closing after the figures, stands between rate and value
+    r"^\s*(?:e|eme|ieme)?\s*\)?\s*(?:\([^()]{1,30}\)\s*)?(?:\w+\s+){0,3}(?:du|de\s+la|de\s+l'|des|par)\s+(?:\w+\s+){0,2}"
     r"(?:montant|valeur|prix|marche|commande|redevance|remuneration|jour)"
 )
+# « 0,5/1000e »: the normaliser reads only the digits after the comma
+_DECIMAL_NUMERATOR = re.compile(r"(\d+),$")
 
 
 def _penalty_fractions(folded: str) -> list[tuple[float, int, int]]:
     """Fractions that are rates of a value ("1/1000e du montant"), not "page 4/5"."""
-    return [f for f in _outside_caps(folded, find_fractions(folded))
-            if _FRACTION_OF.match(folded[f[2]:f[2] + 80]) and not re.search(r"page\s*$", folded[:f[1]])]
+    out: list[tuple[float, int, int]] = []
+    for value, start, end in _outside_caps(folded, find_fractions(folded)):
+        if not _FRACTION_OF.match(folded[end:end + 80]) or re.search(r"page\s*$", folded[:start]):
+            continue
+        whole = _DECIMAL_NUMERATOR.search(folded[max(0, start - 6):start])
+        if whole:
+            num = parse_decimal(f"{whole.group(1)},{folded[start:end].split('/')[0].strip()}")
+            den = parse_decimal(folded[start:end].split("/")[1].strip().rstrip("emi").strip())
+            if num is None or not den:
+                continue
+            value, start = num / den, start - len(whole.group(0))
+        out.append((value, start, end))
+    return out
 
 
 _PERCENT_OF = re.compile(
