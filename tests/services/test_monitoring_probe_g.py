@@ -215,3 +215,58 @@ def test_incident_of_the_buyers_own_equipment_is_no_breach_but_left_to_check() -
     assert f.contract_ref is None
     assert not f.breach and not f.acted_on and f.penalty_eur is None
     assert f.needs_review and "sans marché" in (f.review_reason or "")
+
+
+# ------------------------------------------------------------------ phases: the clause priced on « la phase concernée »
+
+PHASED = ContractInfo(ref="CCL-26-P04", title="Étude de mobilité du bassin de Lormes", ccag="PI", ccag_version=2021,
+                      supplier_siret="74455566600045", amount_ht_eur=90000.0, notified_on=dt.date(2026, 1, 12),
+                      duration_months=12, buyer_name=BUYER)
+PHASED_PENALTIES = (
+    Penalty(article="10.1", page=3, trigger="retard", basis="ratio_per_unit", ratio=0.001, unit="jour",
+            value_base="montant HT de la phase concernée", threshold_eur=0.0,
+            quote="Une pénalité d'un millième du montant HT de la phase concernée est due par jour calendaire de "
+                  "retard."),
+    Penalty(article="10.2", page=3, trigger="document", basis="fixed_per_unit", amount_eur=50.0, unit="jour_ouvre",
+            threshold_eur=0.0, quote="Tout compte rendu remis en retard entraîne une pénalité de cinquante euros "
+                                     "(50 €) HT par jour ouvré de retard."),
+)
+PHASED_DEADLINES = (
+    Deadline(article="3.1", page=1, quote="Le rapport de la phase 1 est remis dans un délai de six (6) semaines à "
+                                          "compter de la notification du marché.",
+             duration=6, unit="semaine", anchor="notification du marché", party="titulaire"),
+    Deadline(article="3.2", page=1, quote="Les rapports des phases 2 et 3 sont remis chacun dans un délai de huit (8) "
+                                          "semaines à compter de l'ordre de service de la phase.",
+             duration=8, unit="semaine", anchor="ordre de service", party="titulaire"),
+)
+PHASED_AE = AnalysedDocument("contracts/CCL-26-P04/ae.pdf", PHASED.ref, _parsed(
+    "Décomposition du prix : phase 1 : 20 000 € HT ; phase 2 : 40 000 € HT ; phase 3 : 30 000 € HT."),
+    DocumentAnalysis(kind="ae", kind_confidence=1.0))
+OS_PHASE_3 = AnalysedDocument("courriers/os2_phase3.pdf", None, _parsed(
+    "ORDRE DE SERVICE N° 2\nMarché n° CCL-26-P04 – Étude de mobilité\nLormes, le 2 juin 2026\n"
+    "Le délai d'exécution de la phase 3 fixé à l'article 3.2 du CCAP est prolongé de quatorze (14) jours "
+    "calendaires."), DocumentAnalysis(kind="ordre_de_service", kind_confidence=0.9))
+
+
+def _run_phased(incident: Incident) -> Finding:
+    docs = [_ccap(PHASED.ref, PHASED_PENALTIES, PHASED_DEADLINES), PHASED_AE, OS_PHASE_3]
+    result = evaluate_portfolio(contracts=[PHASED], suppliers=[SupplierInfo("74455566600045", "Itinéra Études", ())],
+                                documents=docs, incidents=[incident], as_of=AS_OF)
+    return result[0]
+
+
+def test_phase_report_takes_its_phase_time_limit_and_the_phase_priced_clause() -> None:
+    # OS phase 2 Mon 02/03/2026 + 8 weeks = 27/04; report 04/05: 7 days × 40 000 / 1 000
+    f = _run_phased(_inc("M-1", PHASED.ref, "mobilité", "rapport phase 2 remis le 4/5 (OS phase 2 du 2/3)",
+                         dt.date(2026, 4, 28), dt.date(2026, 5, 4)))
+    assert f.breach and f.clause_article == "10.1"
+    assert f.days_late == 7 and f.penalty_eur == pytest.approx(280.0)
+    assert "os2_phase3.pdf" not in f.computation  # the prolongation of phase 3 leaves phase 2 alone
+
+
+def test_prolongation_of_a_phase_moves_the_original_date_the_log_gives() -> None:
+    # due 10/08 « prévu à l'origine » + 14 days granted for phase 3 = 24/08; report 20/08: on time
+    f = _run_phased(_inc("M-2", PHASED.ref, "mobilité", "rapport phase 3 remis le 20/8 au lieu du 10/8 prévu "
+                         "(OS phase 3 du 15/6)", dt.date(2026, 8, 11), dt.date(2026, 8, 20)))
+    assert not f.breach
+    assert "os2_phase3.pdf" in f.computation

@@ -82,6 +82,7 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
                                         stem_similarities(described, quotes))]
     cited = {a.split(" ")[-1] for a in facts.articles_cited}
     acronyms = _acronyms(linked.incident.description)
+    parts = numbered_parts(linked.folded_description)
     best: tuple[float, Penalty, str | None] | None = None
     for (penalty, path), sim in zip(unique, sims):
         score = sim
@@ -95,6 +96,8 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
             score += 0.25  # the log counts the very thing the clause prices (« 12 bacs », « par bac »)
         if penalty.unit in ("jour", "jour_ouvre", "jour_ouvrable") and facts.due_on is not None:
             score += 0.1  # the log gives a due date: a clause counted in days fits
+        if parts and _priced_part(penalty) in parts:
+            score += 0.15  # « du montant HT de la phase concernée » and the log's « phase 2 »
         if acronyms & _acronyms(penalty.quote):
             score += 0.2  # « APD », « DOE », « P1 » named by both: the same deliverable or level
         if penalty.article and normalise_article(penalty.article) in cited:
@@ -130,6 +133,18 @@ def expand_abbreviations(text: str) -> str:
     for pattern, words in _ABBREVIATION_RES:
         text = pattern.sub(words, text)
     return text
+
+
+_PRICED_PART = re.compile(r"\b(phase|tranche|lot|etape|jalon)\b")
+
+
+def _priced_part(penalty: Penalty) -> str | None:
+    """The part of the contract a ratio clause is priced on (« montant HT de la phase
+    concernée » → « phase »), if any."""
+    if penalty.basis not in ("ratio_per_unit", "percent"):
+        return None
+    m = _PRICED_PART.search(fold(f"{penalty.value_base or ''} {penalty.quote}"))
+    return m.group(1) if m else None
 
 
 def _occurrences(penalty: Penalty, description: str, default: int) -> int:
@@ -171,3 +186,20 @@ def _acronyms(text: str) -> set[str]:
     """Short all-capital words (« APD », « DOE », « P1 »): distinctive names of deliverables
     and service levels, shared by a log line and the clause about it."""
     return {w for w in re.findall(r"\b[A-Z][A-Z0-9]{1,5}\b", text) if w not in _GENERIC_ACRONYMS}
+
+
+# Numbered parts of a contract a time limit or a log line names: « phase 2 », « phases 2 et 3 »,
+# « tranche optionnelle 1 » is left out (no number right after the noun).
+_PART = re.compile(r"\b(phase|tranche|lot|etape|jalon)s?\s+(?:n[o°]\s*)?(\d{1,2}(?:\s*(?:,|et|a|à|-)\s*\d{1,2})*)\b")
+
+
+def numbered_parts(folded: str) -> dict[str, set[int]]:
+    """Part noun → the numbers named with it (« phases 2 et 3 » → {phase: {2, 3}}, « phases 1 à
+    3 » → {1, 2, 3}), in folded text."""
+    out: dict[str, set[int]] = {}
+    for m in _PART.finditer(folded):
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(2))]
+        if re.search(r"\d\s*(?:a|à|-)\s*\d", m.group(2)) and len(numbers) == 2 and numbers[0] < numbers[1] <= 30:
+            numbers = list(range(numbers[0], numbers[1] + 1))
+        out.setdefault(m.group(1), set()).update(numbers)
+    return out

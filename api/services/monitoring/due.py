@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from api.services.monitoring.clauses import _acronyms
+from api.services.monitoring.clauses import _acronyms, numbered_parts
 from api.services.monitoring.grid import hours_in_row, level_hours, row_label
 from api.services.monitoring.letters import _formal_notice_day
 from api.services.monitoring.records import ACTING_KINDS, ANSWER_KINDS, _Contract, _Letter, _Linked
@@ -153,11 +153,19 @@ _SIMILAR_MIN = 0.15
 
 
 def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline,
-                       clause: str = "") -> tuple[float, str]:
+                       clause: str = "", log: str = "") -> tuple[float, str]:
     """What ties a clause to a time limit beyond shared words: the deliverable's acronym both
     name (« retard de remise du DOE » and « le titulaire remet le DOE sous 30 jours »), or a
     completion penalty and the contract's execution period. `acronyms`, `completion`: the
     clause's acronyms and whether it prices late completion. Returns (bonus, why in French)."""
+    numbered = numbered_parts(log)
+    if numbered:
+        theirs = numbered_parts(fold(deadline.quote))
+        for noun, numbers in numbered.items():
+            if noun in theirs and numbers & theirs[noun]:
+                return 0.2, f"{noun} {min(numbers & theirs[noun])} nommée par le journal et par le délai"
+            if noun in theirs:
+                return -0.2, ""  # the time limit of another phase (« phase 1 » for a « phase 2 » report)
     shared = sorted(acronyms & _acronyms(deadline.quote)) if acronyms else []
     if shared:
         return 0.2, f"sigle « {shared[0]} » commun à la clause et au délai"
@@ -180,7 +188,7 @@ def _grid_level(quote: str) -> str | None:
     return first if 3 <= len(first) <= 30 and len(first.split()) <= 3 else None
 
 
-def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
+def _similar_deadline(linked: _Linked, record: _Contract, *, note: bool = True) -> Deadline | None:
     """The time limit a clause that cites none means: the contract's deadline that reads most
     like the incident and the clause, and whose starting event the log dates."""
     pool = [d for d in record.deadlines if d.party != "acheteur" and d.unit in ("heure", "jour", "semaine", "mois")]
@@ -191,14 +199,16 @@ def _similar_deadline(linked: _Linked, record: _Contract) -> Deadline | None:
     sims = [(a + b) / 2 for a, b in zip(char_similarities(query, texts), stem_similarities(query, texts))]
     clause = linked.penalty.quote if linked.penalty else ""
     acronyms, completion = _acronyms(clause), bool(_COMPLETION_PENALTY.search(fold(clause)))
-    affinities = [_deadline_affinity(acronyms, completion, d, fold(clause)) for d in pool]
+    log = fold(linked.incident.description)
+    affinities = [_deadline_affinity(acronyms, completion, d, fold(clause), log) for d in pool]
     ranked = sorted(((sim + bonus, index) for index, (sim, (bonus, _w)) in enumerate(zip(sims, affinities))),
                     reverse=True)
     for score, index in ranked[:3]:
         deadline = pool[index]
         if score >= _SIMILAR_MIN and _anchor_day(deadline.anchor or deadline.quote, linked, record.info)[0]:
             why = affinities[index][1] or "proximité de texte"
-            linked.reviews.append(f"délai rattaché à la clause par {why} (art. {deadline.article}) : à vérifier")
+            if note:
+                linked.reviews.append(f"délai rattaché à la clause par {why} (art. {deadline.article}) : à vérifier")
             return deadline
     return None
 
@@ -302,6 +312,13 @@ def _due_and_penalty(linked: _Linked, record: _Contract,
     if facts.postponed_to and any(h.code == "demande_acheteur" for h in facts.not_breach_hints):
         return facts.postponed_to, penalty, f"date reportée à la demande de l'acheteur : {format_date(facts.postponed_to)}"
     if facts.due_on:
+        # the log's date is the original one (« au lieu du 25/8 prévu »): an order of service
+        # prolonging the time limit it comes from still moves it
+        days_referenced = [d for d in referenced if d.unit != "heure"]
+        source = (_closest_deadline(penalty, days_referenced) if days_referenced
+                  else _similar_deadline(linked, record, note=False))
+        if source is not None and not facts.due_includes_extension:
+            _add_cited_extensions(linked, source, grants)
         return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
     if "mise en demeure" in fold(penalty.quote):
         # « après mise en demeure restée sans effet à l'expiration du délai qu'elle fixe »: the
@@ -379,7 +396,15 @@ def _add_cited_extensions(linked: _Linked, deadline: Deadline, grants: Sequence[
         orders = {k for k in letter.order_keys if not k.startswith(("OS:", "AVENANT:"))}
         if orders and not orders & linked.order_keys:
             continue
+        # nor does one prolonging « la phase 3 » move the time limit of phase 2 under the same article
+        if _other_parts(numbered_parts(linked.folded_description), numbered_parts(letter.folded_text)):
+            continue
         linked.extensions.append(letter)
+
+
+def _other_parts(ours: dict[str, set[int]], theirs: dict[str, set[int]]) -> bool:
+    """Both name numbered parts of the same kind, and none in common."""
+    return any(noun in theirs and not numbers & theirs[noun] for noun, numbers in ours.items())
 
 
 # ------------------------------------------------------------------ breach decision
