@@ -270,3 +270,22 @@ def test_prolongation_of_a_phase_moves_the_original_date_the_log_gives() -> None
                          "(OS phase 3 du 15/6)", dt.date(2026, 8, 11), dt.date(2026, 8, 20)))
     assert not f.breach
     assert "os2_phase3.pdf" in f.computation
+
+
+def _notice(phase: int, amount: str) -> AnalysedDocument:
+    return AnalysedDocument(f"courriers/penalites_phase{phase}.pdf", None, _parsed(
+        f"Lormes, le 15 juin 2026\nObjet : marché n° CCL-26-P04 – application de pénalités (phase {phase})\n"
+        f"Suite à vos observations du 20 mai 2026, je vous notifie la pénalité de {amount} € HT prévue à "
+        "l'article 10.1 du CCAP."), DocumentAnalysis(kind="notification_penalites", kind_confidence=0.9))
+
+
+@pytest.mark.parametrize(("phase", "amount", "acted"), [(2, "280,00", True), (3, "280,00", False)])
+def test_penalty_notice_naming_the_phase_and_the_computed_amount_is_the_act(phase: int, amount: str,
+                                                                             acted: bool) -> None:
+    incident = _inc("M-3", PHASED.ref, "mobilité", "rapport phase 2 remis le 4/5 (OS phase 2 du 2/3)",
+                    dt.date(2026, 4, 28), dt.date(2026, 5, 4))
+    docs = [_ccap(PHASED.ref, PHASED_PENALTIES, PHASED_DEADLINES), PHASED_AE, _notice(phase, amount)]
+    f = evaluate_portfolio(contracts=[PHASED], suppliers=[SupplierInfo("74455566600045", "Itinéra Études", ())],
+                           documents=docs, incidents=[incident], as_of=AS_OF)[0]
+    assert f.breach and f.penalty_eur == pytest.approx(280.0)
+    assert f.acted_on is acted

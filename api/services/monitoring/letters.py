@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from api.services.monitoring.clauses import numbered_parts
 from api.services.monitoring.directory import ContractDirectory
 from api.services.monitoring.records import (
     _ATTACHMENT_OPTIONS,
@@ -222,6 +223,12 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
         score -= 0.2  # a letter written months later, naming neither the order nor the days
     if any(w in letter.folded_head for w in _TYPE_WORDS.get(facts.failing_type, ())):
         score += 0.2
+    ours = numbered_parts(linked.folded_description)
+    if ours:
+        # the letter's subject names the part it is about (« pénalités de retard (phase 2) »)
+        theirs = numbered_parts(letter.folded_head)
+        if any(noun in theirs for noun in ours):
+            score += 0.2 if _same_part(linked, letter) else -0.2
     if corr.granted_extension_days and facts.due_on and facts.due_on in letter.text_dates:
         score += 0.3  # the prolongation moves the very deadline the incident says was missed
     if corr.granted_extension_days and any(h.code == "intemperies" for h in facts.not_breach_hints) \
@@ -343,7 +350,15 @@ def _names_incident(linked: _Linked, letter: _Letter) -> bool:
     if linked.order_keys & letter.order_keys:
         return True
     article = normalise_article(linked.penalty.article) if linked.penalty and linked.penalty.article else None
-    return bool(linked.days & letter.failing_days) and article is not None and article in letter.cited_articles
+    if article is None or article not in letter.cited_articles:
+        return False
+    # its day, or the numbered part both name (« décision d'application de pénalités (phase 2) »)
+    return bool(linked.days & letter.failing_days) or _same_part(linked, letter)
+
+
+def _same_part(linked: _Linked, letter: _Letter) -> bool:
+    ours, theirs = numbered_parts(linked.folded_description), numbered_parts(letter.folded_head)
+    return any(noun in theirs and numbers & theirs[noun] for noun, numbers in ours.items())
 
 
 def _formal_notice_day(linked: _Linked) -> dt.date | None:
