@@ -156,14 +156,17 @@ def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline,
                        clause: str = "", log: str = "") -> tuple[float, str]:
     """What ties a clause to a time limit beyond shared words: the deliverable's acronym both
     name (« retard de remise du DOE » and « le titulaire remet le DOE sous 30 jours »), or a
-    completion penalty and the contract's execution period. `acronyms`, `completion`: the
-    clause's acronyms and whether it prices late completion. Returns (bonus, why in French)."""
+    completion penalty and the contract's execution period, the SLA grid row of the level the
+    clause names, the numbered part (« phase 2 ») the log and the time limit both name.
+    `acronyms`, `completion`: the clause's acronyms and whether it prices late completion;
+    `clause`, `log`: the clause and the log line, folded. Returns (bonus, why in French); a time
+    limit of another numbered part is pushed down."""
     numbered = numbered_parts(log)
     if numbered:
         theirs = numbered_parts(fold(deadline.quote))
         for noun, numbers in numbered.items():
             if noun in theirs and numbers & theirs[noun]:
-                return 0.2, f"{noun} {min(numbers & theirs[noun])} nommée par le journal et par le délai"
+                return 0.2, f"« {noun} {min(numbers & theirs[noun])} » commun au journal et au délai"
             if noun in theirs:
                 return -0.2, ""  # the time limit of another phase (« phase 1 » for a « phase 2 » report)
     shared = sorted(acronyms & _acronyms(deadline.quote)) if acronyms else []

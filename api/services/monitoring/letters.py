@@ -223,7 +223,7 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
         score -= 0.2  # a letter written months later, naming neither the order nor the days
     if any(w in letter.folded_head for w in _TYPE_WORDS.get(facts.failing_type, ())):
         score += 0.2
-    ours = numbered_parts(linked.folded_description)
+    ours = _log_parts(linked)
     if ours:
         # the letter's subject names the part it is about (« pénalités de retard (phase 2) »)
         theirs = numbered_parts(letter.folded_head)
@@ -356,9 +356,18 @@ def _names_incident(linked: _Linked, letter: _Letter) -> bool:
     return bool(linked.days & letter.failing_days) or _same_part(linked, letter)
 
 
+# Parts that are one deliverable each: a letter about « phase 2 » is about that report. A lot or a
+# tranche is a whole contract's worth of failings, so naming it tells nothing of which one.
+_DELIVERABLE_PARTS = ("phase", "etape", "jalon")
+
+
+def _log_parts(linked: _Linked) -> dict[str, set[int]]:
+    return {n: v for n, v in numbered_parts(linked.folded_description).items() if n in _DELIVERABLE_PARTS}
+
+
 def _same_part(linked: _Linked, letter: _Letter) -> bool:
-    ours, theirs = numbered_parts(linked.folded_description), numbered_parts(letter.folded_head)
-    return any(noun in theirs and numbers & theirs[noun] for noun, numbers in ours.items())
+    theirs = numbered_parts(letter.folded_head)
+    return any(noun in theirs and numbers & theirs[noun] for noun, numbers in _log_parts(linked).items())
 
 
 def _formal_notice_day(linked: _Linked) -> dt.date | None:
