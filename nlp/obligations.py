@@ -80,6 +80,11 @@ _LEADING_ACRONYM = re.compile(r"^\W*(?P<acr>[A-Z][A-Z0-9&]{1,9})\s*[–—-]\s+(
 _BUYER_BEFORE = re.compile(rf"(?:\b(?:{_BUYER_LABEL})\s*:|^\W*(?:{_BUYER_HEAD})\b|\b(?:le|la|l')\s*(?:{_BUYER_HEAD})\b)")
 # « Le SMAV procède… », « La CCPO valide… »: an all-capital subject right after its article
 _CAPITAL_SUBJECT = re.compile(r"(?:^|[\s(«\"])(?:Le|La|L'|L’)\s*(?P<acr>[A-Z][A-Z0-9&]{1,9})\s+(?:(?:ne|n'|se|s'|lui|leur|en|y)\s*)*[a-zà-ÿ]{3,}")
+# « Pouvoir adjudicateur : Valcourt Habitat, office public … »: the name as the parties' block writes it
+_LABELLED_NAME = re.compile(rf"\b(?:{_BUYER_LABEL})\s*:\s*(?P<name>[^,;:()\n–—«»\"]{{3,70}})")
+# « … (ci-après dénommé « le Syndicat ») », « ci-après « Valcourt Habitat » »
+_SHORT_NAME = re.compile(r"\bci-apres\s+(?:(?:denomme|designe|appele|nomme)e?s?\s+)?[«\"]\s*(?P<name>[^»\"\n]{2,40}?)\s*[»\"]")
+_DETERMINER = re.compile(r"^(?:le|la|les|l')\s*")
 # Acronyms of documents, procedures and bodies that are no party to the contract
 _NOT_BUYER = frozenset({
     "ccag", "ccap", "cctp", "ccp", "ccat", "ae", "attri", "bpu", "dpgf", "dqe", "dce", "rc", "os", "pv", "tva", "ht",
@@ -129,6 +134,20 @@ def buyer_aliases(text: str) -> Aliases:
             keep(m.group("acr"))
     for m in _CAPITAL_SUBJECT.finditer(text):
         keep(m.group("acr"))
+    folded_text = fold(text)
+    for m in _LABELLED_NAME.finditer(folded_text):
+        raw = text[m.start("name"):m.end("name")].strip()
+        name = _DETERMINER.sub("", m.group("name").strip())
+        # a proper name (capitalised, no figures), short enough to be written again as a subject
+        if raw[:1].isupper() and not re.search(r"\d", name) and 1 <= len(name.split()) <= 6 and name not in found:
+            found.append(name)
+    for m in _SHORT_NAME.finditer(folded_text):
+        line_start = folded_text.rfind("\n", 0, m.start()) + 1
+        before = folded_text[max(line_start, m.start() - 200):m.start()]
+        name = _DETERMINER.sub("", m.group("name").strip())
+        if (_BUYER_BEFORE.search(before) and not _TITULAIRE_LABEL.search(before) and name not in found
+                and not PARTY_RE.fullmatch(m.group("name").strip()) and len(name) >= 2):
+            found.append(name)
     return tuple(found)
 
 

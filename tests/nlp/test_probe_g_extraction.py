@@ -135,6 +135,23 @@ def test_acronym_used_as_subject_without_declaration_is_the_buyer(model_dir: Pat
     assert [o.party for o in _obligations(text, model_dir)] == ["titulaire", "acheteur"]
 
 
+def test_buyer_s_short_name_from_the_parties_block_is_the_acheteur(model_dir: Path) -> None:
+    text = (
+        "ACTE D'ENGAGEMENT\n"
+        "Pouvoir adjudicateur : Orvanne Habitat, office public de l'habitat, 9 quai Colbert.\n"
+        "Titulaire : Thermiclim SARL, 22 rue des Artisans.\n"
+        "Le titulaire s'engage à exécuter les prestations d'entretien des chaudières.\n"
+        "Orvanne Habitat verse les acomptes mensuellement sur présentation des situations.\n"
+    )
+    assert buyer_aliases(text) == ("orvanne habitat",)
+    assert [o.party for o in _obligations(text, model_dir)] == ["titulaire", "acheteur"]
+
+
+def test_name_given_with_ci_apres_is_the_buyer_s_only_when_the_buyer_is_named() -> None:
+    assert buyer_aliases("La Régie des eaux de la Sèvre (ci-après « la Régie ») confie au titulaire …\n") == ("regie",)
+    assert buyer_aliases("La société Agrivert (ci-après « Agrivert ») s'engage …\n") == ()
+
+
 def test_heading_with_the_acronym_before_the_buyer_s_name_declares_it() -> None:
     assert buyer_aliases("SDEA – Syndicat départemental des eaux de l'Aube\nCCAP\n") == ("sdea",)
 
