@@ -17,7 +17,15 @@ from dataclasses import replace
 from models.domain.types import Clause, Deadline, ParsedDocument, Party, Span
 from nlp.normalize.durations import Duration, find_durations
 from nlp.normalize.text import fold
-from nlp.obligations import _BULLET, Aliases, _article, _is_subject, buyer_aliases, party_mentions, subject_party
+from nlp.obligations import (
+    _BULLET,
+    Aliases,
+    _article,
+    _is_subject,
+    buyer_aliases,
+    party_mentions,
+    subject_party,
+)
 from nlp.pipeline import SentenceFacts, document_sentences
 
 # Words before a duration that make it a time limit or a term (folded text, 45 chars).

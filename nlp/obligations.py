@@ -91,8 +91,8 @@ _NOT_BUYER = frozenset({
     "ttc", "rib", "siret", "siren", "pme", "doe", "diuo", "ppsps", "paq", "sla", "gtr", "gti", "pgc", "csps", "sps",
     "opc", "moe", "moa", "amo", "dgd", "dume", "boamp", "joue", "ugap", "cgct", "urssaf", "rgpd", "cnil", "insee",
     "dsp", "vsr", "epi", "sav", "tma", "pse", "vrd", "bet", "ao", "afnor", "nf", "iso", "en", "cee", "ue", "pdf",
-    "dgfip", "cpv", "ccp", "sie", "pca", "pra", "cr", "ot", "bc", "bl", "ar", "lrar", "med", "mise", "art", "tic",
-    "fcs", "pi", "mi", "tx", "moe", "opr", "dict", "dt", "ssi", "erp", "ipc", "ici", "bt", "tp", "smic", "hors",
+    "dgfip", "cpv", "sie", "pca", "pra", "cr", "ot", "bc", "bl", "ar", "lrar", "med", "mise", "art", "tic",
+    "fcs", "pi", "mi", "tx", "opr", "dict", "dt", "ssi", "erp", "ipc", "ici", "bt", "tp", "smic", "hors",
 })
 
 
