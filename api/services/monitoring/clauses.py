@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from api.services.monitoring.records import MIN_CLAUSE_SCORE, _Contract, _Linked
@@ -119,20 +120,14 @@ def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> N
 # « tout compte rendu transmis après le délai »); whole words only, case ignored. The meeting's
 # own name (« cotech », « copil ») is left as written: a clause about a meeting (an absence) is
 # not a clause about its minutes.
-_ABBREVIATIONS = (
-    (r"\bcr\b|\bc\.r\.", "compte rendu"),
-    (r"\brdv\b", "rendez-vous"),
-    (r"\br[ée]u\b\.?", "réunion"),
-    (r"\bliv\.", "livraison"),
-)
-_ABBREVIATION_RES = tuple((re.compile(pattern, re.IGNORECASE), words) for pattern, words in _ABBREVIATIONS)
+_ABBREVIATIONS = {"cr": "compte rendu", "c.r.": "compte rendu", "rdv": "rendez-vous", "reu": "réunion",
+                  "réu": "réunion", "reu.": "réunion", "réu.": "réunion", "liv.": "livraison"}
+_ABBREVIATION = re.compile(r"\b(?:c\.r\.|cr\b|rdv\b|r[ée]u\b\.?|liv\.)", re.IGNORECASE)
 
 
 def expand_abbreviations(text: str) -> str:
     """`text` with the log's shorthand written out, for comparing it with clauses."""
-    for pattern, words in _ABBREVIATION_RES:
-        text = pattern.sub(words, text)
-    return text
+    return _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(0).lower()], text)
 
 
 _PRICED_PART = re.compile(r"\b(phase|tranche|lot|etape|jalon)\b")
@@ -190,16 +185,20 @@ def _acronyms(text: str) -> set[str]:
 
 # Numbered parts of a contract a time limit or a log line names: « phase 2 », « phases 2 et 3 »,
 # « tranche optionnelle 1 » is left out (no number right after the noun).
+_PART_NOUN = re.compile(r"phase|tranche|lot|etape|jalon")
 _PART = re.compile(r"\b(phase|tranche|lot|etape|jalon)s?\s+(?:n[o°]\s*)?(\d{1,2}(?:\s*(?:,|et|a|à|-)\s*\d{1,2})*)\b")
 
 
-def numbered_parts(folded: str) -> dict[str, set[int]]:
+@functools.lru_cache(maxsize=1 << 14)  # the same log lines and letter subjects, again and again
+def numbered_parts(folded: str) -> dict[str, frozenset[int]]:
     """Part noun → the numbers named with it (« phases 2 et 3 » → {phase: {2, 3}}, « phases 1 à
     3 » → {1, 2, 3}), in folded text."""
+    if not _PART_NOUN.search(folded):
+        return {}
     out: dict[str, set[int]] = {}
     for m in _PART.finditer(folded):
         numbers = [int(n) for n in re.findall(r"\d+", m.group(2))]
         if re.search(r"\d\s*(?:a|à|-)\s*\d", m.group(2)) and len(numbers) == 2 and numbers[0] < numbers[1] <= 30:
             numbers = list(range(numbers[0], numbers[1] + 1))
         out.setdefault(m.group(1), set()).update(numbers)
-    return out
+    return {noun: frozenset(numbers) for noun, numbers in out.items()}

@@ -98,13 +98,17 @@ class TypoNames:
     finds its contract with a few dictionary look-ups, never a pass over every name."""
 
     def __init__(self, directory: ContractDirectory) -> None:
-        self._keys: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        self._owners: dict[str, list[int]] = defaultdict(list)  # name word → contract positions
         for position, ref in enumerate(directory.refs):
             for name in directory.contracts[ref].names:
                 words = [w for w in re.findall(r"[a-z]+", fold(name)) if w not in _GENERIC_NAME_WORDS]
-                if words and len(words[0]) >= 6:
-                    for key in _deletions(words[0]):
-                        self._keys[key].add((words[0], position))
+                if words and len(words[0]) >= 6 and position not in self._owners[words[0]][-1:]:
+                    self._owners[words[0]].append(position)
+        self._keys: dict[str, set[str]] = defaultdict(set)  # deletion key → name words
+        for word in self._owners:
+            for key in _deletions(word):
+                self._keys[key].add(word)
+        self._near: dict[str, tuple[str, ...]] = {}  # log word → name words one edit away (a log repeats its words)
 
     def misspelt_in(self, text: str) -> dict[int, tuple[str, str]]:
         """Contract position → (word written, name word) for each word of `text` one edit away
@@ -112,12 +116,20 @@ class TypoNames:
         found: dict[int, tuple[str, str]] = {}
         if not self._keys:
             return found
-        for word in set(re.findall(r"[a-z]{6,}", fold(text))):
-            for key in _deletions(word):
-                for name_word, position in self._keys.get(key, ()):
-                    if _one_edit(word, name_word):
-                        found.setdefault(position, (word, name_word))
+        for word in set(_LONG_WORD.findall(fold(text))):
+            near = self._near.get(word)
+            if near is None:
+                # the name itself is no typo (the exact name search finds it)
+                near = () if word in self._owners else tuple(sorted(
+                    n for n in {n for key in _deletions(word) for n in self._keys.get(key, ())} if _one_edit(word, n)))
+                self._near[word] = near
+            for name_word in near:
+                for position in self._owners[name_word]:
+                    found.setdefault(position, (word, name_word))
         return found
+
+
+_LONG_WORD = re.compile(r"[a-z]{6,}")
 
 
 @dataclass

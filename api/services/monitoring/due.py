@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 
 from api.services.monitoring.clauses import _acronyms, numbered_parts
 from api.services.monitoring.grid import hours_in_row, level_hours, row_label
-from api.services.monitoring.letters import _formal_notice_day
+from api.services.monitoring.letters import _formal_notice_day, has_word
 from api.services.monitoring.records import ACTING_KINDS, ANSWER_KINDS, _Contract, _Letter, _Linked
 from models.compliance import (
     add_duration,
@@ -85,8 +86,7 @@ def _named_event_day(anchor_text: str, linked: _Linked) -> tuple[dt.date | None,
     for noun in re.findall(r"[a-z]{5,}", fold(anchor_text)):
         if noun in _ANCHOR_FILLERS:
             continue
-        names = "|".join(re.escape(n) for n in (noun[:6], *_EVENT_SHORTHAND.get(noun, ())))
-        for m in re.finditer(r"\b(?:" + names + r")[a-z]*\b", folded):
+        for m in _event_pattern(noun).finditer(folded):
             following = [d for d, start, _e in find_dates(description[m.end(): m.end() + 40], default_year=written)
                          if start <= 12]
             if following:
@@ -117,6 +117,12 @@ def _period_end_for(folded_anchor: str, period_end: dt.date | None) -> dt.date |
 # is « le cotech du 17/6 », « le copil du 3/3 ».
 _MEETING = ("reunio", "seance", "comite", "cotech", "copil", "coproj")
 _EVENT_SHORTHAND = {noun: _MEETING for noun in ("reunion", "reunions", "seance", "seances", "comite", "comites")}
+
+@functools.lru_cache(maxsize=1024)  # a few hundred anchor words in a whole portfolio
+def _event_pattern(noun: str) -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in (noun[:6], *_EVENT_SHORTHAND.get(noun, ())))
+    return re.compile(r"\b(?:" + names + r")[a-z]*\b")
+
 
 _ANCHOR_FILLERS = frozenset("compter suivant partir apres avant celle celui chaque cette fin date jour".split())
 
@@ -175,7 +181,7 @@ def _deadline_affinity(acronyms: set[str], completion: bool, deadline: Deadline,
     if completion and _EXECUTION_TERM.search(fold(f"{deadline.quote} {deadline.anchor or ''}")):
         return 0.2, "pénalité de retard d'achèvement et délai d'exécution du marché"
     level = _grid_level(deadline.quote)
-    if level and re.search(r"(?<![a-z0-9])" + re.escape(level) + r"(?![a-z0-9])", clause):
+    if level and has_word(clause, level):
         # « dépassement du délai de rétablissement d'une panne majeure » and the SLA grid's
         # row « Majeure | … | 2 jours ouvrés »: the clause prices that level's time limit
         return 0.2, f"niveau « {level} » de la grille de service"
@@ -317,11 +323,12 @@ def _due_and_penalty(linked: _Linked, record: _Contract,
     if facts.due_on:
         # the log's date is the original one (« au lieu du 25/8 prévu »): an order of service
         # prolonging the time limit it comes from still moves it
-        days_referenced = [d for d in referenced if d.unit != "heure"]
-        source = (_closest_deadline(penalty, days_referenced) if days_referenced
-                  else _similar_deadline(linked, record, note=False))
-        if source is not None and not facts.due_includes_extension:
-            _add_cited_extensions(linked, source, grants)
+        if grants and not facts.due_includes_extension:
+            days_referenced = [d for d in referenced if d.unit != "heure"]
+            source = (_closest_deadline(penalty, days_referenced) if days_referenced
+                      else _similar_deadline(linked, record, note=False))
+            if source is not None:
+                _add_cited_extensions(linked, source, grants)
         return facts.due_on, penalty, f"échéance du {format_date(facts.due_on)} (journal)"
     if "mise en demeure" in fold(penalty.quote):
         # « après mise en demeure restée sans effet à l'expiration du délai qu'elle fixe »: the
@@ -405,7 +412,7 @@ def _add_cited_extensions(linked: _Linked, deadline: Deadline, grants: Sequence[
         linked.extensions.append(letter)
 
 
-def _other_parts(ours: dict[str, set[int]], theirs: dict[str, set[int]]) -> bool:
+def _other_parts(ours: dict[str, frozenset[int]], theirs: dict[str, frozenset[int]]) -> bool:
     """Both name numbered parts of the same kind, and none in common."""
     return any(noun in theirs and not numbers & theirs[noun] for noun, numbers in ours.items())
 

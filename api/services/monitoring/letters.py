@@ -214,7 +214,7 @@ def _letter_score(linked: _Linked, letter: _Letter, record: _Contract,
         places |= site_names(inc.description)
         if letter.kind == "pv_constat":
             places |= site_names(inc.service or "")
-        if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", letter.folded_text) for w in places):
+        if any(has_word(letter.folded_text, w) for w in places):
             score += 0.3
     elif corr.failing_dates and not (inc_orders & letter_orders):
         score -= 0.2  # the letter describes failings on other days
@@ -361,7 +361,7 @@ def _names_incident(linked: _Linked, letter: _Letter) -> bool:
 _DELIVERABLE_PARTS = ("phase", "etape", "jalon")
 
 
-def _log_parts(linked: _Linked) -> dict[str, set[int]]:
+def _log_parts(linked: _Linked) -> dict[str, frozenset[int]]:
     return {n: v for n, v in numbered_parts(linked.folded_description).items() if n in _DELIVERABLE_PARTS}
 
 
@@ -405,6 +405,18 @@ def place_names(description: str, supplier_names: Sequence[str] = ()) -> set[str
 _SITE = re.compile(r"\b(depot|agence|site|gare|station|ecole|college|lycee|creche|gymnase|piscine|stade|"
                    r"mairie annexe|centre technique|usine|reservoir|entrepot|magasin|parking|terminus|pole)"
                    r"\s+((?:de la |de l'|du |des |de |d')?[a-z][a-z'-]{2,})")
+
+
+def has_word(folded: str, word: str) -> bool:
+    """`word` (or phrase) written in `folded` with no letter glued to either end; plain string
+    search, so that the many place names of a scan compile no pattern each."""
+    start = folded.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not ("a" <= folded[start - 1] <= "z")) and (end == len(folded) or not ("a" <= folded[end] <= "z")):
+            return True
+        start = folded.find(word, start + 1)
+    return False
 
 
 def site_names(text: str) -> set[str]:
