@@ -108,15 +108,17 @@ def _is_limit(folded: str, start: int, end: int) -> bool:
 _MONEY = re.compile(r"€|\beur\b|\beuros?\b|penalit|\bht\b|\bttc\b")
 _PRICED_PERCENT = re.compile(
     r"%\s*(?:(?:du|de\s+la|de\s+l'|des)\s+(?:montant|valeur|prix|redevance|remuneration|marche|commande|facture|"
-    r"forfait|abonnement)|(?:par|/)\s*(?:jour|heure|semaine|mois|h\b|j\b))"
+    r"forfait|abonnement)|(?:\|\s*)?(?:par|/)\s*(?:jour|heure|semaine|mois|h\b|j\b))"
 )
+# a cell that is only a rate (« 5 % » under a « Réfaction » header) prices the row too
+_RATE_CELL = re.compile(r"(?:^|\|)\s*\d+(?:[,.]\d+)?\s*%\s*(?:ht|ttc)?\s*(?=\||$)")
 
 
 def _table_row_durations(text: str, folded: str) -> list[tuple[Duration, int, int]]:
     """A row of a table of time limits (« Intervention urgente | 4 heures | appel »): a cell
     that is only a duration is a time limit, unless the row prices something (penalty rows
     are the penalty extractor's)."""
-    if _MONEY.search(folded) or _PRICED_PERCENT.search(folded):
+    if _MONEY.search(folded) or _PRICED_PERCENT.search(folded) or _RATE_CELL.search(folded):
         return []
     out: list[tuple[Duration, int, int]] = []
     pos = 0

@@ -93,6 +93,8 @@ _NOT_BUYER = frozenset({
     "dsp", "vsr", "epi", "sav", "tma", "pse", "vrd", "bet", "ao", "afnor", "nf", "iso", "en", "cee", "ue", "pdf",
     "dgfip", "cpv", "sie", "pca", "pra", "cr", "ot", "bc", "bl", "ar", "lrar", "med", "mise", "art", "tic",
     "fcs", "pi", "mi", "tx", "opr", "dict", "dt", "ssi", "erp", "ipc", "ici", "bt", "tp", "smic", "hors",
+    # third parties a CCAP names as acting (networks, inspection bodies, agencies)
+    "enedis", "grdf", "rte", "sncf", "apave", "socotec", "dekra", "cstb", "anssi", "ademe", "dreal", "ddt", "cofrac",
 })
 
 

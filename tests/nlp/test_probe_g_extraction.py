@@ -102,6 +102,15 @@ def test_a_priced_row_stays_a_penalty_row_not_a_deadline() -> None:
     assert [d for d in _deadlines(text) if " | " in d.quote] == []
 
 
+def test_a_grid_row_with_a_bare_rate_cell_is_still_a_penalty_row() -> None:
+    text = (
+        "Article 9 – Niveaux de service et réfactions\n"
+        "Niveau | Délai de rétablissement | Réfaction\n"
+        "Critique | 4 heures | 5 %\n"
+    )
+    assert [d for d in _deadlines(text) if " | " in d.quote] == []
+
+
 # ------------------------------------------------------------------ the buyer named by its acronym
 
 
