@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import re
 
 import numpy as np
 
