@@ -289,3 +289,11 @@ def test_penalty_notice_naming_the_phase_and_the_computed_amount_is_the_act(phas
                            documents=docs, incidents=[incident], as_of=AS_OF)[0]
     assert f.breach and f.penalty_eur == pytest.approx(280.0)
     assert f.acted_on is acted
+
+
+def test_a_delivery_line_read_as_a_delay_says_so_even_when_cleared() -> None:
+    # the reader could not type the line: Vigie reads it as a late delivery and says so
+    f = _run([_inc("L-4", SUPPLY.ref, "magasin", "BC 26-0470 chaises notifié 2/9, livrées le 9/9 par Scolamob",
+                   dt.date(2026, 9, 9), dt.date(2026, 9, 9))])["L-4"]
+    assert not f.breach
+    assert f.needs_review and "retard de livraison" in (f.review_reason or "")

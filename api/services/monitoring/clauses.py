@@ -51,6 +51,13 @@ def _failing_type(linked: _Linked) -> str:
 
 def _link_clause(linked: _Linked, record: _Contract, regime: PenaltyRegime) -> None:
     failing_type = _failing_type(linked)
+    if failing_type != linked.facts.failing_type:
+        # said, so that a line about something else (damaged goods…) is not silently cleared
+        linked.reviews.append({"retard": "manquement lu comme un retard de livraison (commande et date de livraison "
+                                         "au journal) : à vérifier",
+                               "indisponibilite": "manquement lu comme une interruption de service (heures de "
+                                                  "début et de rétablissement au journal) : à vérifier",
+                               }.get(failing_type, "type de manquement déduit : à vérifier"))
     candidates: list[tuple[Penalty, str | None]] = [(p, path) for p, path in record.penalties]
     seen: set[tuple[str | None, str]] = set()
     unique: list[tuple[Penalty, str | None]] = []
