@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from api.services.monitoring.clauses import _link_clause, _occurrences
+from api.services.monitoring.clauses import _link_clause, _occurrences, counted_units
 from api.services.monitoring.contracts import (
     ContractEvidence,
     Signals,
@@ -226,11 +226,18 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                 value = element[0]
                 linked.reviews.append(f"valeur V lue dans les pièces du marché pour l'élément « {element[1]} » "
                                       f"({format_number(element[0])} € HT) : à vérifier")
+        occurrences = _occurrences(penalty, inc.description, facts.occurrences)
+        if (penalty.unit == "occurrence" and occurrences > 1 and facts.occurrences_from_places
+                and counted_units(penalty, inc.description) is None):
+            # « rue A et impasse B non collectées » counts two streets: right for a clause priced per
+            # street, not for one priced per round or per day
+            linked.reviews.append(f"nombre d'occurrences ({occurrences}) déduit des lieux énumérés au journal : "
+                                  "à vérifier selon l'unité de la clause")
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours,
             due_at=facts.limit_at, performed_at=facts.performed_at,
-            occurrences=_occurrences(penalty, inc.description, facts.occurrences),
+            occurrences=occurrences,
             value_eur=value, order_value_eur=facts.order_value_eur,
             formal_notice_on=_formal_notice_day(linked))
         comp = compute_penalty(penalty, breach_facts, contract=record.info)
