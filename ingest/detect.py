@@ -36,7 +36,8 @@ def _zip_format(data: bytes, ext: str) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError):
+    except Exception:  # noqa: BLE001 - detection is best effort: zipfile raises BadZipFile, zlib.error,
+        # NotImplementedError (a damaged header claiming an unknown zip version), RuntimeError (encrypted)…
         # A damaged OOXML still deserves its own parser (and its own error message).
         return ext if ext in ("docx", "xlsx", "pptx") else "zip"
     if "word/document.xml" in names:

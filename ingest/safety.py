@@ -45,7 +45,8 @@ def check_zip(data: bytes, options: ParseOptions, kind: str) -> None:
     what python-docx or openpyxl can be made to inflate."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a damaged header claiming a zip version zipfile does not implement
         raise CorruptFileError(kind, "archive ZIP invalide") from exc
     with archive:
         members = archive.infolist()

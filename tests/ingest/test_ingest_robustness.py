@@ -71,3 +71,15 @@ def test_pdf_with_one_unloadable_page_keeps_the_others() -> None:
     assert doc.errors == ("Page(s) endommagée(s) non lue(s) : 2 ; le fichier original est conservé.",)
     assert [p.number for p in doc.pages] == [1, 2, 3] and doc.pages[1].text == ""
     assert "espaces verts" in doc.pages[0].text and "150 euros" in doc.pages[2].text
+
+
+@pytest.mark.parametrize("name", ["docx", "xlsx"])
+def test_a_zip_header_claiming_an_unknown_zip_version_is_a_damaged_file(name: str) -> None:
+    """A flipped byte can make the central directory claim « version 7.7 », which zipfile refuses
+    with NotImplementedError: the user gets the damaged-file message, nothing raises."""
+    data = bytearray(SAMPLES[name]())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = (77).to_bytes(2, "little")  # « version needed to extract »
+    doc = parse_bytes(bytes(data), filename=f"abime.{name}", options=OPTIONS)
+    check_invariants(doc)
+    assert doc.status == "failed" and "endommagé (archive ZIP invalide)" in doc.errors[0]
