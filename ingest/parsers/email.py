@@ -77,8 +77,8 @@ def _header(msg: Message, name: str) -> str:
         return _one_line(raw)
     try:
         value = msg.get(name)
-    except Exception:  # noqa: BLE001 - a malformed header must not lose the message
-        value = msg.get_all(name, failobj=[None])[0] if hasattr(msg, "get_all") else None
+    except Exception:  # noqa: BLE001 - a malformed header must not lose the message: its raw text
+        value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
     if value is None:
         return ""
     return _one_line(_fix_raw_bytes(str(value)))

@@ -67,3 +67,13 @@ def test_broken_mime_boundary_keeps_the_body_as_is() -> None:
     doc = parse_bytes(raw, filename="casse.eml", options=OPTIONS)
     assert doc.status == "partial" and "délimiteurs MIME" in doc.errors[0]
     assert "Le rapport est attendu sous huit jours." in doc.text
+
+
+def test_a_malformed_message_id_does_not_lose_the_letter() -> None:
+    """A broken header the standard library cannot parse (« Message-ID: < ») is read raw: the
+    mise en demeure stays readable instead of failing as a damaged file."""
+    raw = (b"From: service.marches@ville-exemple.fr\r\nTo: contact@titulaire.fr\r\nSubject: Mise en demeure\r\n"
+           b"Message-ID: <\r\nDate: Mon, 3 Mar 2025 10:00:00 +0100\r\n\r\nVous etes mis en demeure de livrer.\r\n")
+    doc = parse_bytes(raw, filename="med.eml", options=ParseOptions(ocr=False))
+    assert doc.status == "parsed"
+    assert "Objet : Mise en demeure" in doc.text and "mis en demeure de livrer" in doc.text
