@@ -47,3 +47,10 @@ def test_listed_streets_multiply_the_penalty_but_are_flagged_for_review() -> Non
                        "Tournée de collecte du 12/05/2026 incomplète : Rue des Aulnes et impasse du Lavoir non collectées.")
     assert finding.breach and finding.penalty_eur == 300.0
     assert finding.needs_review and "nombre d'occurrences (2) déduit des lieux énumérés" in (finding.review_reason or "")
+
+
+def test_listed_streets_count_plainly_for_a_clause_priced_per_street() -> None:
+    finding = _finding("Toute rue non collectée lors de la tournée donne lieu à une pénalité de 150 € HT par rue.",
+                       "Tournée de collecte du 12/05/2026 incomplète : Rue des Aulnes et impasse du Lavoir non collectées.")
+    assert finding.breach and finding.penalty_eur == 300.0
+    assert "lieux énumérés" not in (finding.review_reason or "")

@@ -162,6 +162,16 @@ _NOT_UNITS = ("jour", "heure", "semaine", "mois", "application", "exemple", "der
               "une", "son", "leur", "lettre", "courrier", "voie", "suite", "rapport")
 
 
+# Nouns of the places a log line lists (« rue des Lilas et impasse du Moulin »): a clause priced
+# per one of them is counted by the places listed.
+_PLACE_UNITS = frozenset("rue voie impasse allee avenue boulevard chemin place quai route site adresse point".split())
+
+
+def priced_per_place(penalty: Penalty) -> bool:
+    """The clause is priced per street, road, site… (« 250 € par rue non collectée »)."""
+    return any(n in _PLACE_UNITS for n in re.findall(r"\b(?:par|pour chaque|chaque) ([a-z]{3,})", fold(penalty.quote)))
+
+
 def counted_units(penalty: Penalty, description: str) -> int | None:
     """The count the log line gives of the thing the clause prices (« par bac » and « 12 bacs
     laissés »), or None when it gives none."""
