@@ -73,7 +73,7 @@ _FAILING_WORDS: dict[str, tuple[str, ...]] = {
     "indisponibilite": ("indisponib", "panne", "inaccessible", "inaccessibilite", "interruption",
                         "coupure", "hors service", "anomalie bloquante", "service retabli",
                         "retablissement", "acces impossible", "acces a", "bloqu", "perte totale", "perte de la",
-                        "perte des", "perte du", "inoperant", "non remont", "hors d'usage"),
+                        "perte des", "perte du", "inoperant", "non remont", "hors d'usage", "injoignable"),
     "absence": ("absence", "absent", "ni presente", "ni present", "non represente", "pas represente",
                 "n'etait pas present", "sans excuse", "aucun representant", "personne de l'entreprise",
                 "personne du titulaire", "ne s'est pas presente", "aucun motif", "non excuse"),
@@ -309,8 +309,15 @@ def _dated_facts(text: str, folded: str, written: dt.date | None = None) -> list
     return facts
 
 
+# « HS » (hors service) and a bare « rétabli(e) »: whole words only, so « rétablissement » (already
+# a cue) is not counted twice and no word merely containing « hs » counts
+_OUT_OF_SERVICE = re.compile(r"\b(?:hs|retablie?s?)\b")
+
+
 def _failing_type(folded: str) -> tuple[PenaltyTrigger, float]:
     scores = {kind: sum(map(folded.count, words)) for kind, words in _FAILING_WORDS.items()}
+    if "hs" in folded or "retabli" in folded:  # cheap gate: most lines have neither
+        scores["indisponibilite"] += len(_OUT_OF_SERVICE.findall(folded))
     if _DOCUMENT_MISSING.search(folded):
         scores["document"] += 2  # « rapport mensuel non transmis »: the failing is the document itself
     if "livr" in folded and any(w in folded for w in _ACCESSORY_STEMS) and _ACCESSORY_NOT_DONE.search(folded) \
@@ -487,13 +494,70 @@ def _counted_from_places(folded: str, text: str) -> bool:
     return not _COUNT.search(folded) and _places_missed(text, folded) > 1
 
 
-@functools.lru_cache(maxsize=64)  # one pattern per portfolio's buyers, not one search per buyer and line
-def _buyer_blamed(buyer_names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A failing of one of the buyer's own services or systems (« panne du réseau de la Ville »)."""
+# words an acronym leaves out (« Syndicat mixte des mobilités de l'agglomération … »)
+_NAME_STOPWORDS = frozenset(("de", "des", "du", "d", "la", "le", "les", "l", "et", "en", "pour", "sur", "a", "au", "aux"))
+# three or four letters that are ordinary words (or a supplier's after-sales service), never a buyer
+_NOT_ACRONYMS = frozenset(("les", "des", "par", "sur", "pas", "non", "mes", "ses", "son", "sav", "une", "vie",
+                           "mai", "est", "ete", "tous", "sans", "avec", "dans", "pour", "mais", "donc", "bien"))
+
+
+def _buyer_acronyms(name: str) -> tuple[str, ...]:
+    """Acronyms a buyer may be called by in a log, folded: the initials of its capitalised words
+    (« Syndicat Mixte des mobilités de l'Agglomération Valcourtoise » → smav), of all its
+    significant words (→ smmav), and, for a name of five or more significant words, those initials
+    with one inner word left out (→ smav, smmv): buyers often drop a word of their name.
+    Only acronyms of three letters or more are kept; they are matched as whole words."""
+    words = [w for w in re.split(r"[^\w]+", name) if w and fold(w) not in _NAME_STOPWORDS and not w.isdigit()]
+    if len(words) < 3:
+        return ()
+    initials = "".join(fold(w[0]) for w in words)
+    found = ["".join(fold(w[0]) for w in words if w[0].isupper()), initials]
+    if len(words) >= 5:
+        found += [initials[:i] + initials[i + 1:] for i in range(1, len(initials) - 1)]
+    return tuple(a for a in dict.fromkeys(found) if len(a) >= 3 and a.isalpha() and a not in _NOT_ACRONYMS)
+
+
+@dataclass(frozen=True)
+class _BuyerCues:
+    blamed: re.Pattern[str] | None  # a failing of the buyer's own services, named in full
+    acronyms: tuple[str, ...]  # substrings that gate the acronym patterns below
+    caused: re.Pattern[str] | None  # « travaux smav », « décision smav », « du fait du smav »
+    changed_by: re.Pattern[str] | None  # « annulé par le smav », « reporté par le syndicat »
+
+
+# the buyer cancelled, postponed or stopped the thing itself (not « demandée par », which starts a clock)
+_CHANGED = r"(?:annulee?s?|reportee?s?|suspendue?s?|ajournee?s?|decalee?s?|repoussee?s?|differee?s?)"
+_CHANGED_BY_OWNER = re.compile(r"\b" + _CHANGED + r" par (?:le |la |l'|les |nos )?" + _BUYER_OWNER)
+
+
+# what a buyer's « décision » must have changed for it to excuse the titulaire (« fermé(e) pour inventaire »)
+_DECIDED_CHANGE = re.compile(_CHANGE.pattern + r"|\bfermee?s?\b")
+
+
+@functools.lru_cache(maxsize=64)  # one set of patterns per portfolio's buyers, not one search per buyer and line
+def _buyer_cues(buyer_names: tuple[str, ...]) -> _BuyerCues:
+    """A failing of one of the buyer's own services or systems (« panne du réseau de la Ville »),
+    and the buyer named by its acronym as the cause (« annulé par le smav », « travaux smav »)."""
     keys = [re.escape(k) for k in dict.fromkeys(fold(name) for name in buyer_names) if k]
-    if not keys:
-        return None
-    return re.compile(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}(?:" + "|".join(keys) + ")")
+    blamed = (re.compile(r"(panne|defaillance|erreur|retard|absence)[^.;]{0,60}(?:" + "|".join(keys) + ")")
+              if keys else None)
+    acronyms = tuple(dict.fromkeys(a for name in buyer_names for a in _buyer_acronyms(name)))
+    if not acronyms:
+        return _BuyerCues(blamed, (), None, None)
+    who = r"(?:" + "|".join(map(re.escape, acronyms)) + r")\b"
+    # the buyer's own works or its fault; a « décision » only with a change in the same sentence
+    # (checked by the caller), since « décision smav : livraison refusée » is the buyer judging
+    caused = re.compile(r"\b(?:(?:travaux|chantier)s? (?:du |de la |de l'|des )?|"
+                        r"(?:du fait|faute|defaillance|erreur|retard) (?:du |de la |de l'|des )|"
+                        r"(?:fermee?s?|interrompue?s?|coupee?s?) par (?:le |la |l'|les )?|"
+                        r"(?P<decision>(?:decision|instruction|ordre) (?:du |de la |de l'|des )?))" + who)
+    changed_by = re.compile(r"\b" + _CHANGED + r" par (?:le |la |l'|les )?" + who)
+    return _BuyerCues(blamed, acronyms, caused, changed_by)
+
+
+def _buyer_blamed(buyer_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A failing of one of the buyer's own services or systems, named in full (kept for callers)."""
+    return _buyer_cues(buyer_names).blamed
 
 
 # « (prolongation accordée par OS n° 4) »: the delay is the one an extension covers
@@ -506,6 +570,12 @@ _ABSENCE_EXCUSED = re.compile(
     r"|au prealable|a l'avance|la veille|des le)|\babsence excusee\b")
 
 
+def _sentence_around(folded: str, at: int) -> str:
+    start = max(folded.rfind(". ", 0, at), folded.rfind(";", 0, at)) + 1
+    ends = [i for i in (folded.find(". ", at), folded.find(";", at)) if i >= 0]
+    return folded[start: min(ends) if ends else len(folded)]
+
+
 def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBreachHint]:
     hints: list[NotBreachHint] = []
     # a request only excuses when it changed the plan (« reportée … à la demande de la directrice »);
@@ -516,9 +586,17 @@ def _hints(folded: str, failing: str, buyer_names: Sequence[str]) -> list[NotBre
     if _WEATHER.search(folded):
         hints.append(NotBreachHint("intemperies", "Arrêt pour intempéries : à couvrir par une prolongation de délai."))
     buyer_side = bool(_BUYER_SIDE_RE.search(folded))
-    blamed = _buyer_blamed(tuple(buyer_names))
-    if blamed is not None and blamed.search(folded):
+    cues = _buyer_cues(tuple(buyer_names))
+    if cues.blamed is not None and cues.blamed.search(folded):
         buyer_side = True
+    changed_by = " par " in folded and bool(_CHANGED_BY_OWNER.search(folded))
+    if cues.acronyms and any(a in folded for a in cues.acronyms):  # cheap gate: the acronym is written
+        changed_by = changed_by or bool(cues.changed_by and cues.changed_by.search(folded))
+        for m in cues.caused.finditer(folded) if cues.caused else ():
+            if m.group("decision") is None or _DECIDED_CHANGE.search(_sentence_around(folded, m.start())):
+                buyer_side = True
+    if changed_by and not any(h.code == "demande_acheteur" for h in hints):
+        hints.append(NotBreachHint("demande_acheteur", "Annulation ou report décidé par l'acheteur lui-même."))
     for sentence in re.split(r"[.;]\s", folded):
         if _SUSPENDED.search(sentence) and any(m.group(1) not in _SUPPLIER_SIDE and not m.group(1).startswith("sous")
                                                for m in _ORDERED_BY.finditer(sentence)):
