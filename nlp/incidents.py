@@ -496,9 +496,12 @@ def _counted_from_places(folded: str, text: str) -> bool:
 
 # words an acronym leaves out (« Syndicat mixte des mobilités de l'agglomération … »)
 _NAME_STOPWORDS = frozenset(("de", "des", "du", "d", "la", "le", "les", "l", "et", "en", "pour", "sur", "a", "au", "aux"))
-# three or four letters that are ordinary words (or a supplier's after-sales service), never a buyer
+# ordinary words, a supplier's after-sales service and the abbreviations of contract documents and
+# site roles a log uses (« retard du CRA » is a late activity report), never the buyer
 _NOT_ACRONYMS = frozenset(("les", "des", "par", "sur", "pas", "non", "mes", "ses", "son", "sav", "une", "vie",
-                           "mai", "est", "ete", "tous", "sans", "avec", "dans", "pour", "mais", "donc", "bien"))
+                           "mai", "est", "ete", "tous", "sans", "avec", "dans", "pour", "mais", "donc", "bien",
+                           "cra", "doe", "dce", "bpu", "dqe", "dgd", "med", "ccap", "cctp", "ccag", "sps", "opc",
+                           "moe", "moa", "amo", "sla", "gtr", "gti", "pic", "dict", "ppsps", "daact", "dpgf"))
 
 
 def _buyer_acronyms(name: str) -> tuple[str, ...]:
@@ -548,7 +551,7 @@ def _buyer_cues(buyer_names: tuple[str, ...]) -> _BuyerCues:
     # the buyer's own works or its fault; a « décision » only with a change in the same sentence
     # (checked by the caller), since « décision smav : livraison refusée » is the buyer judging
     caused = re.compile(r"\b(?:(?:travaux|chantier)s? (?:du |de la |de l'|des )?|"
-                        r"(?:du fait|faute|defaillance|erreur|retard) (?:du |de la |de l'|des )|"
+                        r"(?:du fait|faute|defaillance) (?:du |de la |de l'|des )|"
                         r"(?:fermee?s?|interrompue?s?|coupee?s?) par (?:le |la |l'|les )?|"
                         r"(?P<decision>(?:decision|instruction|ordre) (?:du |de la |de l'|des )?))" + who)
     changed_by = re.compile(r"\b" + _CHANGED + r" par (?:le |la |l'|les )?" + who)

@@ -67,3 +67,10 @@ def test_hs_and_bare_retabli_read_as_unavailability() -> None:
 def test_hs_inside_another_word_is_not_out_of_service() -> None:
     facts = read_incident(_inc("rapport mensuel des ehs (établissements) non transmis", dt.date(2025, 10, 2)))
     assert facts.failing_type == "document"
+
+
+def test_a_late_report_abbreviated_like_the_buyer_is_no_buyer_fault() -> None:
+    # « Centre Régional d'Archives » gives « cra », which in a log is a compte rendu d'activité
+    buyers = ("Centre Régional d'Archives",)
+    assert _codes("faute de frappe dans le CRA, CRA du mois de mars remis en retard", buyers) == []
+    assert _codes("rapport d'intervention transmis du fait du cra en panne", buyers) == []
