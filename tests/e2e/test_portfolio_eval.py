@@ -8,7 +8,6 @@ regression in extraction or breach detection shows up here.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 from pathlib import Path
 
@@ -18,28 +17,11 @@ from typer.testing import CliRunner
 from api.cli import app
 
 PORTFOLIO = Path(__file__).resolve().parent.parent / "fixtures" / "portfolio_b"
-SCORER = Path(__file__).resolve().parents[3] / "shared" / "eval" / "score.py"
-
-
-def _run(args: list[str]) -> dict:
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")
-def scorer():
-    if not SCORER.exists():
-        pytest.skip(f"scorer absent ({SCORER})")
-    spec = importlib.util.spec_from_file_location("vigie_score", SCORER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def extract() -> dict:
-    return _run(["eval", "extract", str(PORTFOLIO)])
+def extract(vigie_eval) -> dict:
+    return vigie_eval("extract", PORTFOLIO)
 
 
 def test_extract_lists_every_document_with_its_kind(extract):
@@ -68,9 +50,9 @@ BREACH_PORTFOLIOS = ["portfolio_b", "portfolio_c", "portfolio_d", "portfolio_e"]
 
 
 @pytest.mark.parametrize("name", BREACH_PORTFOLIOS)
-def test_breaches_one_finding_per_incident(scorer, name):
+def test_breaches_one_finding_per_incident(scorer, vigie_eval, name):
     root = PORTFOLIO.parent / name
-    findings = _run(["eval", "breaches", str(root)])["findings"]
+    findings = vigie_eval("breaches", root)["findings"]
     with (root / "incidents.csv").open(encoding="utf-8", newline="") as fh:
         incidents = list(csv.DictReader(fh))
     assert len(findings) == len(incidents)
