@@ -482,16 +482,15 @@ def _places_missed(text: str, folded: str) -> int:
     return max(counts, default=0) if max(counts, default=0) >= 2 else 0
 
 
-def _occurrences(folded: str, text: str = "") -> int:
+def _occurrences(folded: str, text: str = "") -> tuple[int, bool]:
+    """How many times the failing happened, and whether the count is the places the line lists
+    (not a number it writes)."""
     m = _COUNT.search(folded)
     if not m:
-        return _places_missed(text, folded) or 1
+        places = _places_missed(text, folded)
+        return (places, True) if places else (1, False)
     value = words_to_int(m.group(1))
-    return value if value and value < 50 else 1
-
-
-def _counted_from_places(folded: str, text: str) -> bool:
-    return not _COUNT.search(folded) and _places_missed(text, folded) > 1
+    return (value if value and value < 50 else 1), False
 
 
 # words an acronym leaves out (« Syndicat mixte des mobilités de l'agglomération … »)
@@ -669,6 +668,7 @@ def read_incident(
     if performed is None and incident.resolved_on and failing != "indisponibilite":
         performed = incident.resolved_on
     orders = find_order_refs(text)
+    occurrences, from_places = _occurrences(folded, text)
     start, end, hours = _outage(text, facts, incident.occurred_on)
     limit_at, performed_at = _limit_and_performed(text, facts, incident.occurred_on)
     due = first("due")
@@ -702,8 +702,8 @@ def read_incident(
         outage_hours=hours,
         limit_at=limit_at,
         performed_at=performed_at,
-        occurrences=_occurrences(folded, text),
-        occurrences_from_places=_counted_from_places(folded, text),
+        occurrences=occurrences,
+        occurrences_from_places=from_places,
         due_includes_extension=bool(_EXTENSION_INCLUDED.search(folded)) and first("due") is not None,
         supplier_mentions=(supplier_names if isinstance(supplier_names, KnownNames)
                            else KnownNames(supplier_names)).named_in(text),

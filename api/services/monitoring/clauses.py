@@ -14,6 +14,7 @@ from models.compliance import (
 from models.domain.types import (
     Penalty,
 )
+from nlp.incidents import IncidentFacts
 from nlp.linking import (
     fold,
     words_to_int,
@@ -149,13 +150,21 @@ def _priced_part(penalty: Penalty) -> str | None:
     return m.group(1) if m else None
 
 
-def _occurrences(penalty: Penalty, description: str, default: int) -> int:
-    """How many times a per-occurrence clause applies: the count the log gives for the
-    clause's own unit (« 40 € par repas non conforme » and « 12 repas non conformes »)."""
+def _occurrences(penalty: Penalty, description: str, facts: IncidentFacts) -> tuple[int, str | None]:
+    """How many times a per-occurrence clause applies, and why to check it when in doubt: the
+    count the log gives for the clause's own unit (« 40 € par repas non conforme » and « 12 repas
+    non conformes »), else the log's own count."""
     if penalty.unit != "occurrence":
-        return default
+        return facts.occurrences, None
     counted = counted_units(penalty, description)
-    return counted if counted is not None else default
+    if counted is not None:
+        return counted, None
+    if facts.occurrences > 1 and facts.occurrences_from_places and not _priced_per_place(penalty):
+        # « rue A et impasse B non collectées » counts two streets: right for a clause priced per
+        # street, not for one priced per round or per day
+        return facts.occurrences, (f"nombre d'occurrences ({facts.occurrences}) déduit des lieux énumérés au "
+                                   "journal : à vérifier selon l'unité de la clause")
+    return facts.occurrences, None
 
 
 _NOT_UNITS = ("jour", "heure", "semaine", "mois", "application", "exemple", "derogation", "ailleurs", "les", "des",
@@ -167,18 +176,22 @@ _NOT_UNITS = ("jour", "heure", "semaine", "mois", "application", "exemple", "der
 _PLACE_UNITS = frozenset("rue voie impasse allee avenue boulevard chemin place quai route site adresse point".split())
 
 
-def priced_per_place(penalty: Penalty) -> bool:
+def _priced_per_place(penalty: Penalty) -> bool:
     """The clause is priced per street, road, site… (« 250 € par rue non collectée »)."""
-    return any(n in _PLACE_UNITS for n in re.findall(r"\b(?:par|pour chaque|chaque) ([a-z]{3,})", fold(penalty.quote)))
+    return any(n in _PLACE_UNITS for n in _unit_nouns(penalty.quote))
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a contract's few clauses, read for each of its incidents
+def _unit_nouns(quote: str) -> tuple[str, ...]:
+    """What the clause prices, by its « par / pour chaque / chaque <nom> »."""
+    return tuple(n for n in re.findall(r"\b(?:par|pour chaque|chaque) ([a-z]{3,})", fold(quote)) if n not in _NOT_UNITS)
 
 
 def counted_units(penalty: Penalty, description: str) -> int | None:
     """The count the log line gives of the thing the clause prices (« par bac » and « 12 bacs
     laissés »), or None when it gives none."""
-    nouns = [n for n in re.findall(r"\b(?:par|pour chaque|chaque) ([a-z]{3,})", fold(penalty.quote))
-             if n not in _NOT_UNITS]
     folded = fold(description)
-    for noun in nouns:
+    for noun in _unit_nouns(penalty.quote):
         # « bac » / « 12 bacs »; longer nouns lose their last letter: « local » / « 3 locaux »
         stem = re.escape(noun) + r"s?\b" if len(noun) <= 4 else re.escape(noun[:min(5, len(noun) - 1)])
         m = re.search(r"\b(\d{1,4}|[a-z]+(?:-[a-z]+)?)\s+(?:[a-z]+\s+)?" + stem, folded)

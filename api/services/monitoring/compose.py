@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from api.services.monitoring.clauses import _link_clause, _occurrences, counted_units, priced_per_place
+from api.services.monitoring.clauses import _link_clause, _occurrences
 from api.services.monitoring.contracts import (
     ContractEvidence,
     Signals,
@@ -226,13 +226,9 @@ def _compute_findings(linked_all: list[_Linked], records: dict[str, _Contract],
                 value = element[0]
                 linked.reviews.append(f"valeur V lue dans les pièces du marché pour l'élément « {element[1]} » "
                                       f"({format_number(element[0])} € HT) : à vérifier")
-        occurrences = _occurrences(penalty, inc.description, facts.occurrences)
-        if (penalty.unit == "occurrence" and occurrences > 1 and facts.occurrences_from_places
-                and not priced_per_place(penalty) and counted_units(penalty, inc.description) is None):
-            # « rue A et impasse B non collectées » counts two streets: right for a clause priced per
-            # street, not for one priced per round or per day
-            linked.reviews.append(f"nombre d'occurrences ({occurrences}) déduit des lieux énumérés au journal : "
-                                  "à vérifier selon l'unité de la clause")
+        occurrences, doubt = _occurrences(penalty, inc.description, facts)
+        if doubt:
+            linked.reviews.append(doubt)
         breach_facts = BreachFacts(
             due=due, performed=None if facts.never_performed else facts.performed_on, as_of=as_of,
             extension_days=extension or 0, outage_hours=facts.outage_hours,
