@@ -198,44 +198,21 @@ def find_contract_refs(text: str) -> list[str]:
     return refs
 
 
-def find_known_refs(text: str, known: Sequence[str]) -> list[str]:
-    """Known contract references written in `text`; separators are free (2024-FCS-012 = 2024 FCS 012)."""
-    hits = []
-    # A match, once the separators are removed, is the ref's characters side by side, and
-    # digits have no other case: a ref whose digit run is absent from the text without its
-    # separators cannot match, and its regex is not run (thousands of refs per letter).
-    joined: str | None = None
-    for ref in known:
-        compiled = _known_ref_pattern(ref)
-        if compiled is None:
-            continue
-        pattern, digits = compiled
-        if digits:
-            if joined is None:
-                joined = _SEPARATORS.sub("", text)
-            if digits not in joined:
-                continue
-        if pattern.search(text):
-            hits.append(ref)
-    return hits
-
-
 _SEPARATORS = re.compile(r"[\s_/.-]")  # exactly the separators the ref patterns allow
 
 
 @functools.lru_cache(maxsize=1 << 14)  # one compiled pattern per ref: re's own cache holds only 512
-def _known_ref_pattern(ref: str) -> tuple[re.Pattern[str], str] | None:
-    """The ref's pattern and its longest run of digits ("" when it has none)."""
+def _known_ref_pattern(ref: str) -> re.Pattern[str] | None:
+    """The ref written with free separators (2024-FCS-012 = 2024 FCS 012); None without a letter or digit."""
     chars = re.sub(r"[^A-Za-z0-9]", "", ref)
     if not chars:
         return None
     pattern = r"[\s_/.-]?".join(re.escape(ch) for ch in chars)
-    digits = max(re.findall(r"[0-9]+", chars), key=len, default="")
-    return re.compile(r"(?<![A-Za-z0-9])" + pattern + r"(?![0-9])", re.IGNORECASE), digits
+    return re.compile(r"(?<![A-Za-z0-9])" + pattern + r"(?![0-9])", re.IGNORECASE)
 
 
 class RefFinder:
-    """`find_known_refs` over a fixed list of references, for texts read by the thousand (every
+    """The known contract references written in a text (separators free), for texts read by the thousand (every
     incident and letter of a scan against every contract of the portfolio).
 
     Same hits, in the same (list) order: a reference written in a text leaves each of its
@@ -270,8 +247,8 @@ class RefFinder:
         hits = []
         for position in sorted(candidates):
             ref = self._known[position]
-            compiled = _known_ref_pattern(ref)
-            if compiled is not None and compiled[0].search(text):
+            pattern = _known_ref_pattern(ref)
+            if pattern is not None and pattern.search(text):
                 hits.append(ref)
         return hits
 
